@@ -1,0 +1,1 @@
+"""Ask pipeline: rewrite → retrieve → compose (grounded or LLM) → verify → cite → warn."""

@@ -1,0 +1,52 @@
+"""Grounded composition (no LLM): lead sentence naming the provision, verbatim quote, supporting passages."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.indicators import Indicator, compare
+from assistant.answer.models import Citation
+
+
+def lead_label(citation: str) -> str:
+    """'Khoản 3 Điều 24 Luật …' → 'khoản 3 Điều 24 Luật …' (lower-case only the first word's initial)."""
+    if re.match(r"^(Điểm|Khoản)\b", citation):
+        return citation[0].lower() + citation[1:]
+    return citation
+
+
+def grounded_text(cites: list[Citation], validity_lines: list[str], extra: list[str]) -> str:
+    main = cites[0]
+    parts = [f"Theo {lead_label(main.citation)} [1]:\n“{main.quote}”"]
+    parts.extend(validity_lines)
+    parts.extend(extra)
+    if len(cites) > 1:
+        more = [f"[{c.n}] {c.citation}: “{c.quote}”" for c in cites[1:]]
+        parts.append("Xem thêm:\n" + "\n".join(more))
+    return "\n\n".join(parts)
+
+
+def indicator_text(rows: list[Indicator], comparison_asked: bool) -> str:
+    lines = []
+    for i, r in enumerate(rows, start=1):
+        lines.append(f"- Năm {r.year}: {r.metric}: {r.value_text} — theo {r.document} [{i}].")
+    text = "Chỉ tiêu trong các kế hoạch/văn bản thi đua:\n" + "\n".join(lines)
+    if len(rows) >= 2:
+        d = compare(rows)
+        if d:
+            a, b = rows[0], rows[-1]
+            text += f"\n\nSo với năm {a.year} ({a.value_text}), chỉ tiêu năm {b.year} ({b.value_text}) {d}."
+        elif comparison_asked:
+            text += "\n\nKhông so sánh trực tiếp được (đơn vị hoặc cách tính khác nhau); xem nguyên văn ở các trích dẫn."
+    return text
+
+
+def refusal_text(reasons: list[str], closest: list[Citation]) -> str:
+    s = "Không tìm thấy căn cứ trong kho văn bản để trả lời câu hỏi này"
+    if reasons:
+        s += f" ({'; '.join(reasons[:2])})"
+    s += ". Trợ lý không suy đoán khi thiếu nguồn."
+    if closest:
+        s += "\n\nCác đoạn gần nhất (để tham khảo, không phải câu trả lời):\n" + "\n".join(
+            f"- {c.citation}: “{c.quote[:200]}{'…' if len(c.quote) > 200 else ''}”" for c in closest)
+    return s

@@ -1,0 +1,189 @@
+"""Decide from retrieval evidence whether passages support a question (refusal), and pick quotes."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from assistant.corpus.models import Chunk
+from assistant.corpus.normalize import Block, blocks, fold, tokens
+from assistant.index.retriever import Hit, HybridSearcher
+
+SUPPORT_MIN = 0.34  # IDF-weighted share of the question's content terms found in the best passage
+
+
+@dataclass
+class Words:
+    """Language lists from knowledge/ask.yaml (folded for matching)."""
+
+    stop: set[str]
+    heads: list[str]
+    answer_types: dict[str, list[str]]
+    money_evidence: list[str]
+    followup: list[str]
+    present: list[str]
+    comparison: list[str]
+    deadline: list[str]
+    validity: list[str]
+    local_gov: list[str]
+
+    @classmethod
+    def load(cls, path: Path) -> Words:
+        d = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
+        f = lambda xs: [fold(x) for x in (xs or [])]  # noqa: E731
+        return cls(set(f(d.get("stopwords"))), f(d.get("entity_heads")),
+                   {k: f(v) for k, v in (d.get("answer_types") or {}).items()}, f(d.get("money_evidence")),
+                   f(d.get("followup_markers")), f(d.get("present_markers")), f(d.get("comparison_markers")),
+                   f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")))
+
+
+def has_phrase(folded_text: str, phrases: list[str]) -> bool:
+    return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", folded_text) for p in phrases)
+
+
+@dataclass
+class Assessment:
+    supported: bool
+    support: float
+    reasons: list[str] = field(default_factory=list)
+    best: int = 0  # index into hits of the best supporting passage
+
+
+class Evidence:
+    """IDF statistics over the indexed chunks, used to judge support and to choose quotes."""
+
+    def __init__(self, searcher: HybridSearcher, words: Words) -> None:
+        self.s = searcher
+        self.w = words
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        df: Counter[str] = Counter()
+        for f in self.s.folded:
+            syl = f.split()
+            feats = set(re.findall(r"[0-9a-z]+", f))
+            toks = re.findall(r"[0-9a-z]+", " ".join(syl))
+            feats |= {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
+            df.update(feats)
+        n = max(1, len(self.s.folded))
+        return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+
+    def terms(self, question: str) -> list[str]:
+        syl = [t for t in tokens(question, folded=True) if t not in self.w.stop]
+        syl = [t for t in syl if re.match(r"^[0-9a-z]+$", t)]
+        all_syl = tokens(question, folded=True)
+        bigrams = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
+                   if not (a in self.w.stop and b in self.w.stop)]
+        return syl + [b for b in bigrams if b in self.idf]
+
+    def support(self, question: str, folded_text: str) -> float:
+        terms = self.terms(question)
+        if not terms:
+            return 0.0
+        present = set(re.findall(r"[0-9a-z]+", folded_text))
+        toks = re.findall(r"[0-9a-z]+", folded_text)
+        present |= {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
+        default = max(self.idf.values()) if self.idf else 1.0
+        tot = sum(self.idf.get(t, default) for t in terms)
+        got = sum(self.idf.get(t, default) for t in terms if t in present)
+        return got / tot if tot else 0.0
+
+    def entities(self, question: str) -> list[str]:
+        """Named titles/awards in the question (folded): corpus title names, or a head noun + its name."""
+        fq = fold(question)
+        found = [t for t in self.s.analyse(question).titles]
+        syl = fq.split()
+        stop = self.w.stop | {"tieu", "chuan", "xet", "tang", "muc", "thuong", "ho", "so", "thu", "tuc", "nop"}
+        for head in self.w.heads:
+            for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
+                tail = fq[m.end():].split()
+                name: list[str] = []
+                for t in tail[:6]:
+                    t = t.strip(",.?!;:“”\"'()")
+                    if not t or (t in stop and t not in ("cua",)):
+                        break
+                    name.append(t)
+                while name and name[-1] == "cua":
+                    name.pop()
+                if name:
+                    found.append(f"{head} {' '.join(name)}")
+        del syl
+        # keep the most specific
+        return [e for e in found if not any(e != o and e in o for o in found)]
+
+    def assess(self, question: str, hits: list[Hit]) -> Assessment:
+        if not hits:
+            return Assessment(False, 0.0, ["không có đoạn nào khớp"])
+        top = hits[:3]
+        texts = [self.s.folded[self.s.pos[h.chunk.chunk_id]] if h.chunk.chunk_id in self.s.pos else fold(h.chunk.text)
+                 for h in top]
+        sups = [self.support(question, t) for t in texts]
+        best = max(range(len(top)), key=lambda i: (sups[i], -i))
+        reasons: list[str] = []
+        fq = fold(question)
+        ents = self.entities(question)
+        ent_texts = texts
+        for e in ents:
+            name = e.split(" ", 2)[-1] if any(e.startswith(h + " ") for h in self.w.heads) else e
+            if not any(name in t for t in texts):
+                reasons.append(f"không thấy “{e}” trong các đoạn tìm được")
+        if ents and not reasons:
+            ent_texts = [t for t in texts if any((e.split(" ", 2)[-1] if any(e.startswith(h + " ")
+                                                  for h in self.w.heads) else e) in t for e in ents)]
+        for kind, markers in self.w.answer_types.items():
+            if not has_phrase(fq, markers):
+                continue
+            if kind == "percent" and not any("%" in t or "phan tram" in t for t in ent_texts):
+                reasons.append("không có tỷ lệ % trong đoạn liên quan")
+            if kind == "money" and not any(has_phrase(t, self.w.money_evidence) for t in ent_texts):
+                reasons.append("không có mức tiền thưởng trong đoạn liên quan")
+        claim_part = re.split(r"(?<!\w)neu(?!\w)", fq)[0] if "neu " not in fq[:3] else ""
+        for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", claim_part):
+            if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in texts):
+                reasons.append(f"không thấy mức {pct}% trong kho văn bản")
+        years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
+        for y in years:
+            ok = any(str(y) in t for t in texts) or any(h.chunk.meta and h.chunk.meta.year == y for h in top)
+            if not ok:
+                reasons.append(f"không có văn bản nào về năm {y}")
+        if sups[best] < SUPPORT_MIN:
+            reasons.append(f"mức khớp nội dung thấp ({sups[best]:.2f})")
+        return Assessment(not reasons, sups[best], reasons, best)
+
+    # ------------------------------------------------------------------------------------------- quotes
+    def quote(self, question: str, chunk: Chunk, raw: str | None, max_chars: int = 700) -> tuple[str, int, int]:
+        """The most relevant run of blocks of a chunk (verbatim cleaned text) with its raw offsets."""
+        bl: list[Block] = blocks(raw, chunk.start, chunk.end) if raw else []
+        if not bl:
+            return chunk.text[:max_chars], chunk.start, chunk.end
+        if sum(len(b.text) + 1 for b in bl) <= max_chars:
+            return "\n".join(b.text for b in bl), bl[0].start, bl[-1].end
+        scores = [self.support(question, fold(b.text)) for b in bl]
+        best_i, best_s = 0, -1.0
+        for i in range(len(bl)):
+            size, s, j = 0, 0.0, i
+            while j < len(bl) and size + len(bl[j].text) <= max_chars or j == i:
+                size += len(bl[j].text) + 1
+                s += scores[j]
+                j += 1
+                if j >= len(bl):
+                    break
+            if s > best_s:
+                best_i, best_s = i, s
+        out: list[Block] = []
+        size = 0
+        for b in bl[best_i:]:
+            if out and size + len(b.text) > max_chars:
+                break
+            out.append(b)
+            size += len(b.text) + 1
+        text = "\n".join(b.text for b in out)
+        if len(text) > max_chars + 400:
+            text = text[: max_chars + 400].rsplit(" ", 1)[0] + " …"
+        return text, out[0].start, out[-1].end

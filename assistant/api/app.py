@@ -1,0 +1,95 @@
+"""The FastAPI application factory: services injected or built lazily, JSON errors, auth, CORS, limits."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from assistant.api.bodylimit import BodyLimitMiddleware
+from assistant.api.deps import Services
+from assistant.api.errors import install_error_handlers
+from assistant.api.ratelimit import SlidingWindowLimiter
+from assistant.api.routes import ask as ask_routes
+from assistant.api.routes import documents, draft, health, search, sources, web
+from assistant.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+DEV_WEB_KEY = "dev-user"
+
+
+def resolve_web_key(settings: Settings, roles: dict[str, str], web_key: str | None) -> str | None:
+    """Key embedded in the full page: explicit > settings.web_key > $TDKT_WEB_KEY > the default dev user key."""
+    key = web_key or getattr(settings, "web_key", None) or os.environ.get("TDKT_WEB_KEY")
+    if key:
+        return key
+    return DEV_WEB_KEY if roles.get(DEV_WEB_KEY) == "user" else None
+
+
+def create_app(
+    settings: Settings | None = None,
+    knowledge: Any = None,
+    ask: Any = None,
+    drafts: Any = None,
+    *,
+    store: Any = None,
+    web_key: str | None = None,
+    warm: bool = True,
+) -> FastAPI:
+    """Build the app. Services not given are created from settings (warmed in the lifespan when `warm`)."""
+    settings = settings or get_settings()
+    services = Services(settings, knowledge=knowledge, ask=ask, drafts=drafts, store=store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            for name in ("knowledge", "ask", "drafts"):
+                try:
+                    await run_in_threadpool(getattr, services, name)
+                except Exception as exc:  # keep serving: /healthz reports it, routes answer 5xx
+                    log.error("Could not start %s service: %s", name, exc)
+        yield
+
+    app = FastAPI(
+        title="Trợ lý Thi đua – Khen thưởng",
+        description="Hỏi đáp, tra cứu và soạn thảo văn bản thi đua, khen thưởng. "
+        "Xác thực bằng header `X-API-Key` hoặc `Authorization: Bearer`.",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    roles = settings.api_key_roles()
+    app.state.settings = settings
+    app.state.services = services
+    app.state.key_roles = roles
+    app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute, 60.0)
+    app.state.web_key = resolve_web_key(settings, roles, web_key)
+
+    install_error_handlers(app)
+    for module in (health, ask_routes, draft, search, documents, sources, web):
+        app.include_router(module.router)
+    sw = web.swagger_dir()
+    if sw is not None:  # before /static, which would otherwise shadow it
+        app.mount("/static/swagger", StaticFiles(directory=sw), name="swagger")
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=int(settings.max_body_mb * 1024 * 1024), limit_mb=settings.max_body_mb
+    )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        expose_headers=["Retry-After", "X-Conversation-Id", "Content-Disposition"],
+        max_age=600,
+    )
+    return app

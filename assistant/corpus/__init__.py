@@ -1,0 +1,1 @@
+"""Corpus layer: load files, normalise Vietnamese text, detect metadata, parse structure into chunks."""

@@ -1,0 +1,170 @@
+"""Vietnamese text normalisation for matching: NFC, folding, debris removal, with maps back to raw offsets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TAG = re.compile(r"</?(?:sup|sub|br|span|b|i|u|em|strong|p|div)\b[^>]*>", re.I)
+_RULE = re.compile(r"^[\s\-=_*|:~]{3,}$")
+_LEAD = re.compile(r"^(?:\s*(?:#{1,6}\s+|>\s?))+")
+_TONE = {"oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oé": "óe", "oè": "òe", "oẻ": "ỏe",
+         "oẽ": "õe", "oẹ": "ọe", "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def fold(s: str) -> str:
+    """Lower-case and strip Vietnamese diacritics (đ→d), keeping length-independent semantics."""
+    s = unicodedata.normalize("NFD", s.lower())
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    return s.replace("đ", "d")
+
+
+def unify_tones(s: str) -> str:
+    for a, b in _TONE.items():
+        s = s.replace(a, b)
+    return s
+
+
+@dataclass
+class Block:
+    """A logical paragraph: cleaned text plus, for every character, its offset in the raw text."""
+
+    text: str
+    offsets: list[int] = field(default_factory=list)
+    blank_before: bool = False
+
+    @property
+    def start(self) -> int:
+        return self.offsets[0] if self.offsets else 0
+
+    @property
+    def end(self) -> int:
+        return self.offsets[-1] + 1 if self.offsets else 0
+
+    def extend(self, other: Block, sep: str = " ") -> None:
+        if self.text and other.text:
+            self.text += sep
+            self.offsets.append(self.offsets[-1])
+        self.text += other.text
+        self.offsets += other.offsets
+
+
+def mask_comments(raw: str) -> str:
+    """Blank out HTML comments and inline tags, keeping length and newlines so offsets stay valid."""
+
+    def blank(m: re.Match[str]) -> str:
+        return re.sub(r"[^\n]", " ", m.group(0))
+
+    return _TAG.sub(blank, _COMMENT.sub(blank, raw))
+
+
+def clean_line(line: str, base: int) -> Block:
+    """Strip markdown/table debris from one raw line; returns text with per-char raw offsets."""
+    if _RULE.match(line) or not line.strip():
+        return Block("", [])
+    m = _LEAD.match(line)
+    i = m.end() if m else 0
+    out: list[str] = []
+    offs: list[int] = []
+    n = len(line)
+    while i < n:
+        c = line[i]
+        if c in "*|`" or (c == "_" and i + 1 < n and line[i + 1] == "_"):
+            i += 2 if c == "_" else 1
+            if out and out[-1] != " ":
+                out.append(" ")
+                offs.append(base + i - 1)
+            continue
+        if c == "\\" and i + 1 < n and not line[i + 1].isalnum():
+            i += 1
+            continue
+        if c.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                offs.append(base + i)
+            i += 1
+            continue
+        out.append(c)
+        offs.append(base + i)
+        i += 1
+    while out and out[-1] == " ":
+        out.pop()
+        offs.pop()
+    while out and out[0] == " ":
+        out.pop(0)
+        offs.pop(0)
+    # remove space before punctuation created by stripped markers ("Điều 1. **Ban" -> fine; "dư **," )
+    text = "".join(out)
+    return Block(text, offs)
+
+
+# A line that starts a new logical block (structure markers of legal texts and plans).
+MARKER = re.compile(
+    r"^(?:Phần\s+(?:thứ\s+)?\w+|PHẦN\s+\w+|Chương\s+[IVXLC\d]+|CHƯƠNG\s+[IVXLC\d]+|Mục\s+\d+|MỤC\s+\d+|"
+    r"Điều\s+\d+[a-z]?\b|[IVXLC]+\s*[.)]\s|\d+(?:\.\d+)*\s*[.)]\s|\d+\.\d+(?:\.\d+)*\s|[a-zđ]\)\s|"
+    r"\(\d+\)\s|[-–+•]\s|Căn cứ\b|Nơi nhận|Kính gửi|Số\s*:|TM\.|KT\.|Q\.\s|[A-ZĐ ]{6,}$)"
+)
+_BARE = re.compile(r"^(?:Điều|Chương|Mục|Phần|CHƯƠNG|MỤC|PHẦN)$")
+_JOIN_WORDS = re.compile(r"(?:khoản|điểm|Điều|Chương|Mục|tại|số|theo|và|của|Luật|Nghị định)$")
+
+
+def _is_new_block(prev: Block | None, line: Block, blank_before: bool) -> bool:
+    if prev is None:
+        return True
+    if _BARE.match(prev.text.strip()):
+        return False
+    if blank_before:
+        return True
+    if MARKER.match(line.text):
+        # a wrapped line that merely starts with a number after "khoản", "Điều", … is a continuation
+        return not (_JOIN_WORDS.search(prev.text) and re.match(r"^\d", line.text))
+    return False
+
+
+def blocks(raw: str, start: int = 0, end: int | None = None) -> list[Block]:
+    """Split raw[start:end] into logical blocks, joining hard-wrapped lines; offsets refer to raw."""
+    masked = mask_comments(raw)
+    end = len(raw) if end is None else end
+    out: list[Block] = []
+    pos = start
+    blank = True
+    for line in masked[start:end].split("\n"):
+        cl = clean_line(line, pos)
+        pos += len(line) + 1
+        if not cl.text:
+            blank = True
+            continue
+        cl.text = nfc(cl.text)
+        if len(cl.text) != len(cl.offsets):  # NFC composed decomposed marks: realign conservatively
+            cl.offsets = (cl.offsets + [cl.offsets[-1]] * len(cl.text))[: len(cl.text)]
+        prev = out[-1] if out else None
+        if _is_new_block(prev, cl, blank):
+            cl.blank_before = blank
+            out.append(cl)
+        else:
+            assert prev is not None
+            prev.extend(cl)
+        blank = False
+    return out
+
+
+def clean_text(raw: str) -> str:
+    """Display text of a raw span: debris removed, hard wraps joined, blocks separated by newlines."""
+    return "\n".join(b.text for b in blocks(raw))
+
+
+_SYL = re.compile(r"[0-9a-zà-ỹđ]+(?:[.,/][0-9a-zà-ỹđ]+)*", re.I)
+
+
+def tokens(text: str, folded: bool = False) -> list[str]:
+    """Syllable tokens (numbers with their separators kept whole), lower-case, NFC, tones unified."""
+    t = unify_tones(nfc(text).lower())
+    if folded:
+        t = fold(t)
+    return _SYL.findall(t)

@@ -1,0 +1,134 @@
+"""The registry of legal documents (knowledge/registry.yaml): numbers, dates, validity, replacements."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.corpus.normalize import fold
+
+
+def _d(v: Any) -> date | None:
+    if v is None or v == "":
+        return None
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def norm_number(s: str) -> str:
+    """Canonical form of a document number for matching: folded, no spaces ("98/2023/nd-cp")."""
+    return re.sub(r"\s+", "", fold(s))
+
+
+@dataclass
+class LegalDoc:
+    id: str
+    number: str
+    doc_type: str
+    title: str = ""
+    short_name: str = ""
+    issuer: str = ""
+    level: str = ""
+    locality: str | None = None
+    signed: date | None = None
+    in_force_from: date | None = None
+    in_force_to: date | None = None
+    replaced_by: str | None = None
+    amended_by: str | None = None
+    files: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    basis: str = ""
+    note: str | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        if self.in_force_from and day < self.in_force_from:
+            return False
+        return not (self.in_force_to and day >= self.in_force_to)
+
+    def validity_text(self, today: date) -> str:
+        """Vietnamese sentence about validity, e.g. 'đã hết hiệu lực từ 01/7/2025, được thay thế bởi …'."""
+        if self.in_force_to and today >= self.in_force_to:
+            s = f"{self.short_name or self.number} đã hết hiệu lực từ {fmt_date(self.in_force_to)}"
+            if self.replaced_by:
+                s += f", được thay thế bởi {self.replaced_by}"
+            return s
+        if self.in_force_from and today < self.in_force_from:
+            return f"{self.short_name or self.number} chưa có hiệu lực (hiệu lực từ {fmt_date(self.in_force_from)})"
+        s = f"{self.short_name or self.number} đang có hiệu lực"
+        if self.in_force_from:
+            s += f" (từ {fmt_date(self.in_force_from)})"
+        return s
+
+
+def fmt_date(d: date) -> str:
+    """Vietnamese short date: 01/7/2025 (day two digits, month without leading zero, as in official texts)."""
+    return f"{d.day:02d}/{d.month}/{d.year}"
+
+
+@dataclass
+class PlanInfo:
+    file: str
+    values: dict[str, Any]
+
+
+class Registry:
+    """Lookup of legal documents by number/alias/file and of bundled plans' metadata."""
+
+    def __init__(self, docs: list[LegalDoc], plans: dict[str, dict[str, Any]], reforms: list[dict[str, Any]]):
+        self.docs = docs
+        self.plans = plans
+        self.reforms = reforms
+        self._by_number = {norm_number(d.number): d for d in docs}
+        self._by_file = {f: d for d in docs for f in d.files}
+
+    @classmethod
+    def load(cls, path: Path) -> Registry:
+        if not path.exists():
+            return cls([], {}, [])
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        docs = []
+        for e in data.get("documents", []):
+            docs.append(LegalDoc(
+                id=e["id"], number=e["number"], doc_type=e.get("doc_type", ""), title=e.get("title", ""),
+                short_name=e.get("short_name", ""), issuer=e.get("issuer", ""), level=e.get("level", ""),
+                locality=e.get("locality"), signed=_d(e.get("signed")), in_force_from=_d(e.get("in_force_from")),
+                in_force_to=_d(e.get("in_force_to")), replaced_by=e.get("replaced_by"),
+                amended_by=e.get("amended_by"), files=list(e.get("files") or []),
+                aliases=list(e.get("aliases") or []), basis=e.get("basis", ""), note=e.get("note"),
+            ))
+        plans = {p["file"]: {k: v for k, v in p.items() if k != "file"} for p in data.get("plans", [])}
+        return cls(docs, plans, list(data.get("reforms", [])))
+
+    def by_file(self, source_file: str) -> LegalDoc | None:
+        return self._by_file.get(source_file)
+
+    def by_number(self, number: str) -> LegalDoc | None:
+        return self._by_number.get(norm_number(number))
+
+    def find_in_text(self, text: str) -> list[LegalDoc]:
+        """Registry documents named in a text, by number ("98/2023/NĐ-CP") or alias ("NĐ 98")."""
+        f = fold(text)
+        found: list[LegalDoc] = []
+        for d in self.docs:
+            keys = [d.number, *d.aliases]
+            for k in keys:
+                fk = fold(k)
+                if re.search(r"(?<![\w/])" + re.escape(fk) + r"(?![\w]|/\d)", f):
+                    found.append(d)
+                    break
+        return found
+
+    def successor_chain(self, doc: LegalDoc) -> list[LegalDoc]:
+        out: list[LegalDoc] = []
+        cur = doc
+        while cur.replaced_by and len(out) < 5:
+            nxt = self.by_number(cur.replaced_by)
+            if not nxt:
+                break
+            out.append(nxt)
+            cur = nxt
+        return out

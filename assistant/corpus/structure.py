@@ -1,0 +1,320 @@
+"""Structure parser and chunker: legal texts by Chương/Mục/Điều/Khoản/Điểm, plans by I./1./1.1./a)/(1)/-."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.corpus.metadata import split_front_matter
+from assistant.corpus.models import Chunk, DocMeta
+from assistant.corpus.normalize import Block, blocks, fold
+
+LEGAL_MAX = 1300  # a whole Điều up to this size is one chunk
+KHOAN_MAX = 1500  # a khoản up to this size is one chunk, else split by điểm
+PLAN_MAX = 900  # plan chunks are grouped up to this size
+
+_PHAN = re.compile(r"^(?:Phần|PHẦN)\s+(?:thứ\s+)?([\wÀ-ỹ]+)\b(.*)$")
+_CHUONG = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\.?\s*(.*)$")
+_MUC = re.compile(r"^(?:Mục|MỤC)\s+(\d+)\b\.?\s*(.*)$")
+_DIEU = re.compile(r"^Điều\s+(\d+[a-z]?)\s*(?:[.:]|\s[—–-])?\s*(.*)$")
+_KHOAN = re.compile(r"^(\d{1,2})\s*\.\s+(?!\d)(.*)$")
+_DIEM = re.compile(r"^([a-zđ])\)\s*(.*)$")
+_ROMAN = re.compile(r"^([IVX]{1,4})\s*[.)/-]\s*(.*)$")
+_NUM = re.compile(r"^(\d{1,2})\s*[.)]\s+(?!\d)(.*)$")
+_SUB = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(.*)$")
+_SECONDARY = re.compile(r"PHỤ LỤC B|TRÍCH DẪN GIÁN TIẾP|trích dẫn lại", re.I)
+_PRIMARY = re.compile(r"^PHẦN A\b|NỘI DUNG TRÍCH NGUYÊN VĂN", re.I)
+_ATTACHED = re.compile(r"^(QUY ĐỊNH|QUY CHẾ|QUY TRÌNH|PHỤ LỤC|HƯỚNG DẪN)\b")
+_TAIL = re.compile(r"^(Nơi nhận|TM\.|KT\.|CHỦ TỊCH\b)")
+
+
+@dataclass
+class _Unit:
+    blocks: list[Block] = field(default_factory=list)
+    label: dict[str, str] = field(default_factory=dict)
+    crumbs: list[str] = field(default_factory=list)
+    secondary: bool = False
+
+    @property
+    def size(self) -> int:
+        return sum(len(b.text) + 1 for b in self.blocks)
+
+
+def _doc_label(meta: DocMeta) -> str:
+    name = meta.short_name or meta.number or meta.source_file
+    if meta.number and meta.number not in name:
+        name += f" ({meta.number})"
+    return name
+
+
+def _emit(meta: DocMeta, unit: _Unit, citation: str, out: list[Chunk], raw_len: int) -> None:
+    if not unit.blocks:
+        return
+    start = max(0, min(b.start for b in unit.blocks))
+    end = min(raw_len, max(b.end for b in unit.blocks))
+    text = "\n".join(b.text for b in unit.blocks)
+    if unit.secondary:
+        citation += " (trích dẫn gián tiếp, Phụ lục B)"
+    out.append(Chunk(
+        chunk_id=f"{meta.doc_id}:{start}-{end}", doc_id=meta.doc_id, source_file=meta.source_file, text=text,
+        citation=citation, breadcrumb=[c for c in unit.crumbs if c], start=start, end=end,
+        label=dict(unit.label), meta=meta, secondary=unit.secondary,
+    ))
+
+
+def _group(items: list[Block], limit: int) -> list[list[Block]]:
+    groups: list[list[Block]] = []
+    cur: list[Block] = []
+    size = 0
+    for b in items:
+        if cur and size + len(b.text) > limit:
+            groups.append(cur)
+            cur, size = [], 0
+        cur.append(b)
+        size += len(b.text) + 1
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+# --------------------------------------------------------------------------------------------- legal
+def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
+    out: list[Chunk] = []
+    doc = _doc_label(meta)
+    chuong = muc = part = ""
+    secondary = False
+    dieu_blocks: list[Block] = []
+    dieu_no = ""
+    dieu_title = ""
+    pre: list[list[Block]] = [[]]  # contiguous runs of blocks outside any Điều
+    last_dieu = 0
+    pending_heading: list[Block] = []
+
+    def flush_dieu() -> None:
+        nonlocal dieu_blocks
+        if not dieu_blocks:
+            return
+        _chunk_dieu(meta, doc, dieu_no, dieu_title, dieu_blocks, [doc, part, chuong, muc], secondary, out, raw_len)
+        dieu_blocks = []
+
+    for b in bl:
+        t = b.text
+        if _SECONDARY.search(t) and len(t) < 300 and not _DIEU.match(t):
+            flush_dieu()
+            secondary = True
+            continue
+        if _PRIMARY.search(t) and len(t) < 200:
+            flush_dieu()
+            secondary = False
+            continue
+        m = _DIEU.match(t)
+        if m:
+            flush_dieu()
+            n = int(re.match(r"\d+", m.group(1)).group(0))  # type: ignore[union-attr]
+            if n < last_dieu and not secondary and pending_heading:
+                part = " ".join(x.text for x in pending_heading)[:80].title()
+            last_dieu = n
+            dieu_no, dieu_title = m.group(1), m.group(2).strip()
+            dieu_blocks = [*pending_heading, b] if pending_heading else [b]
+            pending_heading = []
+            if pre[-1]:
+                pre.append([])
+            continue
+        m = _CHUONG.match(t)
+        if m and len(t) < 200:
+            flush_dieu()
+            chuong = f"Chương {m.group(1)} {m.group(2)}".strip()
+            muc = ""
+            pending_heading = [b]
+            continue
+        if pending_heading and t.isupper() and len(t) < 200 and not dieu_blocks:
+            if _CHUONG.match(pending_heading[0].text):
+                chuong = f"{chuong} {t}".strip()
+            pending_heading.append(b)
+            continue
+        m = _MUC.match(t)
+        if m and len(t) < 200:
+            flush_dieu()
+            muc = f"Mục {m.group(1)} {m.group(2)}".strip()
+            pending_heading = [b]
+            continue
+        if _ATTACHED.match(t) and t.isupper() and len(t) < 120 and last_dieu:
+            flush_dieu()
+            pending_heading = [b]
+            continue
+        if dieu_blocks:
+            dieu_blocks.append(b)
+        else:
+            if pending_heading:
+                pre[-1].extend(pending_heading)
+                pending_heading = []
+            pre[-1].append(b)
+    flush_dieu()
+    if pending_heading:
+        pre[-1].extend(pending_heading)
+    # preamble/closing blocks that belong to no Điều: title, căn cứ, signature
+    for run in pre:
+        for grp in _group(run, PLAN_MAX):
+            u = _Unit(grp, {"section": "preamble"}, [doc], False)
+            _emit(meta, u, f"{doc} (phần mở đầu/kết thúc)", out, raw_len)
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _chunk_dieu(meta: DocMeta, doc: str, no: str, title: str, bl: list[Block], crumbs: list[str],
+                secondary: bool, out: list[Chunk], raw_len: int) -> None:
+    dieu_crumb = f"Điều {no}. {title}".strip()
+    base = [c for c in crumbs if c] + [dieu_crumb]
+    total = sum(len(b.text) + 1 for b in bl)
+    if total <= LEGAL_MAX:
+        _emit(meta, _Unit(bl, {"dieu": no}, base, secondary), f"Điều {no} {doc}", out, raw_len)
+        return
+    # split into intro + khoản
+    intro: list[Block] = []
+    khoans: list[tuple[str, list[Block]]] = []
+    for b in bl:
+        m = _KHOAN.match(b.text)
+        if m:
+            khoans.append((m.group(1), [b]))
+        elif khoans:
+            khoans[-1][1].append(b)
+        else:
+            intro.append(b)
+    if not khoans:
+        for i, grp in enumerate(_group(bl, LEGAL_MAX)):
+            u = _Unit(grp, {"dieu": no, "part": str(i + 1)}, base, secondary)
+            _emit(meta, u, f"Điều {no} {doc}", out, raw_len)
+        return
+    first = True
+    for k, kb in khoans:
+        blocks_k = (intro + kb) if first and sum(len(x.text) for x in intro) < 500 else kb
+        if first and blocks_k is kb and intro:
+            _emit(meta, _Unit(intro, {"dieu": no}, base, secondary), f"Điều {no} {doc}", out, raw_len)
+        first = False
+        size = sum(len(x.text) + 1 for x in blocks_k)
+        lead = kb[0].text[:160]
+        if size <= KHOAN_MAX:
+            _emit(meta, _Unit(blocks_k, {"dieu": no, "khoan": k}, base, secondary),
+                  f"Khoản {k} Điều {no} {doc}", out, raw_len)
+            continue
+        # split by điểm, grouping
+        head: list[Block] = []
+        diems: list[tuple[str, list[Block]]] = []
+        for b in blocks_k:
+            m = _DIEM.match(b.text)
+            if m:
+                diems.append((m.group(1), [b]))
+            elif diems:
+                diems[-1][1].append(b)
+            else:
+                head.append(b)
+        if not diems:
+            for grp in _group(blocks_k, KHOAN_MAX):
+                _emit(meta, _Unit(grp, {"dieu": no, "khoan": k}, base, secondary),
+                      f"Khoản {k} Điều {no} {doc}", out, raw_len)
+            continue
+        groups: list[tuple[list[str], list[Block]]] = []
+        cur_l: list[str] = []
+        cur_b: list[Block] = list(head)
+        for letter, db in diems:
+            s = sum(len(x.text) + 1 for x in cur_b)
+            if cur_l and s + sum(len(x.text) for x in db) > KHOAN_MAX:
+                groups.append((cur_l, cur_b))
+                cur_l, cur_b = [], []
+            cur_l.append(letter)
+            cur_b.extend(db)
+        if cur_b:
+            groups.append((cur_l, cur_b))
+        for letters, gb in groups:
+            lab = "Điểm " + ", ".join(letters) if letters else ""
+            cite = f"{lab} Khoản {k} Điều {no} {doc}".strip()
+            crumbs_k = base + ([f"Khoản {k}: {lead}"] if gb[0] is not kb[0] else [])
+            _emit(meta, _Unit(gb, {"dieu": no, "khoan": k, "diem": ",".join(letters)}, crumbs_k, secondary),
+                  cite, out, raw_len)
+
+
+# --------------------------------------------------------------------------------------------- plans
+def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
+    out: list[Chunk] = []
+    doc = meta.short_name or meta.source_file
+    path: list[tuple[str, str]] = []  # (marker, heading)
+    pending: list[Block] = []  # heading blocks waiting for content
+    content: list[Block] = []
+    in_tail = False
+    started = False
+
+    def crumbs() -> list[str]:
+        return [doc] + [f"{m} {h}".strip() for m, h in path]
+
+    def label() -> str:
+        if not path:
+            return "Phần mở đầu" if not in_tail else "Nơi nhận, chữ ký"
+        marks = ".".join(m.rstrip(".") for m, _ in path)
+        return f"{marks} {path[-1][1][:80]}".strip()
+
+    def flush() -> None:
+        nonlocal content, pending
+        if not content:
+            return  # headings without content of their own go with the next section's first chunk
+        items = pending + content
+        lab = label() if not in_tail else "Nơi nhận, chữ ký"
+        for grp in _group(items, PLAN_MAX):
+            u = _Unit(grp, {"section": lab}, crumbs() if not in_tail else [doc], False)
+            _emit(meta, u, f"{doc} › {lab}", out, raw_len)
+        content, pending = [], []
+
+    for b in bl:
+        t = b.text
+        if _TAIL.match(t) and started:
+            flush()
+            in_tail = True
+            path = []
+            content.append(b)
+            continue
+        if in_tail:
+            content.append(b)
+            continue
+        m = _ROMAN.match(t)
+        if m and len(t) < 250:
+            flush()
+            started = True
+            path = [(m.group(1) + ".", m.group(2).strip()[:120])]
+            pending = [*pending, b]
+            continue
+        m = _SUB.match(t)
+        if m and started and len(t) < 250:
+            flush()
+            depth = m.group(1).count(".") + 1
+            path = path[:1] + path[1:depth] if path else []
+            path = path[: depth]  # keep roman + parents
+            path.append((m.group(1), m.group(2).strip()[:120]))
+            pending = [*pending, b]
+            continue
+        m = _NUM.match(t)
+        if m and started:
+            flush()
+            path = path[:1] + [(m.group(1), m.group(2).strip()[:120])]
+            pending = [*pending, b]
+            continue
+        content.append(b)
+        if not started and sum(len(x.text) for x in content) > PLAN_MAX:
+            flush()
+    if pending and not content:
+        content, pending = pending, []
+    flush()
+    return out
+
+
+def chunk_document(meta: DocMeta, raw: str) -> list[Chunk]:
+    """Cut a document into chunks with citations, breadcrumbs and raw offsets (covering all its text)."""
+    _, body = split_front_matter(raw)
+    bl = blocks(raw, body)
+    if not bl:
+        return []
+    if meta.kind == "plan":
+        return _plan_chunks(meta, bl, len(raw))
+    return _legal_chunks(meta, bl, len(raw))
+
+
+def folded_contains(hay: str, needle: str) -> bool:
+    return fold(needle) in fold(hay)

@@ -1,0 +1,1 @@
+"""Drafting: request parsing → outline per document type → sections from evidence → verify → export."""

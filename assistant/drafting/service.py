@@ -1,0 +1,500 @@
+"""DraftService: prompt → request → outline learned from corpus plans → sections adapted from evidence → verify →
+(optional LLM polish) → Draft (+ .md / .docx export)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.corpus.models import Chunk
+from assistant.corpus.normalize import fold
+from assistant.corpus.registry import LegalDoc, fmt_date
+from assistant.drafting import export
+from assistant.drafting.adapt import Target, adapt_text, build_support, strip_marker, target_metric, unsupported
+from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, DraftSection
+from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan, sub_kind
+from assistant.drafting.parse import _reform_date, parse_request
+from assistant.drafting.words import placeholder, words
+from assistant.index.retriever import Filters
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+BODY_KEYS = set(ROMAN)
+
+
+class DraftService:
+    """Drafting facade used by the CLI, API and bot."""
+
+    def __init__(self, settings: Settings, knowledge: Any, llm: Any = None, today: date | None = None) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self.llm = llm
+        self.today = today
+        self.w = words(settings.knowledge_dir)
+        self._lock = threading.Lock()
+        self._plans: list[PlanDoc] | None = None
+        self._chunks: dict[str, list[Chunk]] = {}
+        self._foreign: dict[str, set[str]] = {}
+
+    # ------------------------------------------------------------------------------------------- corpus views
+    @property
+    def registry(self) -> Any:
+        return self.knowledge.registry
+
+    def plans(self) -> list[PlanDoc]:
+        if self._plans is None:
+            with self._lock:
+                if self._plans is None:
+                    out = []
+                    for m in self.knowledge.documents():
+                        if m.kind != "plan":
+                            continue
+                        raw = self.knowledge.raw_text(m.source_file)
+                        if raw:
+                            out.append(parse_plan(m, raw, self.w))
+                    chunks: dict[str, list[Chunk]] = defaultdict(list)
+                    for c in self.knowledge.chunks():
+                        if c.meta and c.meta.kind == "plan":
+                            chunks[c.source_file].append(c)
+                    self._chunks = dict(chunks)
+                    self._foreign = self._collect_localities(out)
+                    self._plans = out
+        return self._plans
+
+    def _collect_localities(self, plans: list[PlanDoc]) -> dict[str, set[str]]:
+        """Place names of the corpus (metadata + registry), each with the files it belongs to."""
+        names: dict[str, set[str]] = defaultdict(set)
+        for m in self.knowledge.documents():
+            if m.locality:
+                names[fold(m.locality)].add(m.source_file)
+        for f, v in (self.registry.plans or {}).items():
+            for k in ("locality", "province"):
+                if v.get(k):
+                    names[fold(str(v[k]))].add(f)
+        for d in self.registry.docs:
+            if d.locality:
+                names[fold(d.locality)].update(d.files)
+        return dict(names)
+
+    def corpus_localities(self) -> list[str]:
+        self.plans()
+        return sorted(self._foreign)
+
+    def _citation(self, source_file: str, start: int) -> str:
+        for c in self._chunks.get(source_file, []):
+            if c.start <= start < c.end:
+                return c.citation
+        return source_file
+
+    # ------------------------------------------------------------------------------------------- public API
+    def draft(self, prompt: str, section: str | None = None, instruction: str | None = None,
+              conversation_id: str | None = None, base: Draft | None = None,
+              exclude_files: list[str] | None = None, today: date | None = None,
+              llm: Any = None) -> Draft:
+        """Draft a whole document, or only `section` ("I", "II", … or a kind like "to-chuc"); with `base`, the
+        section is regenerated (optionally following `instruction`) and the other sections are kept."""
+        today = today or self.today or date.today()
+        if base is not None and not (prompt or "").strip():
+            req = base.request.model_copy(deep=True)
+        else:
+            req = parse_request(prompt, self.settings, today, self.registry)
+        draft = Draft(draft_id=uuid.uuid4().hex, request=req, doc_type=req.doc_type)
+        draft.warnings += req.warnings
+        draft.questions += req.questions
+        if req.errors:
+            draft.warnings = list(req.errors) + draft.warnings
+            draft.markdown = export.to_markdown(draft)
+            return draft
+        exclude = list(exclude_files or [])
+        tgt = self._target(req, today)
+        outline = outline_for(learn_outlines(self.plans(), self.w, set(exclude)), req.doc_type or "ke-hoach", self.w)
+        if outline.fallback:
+            draft.warnings.append(f"Kho chưa có mẫu loại “{req.doc_type}”: dùng khung của kế hoạch phát động thi đua.")
+        ranked = self._rank_plans(req, exclude)
+        sections = self._compose(req, tgt, outline, ranked, instruction, section)
+        if base is not None and section:
+            keep = [s for s in base.sections]
+            new = {s.key: s for s in sections}
+            draft.sections = [new.get(s.key, s) for s in keep]
+            draft.draft_id = base.draft_id
+        elif section:
+            draft.sections = [s for s in sections if self._section_match(s, section)]
+            if not draft.sections:
+                draft.warnings.append(f"Không có phần “{section}” trong khung văn bản [unknown section].")
+        else:
+            draft.sections = sections
+        model = llm if llm is not None else self.llm
+        if model is not None:
+            self._polish(draft, model, tgt, instruction)
+        draft.markdown = export.to_markdown(draft)
+        return draft
+
+    def to_docx(self, draft: Draft, path: str | Path, template: str | Path | None = None) -> Path:
+        return export.to_docx(draft, Path(path), template=template, knowledge_dir=self.settings.knowledge_dir)
+
+    def to_markdown(self, draft: Draft) -> str:
+        return export.to_markdown(draft)
+
+    # ------------------------------------------------------------------------------------------- internals
+    @staticmethod
+    def _section_match(s: DraftSection, section: str) -> bool:
+        k = section.strip().rstrip(".").upper()
+        return s.key.upper() == k or (s.kind or "").upper() == k or fold(s.heading).startswith(fold(section))
+
+    def _target(self, req: DraftRequest, today: date) -> Target:
+        self.plans()
+        own = {fold(x) for x in (req.locality, req.province) if x}
+        foreign = [n for n in self._foreign if n not in own and not any(n in o or o in n for o in own)]
+        reform = _reform_date(self.registry)
+        year = req.year or today.year
+        prompt_extra = [" ".join(req.targets), req.period or "", req.parent_plan or ""]
+        return Target(
+            issuer=req.issuer or placeholder("cơ quan ban hành"), unit_word=req.unit_word or "",
+            locality=req.locality, level=req.level or "xa", year=year,
+            plan_date=req.plan_date or today, province=req.province,
+            support=build_support(req.prompt, self.registry, year, prompt_extra),
+            foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])],
+            abolished=[fold(a) for a in self.w.get("abolished_words", [])],
+            after_reform=(req.plan_date or today) >= reform, own_names=own,
+        )
+
+    def _rank_plans(self, req: DraftRequest, exclude: list[str]) -> list[PlanDoc]:
+        """Most similar plans first: same type, same level, then hybrid-search relevance to the request."""
+        query = " ".join(x for x in [req.theme or "", req.occasion or "", "phát động phong trào thi đua",
+                                     f"năm {req.year}" if req.year else ""] if x)
+        score: dict[str, float] = defaultdict(float)
+        try:
+            hits = self.knowledge.search(query, k=40, filters=Filters(kind="plan", exclude_files=exclude or None))
+        except Exception:  # noqa: BLE001 - ranking degrades to type/level only
+            hits = []
+        for h in hits:
+            score[h.chunk.source_file] += 1.0 / (10 + h.rank)
+        out = []
+        for p in self.plans():
+            if p.source_file in exclude or not p.sections:
+                continue
+            s = score.get(p.source_file, 0.0)
+            s += 3.0 if p.plan_type == req.doc_type else 0.0
+            s += 1.5 if p.meta.level == req.level else 0.0
+            s += 0.5 if p.meta.doc_type in ("ke-hoach", "phat-dong") else 0.0
+            out.append((s, p.source_file, p))
+        out.sort(key=lambda x: (-x[0], x[1]))
+        return [p for _, _, p in out]
+
+    def _para(self, p: PlanDoc, para: Any, tgt: Target) -> DraftParagraph | None:
+        reg = (self.registry.plans or {}).get(p.source_file, {})
+        txt = adapt_text(para.text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt)
+        if not txt:
+            return None
+        limit = int(self.w.get("max_chars_per_paragraph", 900))
+        if len(txt) > limit:
+            cut = txt.rfind(";", 0, limit)
+            txt = (txt[:cut] if cut > 200 else txt[:limit].rsplit(" ", 1)[0]).rstrip(";,") + "."
+        return DraftParagraph(text=txt, style="item", sources=[self._citation(p.source_file, para.start)])
+
+    def _evidence(self, ranked: list[PlanDoc], kind: str, sk: str | None, tgt: Target, limit: int,
+                  exclude_sub: set[str]) -> list[DraftParagraph]:
+        out: list[DraftParagraph] = []
+        seen: set[str] = set()
+        for p in ranked:
+            for s in p.sections:
+                if s.kind != kind:
+                    continue
+                for part in s.parts:
+                    if sk is not None and part.kind != sk:
+                        continue
+                    if sk is None and part.kind in exclude_sub:
+                        continue
+                    for para in part.paras:
+                        if len(out) >= limit:
+                            return out
+                        if sk is None and part.kind is None and sub_kind(para.text) and len(para.text) < 60:
+                            continue
+                        dp = self._para(p, para, tgt)
+                        if dp is None:
+                            continue
+                        key = fold(dp.text)[:80]
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        out.append(dp)
+            if len(out) >= max(2, limit // 2):
+                break
+        return out
+
+    def _targets(self, req: DraftRequest, ranked: list[PlanDoc], tgt: Target) -> list[DraftParagraph]:
+        out = [DraftParagraph(text=f"({i}) {t}.", style="item", sources=["yêu cầu của người dùng"])
+               for i, t in enumerate(req.targets, start=1)]
+        if req.targets:
+            return out
+        val = placeholder(str(self.w.get("target_placeholder_value", "giá trị")))
+        seen: set[str] = set()
+        for p in ranked:
+            for s in p.sections:
+                for part in s.parts:
+                    if part.kind != "chi tieu":
+                        continue
+                    for para in part.paras:
+                        m = target_metric(para.text)
+                        if not m or fold(m) in seen or len(out) >= 8:
+                            continue
+                        if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support):
+                            continue
+                        if tgt.locality is None and re.search(r"\b(huyện|tỉnh|xã)\b", m):
+                            pass
+                        seen.add(fold(m))
+                        out.append(DraftParagraph(text=f"({len(out) + 1}) {m}: {val}.", style="item",
+                                                  sources=[self._citation(p.source_file, para.start)]))
+            if out:
+                break
+        if not out:
+            out.append(DraftParagraph(text=placeholder("chỉ tiêu thi đua"), style="item"))
+        return out
+
+    def _instruction(self, instruction: str | None) -> tuple[bool, str | None]:
+        if not instruction:
+            return False, None
+        f = fold(instruction)
+        ins = self.w.get("instructions", {})
+        shorter = any(k in f for k in ins.get("shorter", []))
+        topic = None
+        m = re.search(r"(them noi dung|bo sung noi dung|them|bo sung)\s+(ve\s+)?(.+)$", f)
+        if m:
+            topic = instruction[m.start(3):m.end(3)].strip(" .")
+        return shorter, topic
+
+    def _topic_paragraphs(self, topic: str, tgt: Target, exclude: list[str]) -> list[DraftParagraph]:
+        hits = self.knowledge.search(topic, k=15, filters=Filters(kind="plan", exclude_files=exclude or None))
+        words_ = [w for w in fold(topic).split() if len(w) > 1]
+        plans = {p.source_file: p for p in self.plans()}
+        out: list[DraftParagraph] = []
+        for h in hits:
+            c = h.chunk
+            p = plans.get(c.source_file)
+            if p is None:
+                continue
+            for line in c.text.split("\n"):
+                fl = fold(line)
+                if sum(1 for w in words_ if w in fl) < max(1, len(words_) - 1):
+                    continue
+                # keep the sentence(s) about the topic
+                sents = [s for s in re.split(r"(?<=[.;])\s+", line) if sum(1 for w in words_ if w in fold(s)) >= 1]
+                text = " ".join(sents)
+                para = type("P", (), {"text": text, "start": c.start})()
+                dp = self._para(p, para, tgt)
+                if dp:
+                    dp.sources = [c.citation]
+                    out.append(dp)
+                    return out
+        return out
+
+    def _compose(self, req: DraftRequest, tgt: Target, outline: Outline, ranked: list[PlanDoc],
+                 instruction: str | None, only: str | None) -> list[DraftSection]:
+        w = self.w
+        year = tgt.year
+        ph = placeholder
+        typ = req.doc_type or "ke-hoach"
+        spec = (w.get("doc_types") or {}).get(typ, {})
+        shorter, topic = self._instruction(instruction)
+        limit = int(w.get("max_paragraphs_per_part", 4))
+        if shorter:
+            limit = 2
+        unit = req.unit_word or ""
+        issuer = req.issuer or ph("cơ quan ban hành")
+        issuer_full = (f"Ủy ban nhân dân {unit} {req.locality}" if req.level in ("xa", "tinh", "huyen")
+                       and req.locality else issuer)
+        sections: list[DraftSection] = []
+        # ---- header
+        hdr: list[DraftParagraph] = []
+        if req.level == "co-quan":
+            if req.province:
+                hdr.append(DraftParagraph(text=f"UBND TỈNH {req.province.upper()}", style="issuer-parent"))
+            hdr.append(DraftParagraph(text=issuer.upper(), style="issuer"))
+        elif req.locality:
+            hdr.append(DraftParagraph(text=str(w.get("ubnd", "ỦY BAN NHÂN DÂN")), style="issuer"))
+            hdr.append(DraftParagraph(text=f"{unit} {req.locality}".upper(), style="issuer"))
+        else:
+            hdr.append(DraftParagraph(text=ph("cơ quan ban hành").upper(), style="issuer"))
+        hdr.append(DraftParagraph(text=str(w["national_motto"]), style="motto"))
+        hdr.append(DraftParagraph(text=str(w["motto"]), style="motto-sub"))
+        org = "UBND"
+        if req.level == "co-quan":
+            org = "…"
+        sym = spec.get("symbol", "KH")
+        number = f"Số: /{org}" if sym == "UBND" else f"Số: /{sym}-{org}"
+        hdr.append(DraftParagraph(text=number, style="number"))
+        if typ == "giao-uoc":
+            hdr.append(DraftParagraph(text=f"V/v đăng ký giao ước thi đua năm {year}", style="vv"))
+        place = req.locality or ph("địa danh")
+        hdr.append(DraftParagraph(text=str(w["date_line"]).format(place=place, year=year), style="date"))
+        occasion = req.occasion or req.theme or ph("tên đợt thi đua")
+        title = str((w.get("titles") or {}).get(typ, "{year}")).format(year=year, occasion=occasion)
+        if typ != "giao-uoc":
+            hdr.append(DraftParagraph(text=str(spec.get("title_word", "KẾ HOẠCH")), style="doctype"))
+            hdr.append(DraftParagraph(text=title, style="title"))
+        sections.append(DraftSection(key="header", heading="", paragraphs=hdr))
+        # ---- opening: recipient, legal bases, parent plan, context, theme
+        op: list[DraftParagraph] = []
+        if typ == "giao-uoc":
+            op.append(DraftParagraph(text=f"Kính gửi: {req.recipient or ph('cụm trưởng/khối trưởng thi đua')}.",
+                                     style="recipient"))
+        for d in self.legal_bases(tgt.plan_date):
+            op.append(DraftParagraph(text=self._basis_line(d), style="basis",
+                                     sources=[f"registry: {d.number} ({', '.join(d.files) or d.basis})"]))
+        if req.parent_plan:
+            op.append(DraftParagraph(text=str(w["parent_sentence"]).format(parent_plan=req.parent_plan),
+                                     style="body", sources=["yêu cầu của người dùng"]))
+        for p in ranked[:3]:
+            ctx = [x for x in p.opening if len(x.text) > 120 and not fold(x.text).startswith(("can cu", "thuc hien"))]
+            done = False
+            for para in ctx[:2]:
+                dp = self._para(p, para, tgt)
+                if dp and "chủ đề" not in dp.text.lower():
+                    dp.style = "body"
+                    op.append(dp)
+                    done = True
+                    break
+            if done:
+                break
+        theme = req.theme or ph("chủ đề thi đua")
+        occ_phrase = f"đợt thi đua {req.occasion or req.theme or ph('tên đợt thi đua')} năm {year}"
+        ts = str((w.get("theme_sentence") or {}).get(typ, "")).format(
+            issuer_full=issuer_full, year=year, theme=theme, occasion_phrase=occ_phrase)
+        if ts:
+            op.append(DraftParagraph(text=ts, style="body", sources=["yêu cầu của người dùng"]))
+        sections.append(DraftSection(key="opening", heading="", paragraphs=op))
+        # ---- body sections from the learned outline
+        for i, sp in enumerate(outline.sections):
+            key = ROMAN[i] if i < len(ROMAN) else str(i + 1)
+            sec = DraftSection(key=key, heading=f"{key}. {sp.heading}", kind=sp.kind)
+            sec.notes.append(f"Khung mục học từ {len(outline.basis)} kế hoạch trong kho (tỷ lệ có mục: "
+                             f"{sp.share:.0%}).")
+            if only and not self._section_match(sec, only):
+                sections.append(sec)
+                continue
+            sub_kinds = {k for k, _ in sp.subs}
+            if sp.subs:
+                for j, (sk, disp) in enumerate(sp.subs, start=1):
+                    sec.paragraphs.append(DraftParagraph(text=f"{j}. {disp}", style="subheading"))
+                    if sk == "chi tieu":
+                        intro = str(w.get("targets_intro", "")).format(year=year)
+                        if intro and not req.targets:
+                            sec.paragraphs.append(DraftParagraph(text=intro, style="body"))
+                        sec.paragraphs += self._targets(req, ranked, tgt)
+                        continue
+                    ev = self._evidence(ranked, sp.kind, sk, tgt, limit, set())
+                    sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{disp}”"), style="body")]
+            else:
+                ev = self._evidence(ranked, sp.kind, None, tgt, limit + 1, sub_kinds)
+                sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{sp.heading.capitalize()}”"),
+                                                        style="body")]
+            if sp.kind == "noi-dung" and req.targets and "chi tieu" not in sub_kinds:
+                sec.paragraphs.append(DraftParagraph(text="Chỉ tiêu thi đua:", style="subheading"))
+                sec.paragraphs += self._targets(req, ranked, tgt)
+            if sp.kind == "to-chuc":
+                office = str((w.get("office_by_level") or {}).get(req.level or "xa", "")).format(unit_word=unit)
+                for line in w.get("schedule", []):
+                    sec.paragraphs.append(DraftParagraph(text=line.format(
+                        period=req.period or ph("thời gian thực hiện"), office=office,
+                        deadline=ph("hạn báo cáo"), issuer_short=issuer), style="item",
+                        sources=["yêu cầu của người dùng"] if req.period else []))
+            if topic and (not only or self._section_match(sec, only)):
+                add = self._topic_paragraphs(topic, tgt, [])
+                if add:
+                    sec.paragraphs += add
+                else:
+                    sec.notes.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
+            sections.append(sec)
+        # ---- closing, recipients, signature
+        cl: list[DraftParagraph] = []
+        for p in ranked[:3]:
+            for para in p.closing:
+                dp = self._para(p, para, tgt)
+                if dp:
+                    dp.style = "body"
+                    if not dp.text.endswith("./."):
+                        dp.text = dp.text.rstrip(".") + "./."
+                    cl.append(dp)
+                    break
+            if cl:
+                break
+        if not cl:
+            cl.append(DraftParagraph(text=str(w.get("closing_fallback", "")).format(
+                title_lower=title[:1].lower() + title[1:], issuer=issuer), style="body"))
+        sections.append(DraftSection(key="closing", heading="", paragraphs=cl))
+        rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
+        sections.append(DraftSection(key="recipients", heading="Nơi nhận:", paragraphs=[
+            DraftParagraph(text=f"- {r}" + ("" if r.endswith(".") else ";"), style="recipient-item") for r in rec]))
+        sig = self._signature(req)
+        sections.append(DraftSection(key="signature", heading="", paragraphs=[
+            DraftParagraph(text=s, style="signature") for s in sig]))
+        return sections
+
+    def _signature(self, req: DraftRequest) -> list[str]:
+        sw = self.w.get("signature", {})
+        name = req.signer or sw.get("name_placeholder", "[Họ và tên]")
+        if req.level == "co-quan":
+            ag = next((a for a in self.w.get("agencies", []) if a["word"] == req.unit_word), None)
+            head = ag["head"] if ag else "THỦ TRƯỞNG"
+            deputy = ag["deputy"] if ag else "PHÓ THỦ TRƯỞNG"
+            key = "agency_deputy" if req.signer_capacity == "deputy" else "agency_head"
+            lines = [x.format(head=head, deputy=deputy) for x in sw.get(key, [])]
+        else:
+            lines = list(sw.get("ubnd_deputy" if req.signer_capacity == "deputy" else "ubnd_head", []))
+        return lines + [name]
+
+    def legal_bases(self, on: date) -> list[LegalDoc]:
+        """Legal bases for a plan dated `on`: the registry's central-level law texts on emulation and commendation
+        in force on that date (an expired one cited by corpus plans is replaced by its in-force successor)."""
+        out: list[LegalDoc] = []
+        for d in self.registry.docs:
+            if d.level != "trung-uong" or d.doc_type not in ("luat", "nghi-dinh", "thong-tu"):
+                continue
+            if "thi đua" not in (d.title or "").lower() and "thi đua" not in (d.short_name or "").lower():
+                continue
+            if not d.in_force_on(on):
+                continue
+            if d.doc_type == "nghi-dinh" and "chi tiết" not in (d.title or "") and "hướng dẫn" not in (d.title or ""):
+                continue
+            out.append(d)
+        order = {"luat": 0, "nghi-dinh": 1, "thong-tu": 2}
+        out.sort(key=lambda d: (order.get(d.doc_type, 9), d.number))
+        return out
+
+    @staticmethod
+    def _basis_line(d: LegalDoc) -> str:
+        kind = {"luat": "Luật", "nghi-dinh": "Nghị định", "thong-tu": "Thông tư"}.get(d.doc_type, "")
+        if d.doc_type == "luat":
+            s = f"Căn cứ {d.title} số {d.number}"
+        else:
+            s = f"Căn cứ {kind} số {d.number}"
+        if d.signed:
+            s += f" ngày {fmt_date(d.signed)}"
+        if d.doc_type != "luat":
+            s += f" của {d.issuer}"
+            rest = (d.title or "")
+            for pre in ("Nghị định ", "Thông tư "):
+                if rest.startswith(pre):
+                    rest = rest[len(pre):]
+            if rest:
+                s += f" {rest[0].lower()}{rest[1:]}"
+        return s + ";"
+
+    # ------------------------------------------------------------------------------------------- LLM polish
+    def _polish(self, draft: Draft, model: Any, tgt: Target, instruction: str | None) -> None:
+        from assistant.drafting.llm_polish import polish_section
+
+        draft.mode = "llm"
+        for sec in draft.sections:
+            if sec.key not in BODY_KEYS or not sec.paragraphs:
+                continue
+            polish_section(sec, model, tgt, self.settings, instruction)
+
+
+def grounded_text(sec: DraftSection) -> str:
+    return "\n".join(strip_marker(p.text) for p in sec.paragraphs)

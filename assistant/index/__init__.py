@@ -1,0 +1,1 @@
+"""Index layer: chunk catalog, Chroma vector store, BM25 lexical index, hybrid retrieval."""

@@ -1,0 +1,99 @@
+"""The chunk catalog: which documents and chunks are live, written atomically (the index's commit point)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.corpus.models import Chunk, DocMeta
+
+CATALOG_VERSION = 2
+
+
+@dataclass
+class DocEntry:
+    source_file: str
+    path: str
+    file_hash: str
+    fingerprint: str  # file hash + registry/parser version: any change re-chunks the document
+    meta: DocMeta
+    chunk_ids: list[str]
+    text_file: str
+    fmt: str
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source_file": self.source_file, "path": self.path, "file_hash": self.file_hash,
+                "fingerprint": self.fingerprint, "meta": self.meta.to_dict(), "chunk_ids": self.chunk_ids,
+                "text_file": self.text_file, "fmt": self.fmt, "notes": self.notes}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> DocEntry:
+        return cls(d["source_file"], d["path"], d["file_hash"], d["fingerprint"], DocMeta.from_dict(d["meta"]),
+                   list(d["chunk_ids"]), d["text_file"], d.get("fmt", "md"), list(d.get("notes", [])))
+
+
+def chunk_to_json(c: Chunk) -> dict[str, Any]:
+    return {"doc": c.source_file, "doc_id": c.doc_id, "text": c.text, "citation": c.citation,
+            "breadcrumb": c.breadcrumb, "start": c.start, "end": c.end, "label": c.label,
+            "secondary": c.secondary}
+
+
+def chunk_from_json(cid: str, d: dict[str, Any], meta: DocMeta | None) -> Chunk:
+    return Chunk(chunk_id=cid, doc_id=d["doc_id"], source_file=d["doc"], text=d["text"], citation=d["citation"],
+                 breadcrumb=list(d["breadcrumb"]), start=d["start"], end=d["end"], label=dict(d["label"]),
+                 meta=meta, secondary=bool(d.get("secondary")))
+
+
+class Catalog:
+    """In-memory view of catalog.json; `save()` replaces the file atomically (write temp, fsync, rename)."""
+
+    def __init__(self, path: Path, embedding: str) -> None:
+        self.path = path
+        self.embedding = embedding
+        self.docs: dict[str, DocEntry] = {}
+        self.chunks: dict[str, dict[str, Any]] = {}
+
+    @classmethod
+    def load(cls, path: Path, embedding: str) -> Catalog:
+        cat = cls(path, embedding)
+        if path.exists():
+            data = json.loads(path.read_text("utf-8"))
+            if data.get("version") == CATALOG_VERSION and data.get("embedding") == embedding:
+                cat.docs = {k: DocEntry.from_json(v) for k, v in data["docs"].items()}
+                cat.chunks = data["chunks"]
+        return cat
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"version": CATALOG_VERSION, "embedding": self.embedding,
+                "docs": {k: v.to_json() for k, v in sorted(self.docs.items())}, "chunks": self.chunks}
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".catalog-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, ensure_ascii=False)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def put(self, entry: DocEntry, chunks: list[Chunk]) -> None:
+        self.drop(entry.source_file)
+        self.docs[entry.source_file] = entry
+        for c in chunks:
+            self.chunks[c.chunk_id] = chunk_to_json(c)
+
+    def drop(self, source_file: str) -> None:
+        old = self.docs.pop(source_file, None)
+        if old:
+            for cid in old.chunk_ids:
+                self.chunks.pop(cid, None)
+
+    def live_ids(self) -> set[str]:
+        return set(self.chunks)

@@ -1,0 +1,156 @@
+"""Incremental, atomic ingestion: load → metadata → chunks → embed only new chunks → commit catalog."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.corpus.loaders import LoadError, iter_corpus_files, load_file
+from assistant.corpus.metadata import build_meta
+from assistant.corpus.models import Chunk
+from assistant.corpus.registry import Registry
+from assistant.corpus.structure import chunk_document
+from assistant.index.catalog import Catalog, DocEntry
+from assistant.index.vectorstore import ChromaStore
+
+PARSER_VERSION = "4"
+COMMIT_EVERY = 25  # documents between catalog commits
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    files_seen: int = 0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+
+    def to_json(self) -> dict:
+        return self.__dict__.copy()
+
+
+def doc_id_for(source_file: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9._-]", "-", source_file)[:80]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def chunk_metadata(c: Chunk) -> dict:
+    m = c.meta
+    md = {"source_file": c.source_file, "start": c.start, "end": c.end, "citation": c.citation[:500]}
+    if m:
+        for k in ("doc_type", "level", "locality", "kind", "number"):
+            v = getattr(m, k)
+            if v:
+                md[k] = v
+        if m.year:
+            md["year"] = m.year
+    return md
+
+
+def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Registry, texts_dir: Path,
+           max_bytes: int, full_scan: bool, progress: Progress | None = None) -> IngestReport:
+    """Ingest files under `paths`. With full_scan, documents whose files disappeared are removed."""
+    report = IngestReport()
+    reg_hash = _sha(registry_bytes(registry)) if registry else ""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_file():
+            files.append(p)
+        elif p.is_dir():
+            files.extend(iter_corpus_files([p]))
+        else:
+            report.errors.append({"file": p.name, "reason": "không tồn tại (not found)"})
+    report.files_seen = len(files)
+    seen: dict[str, Path] = {}
+    texts_dir.mkdir(parents=True, exist_ok=True)
+    pending_commit = 0
+    for i, path in enumerate(files, start=1):
+        name = path.name
+        if progress:
+            progress(name, i, len(files))
+        if name in seen and seen[name] != path:
+            report.errors.append({"file": name, "reason": f"trùng tên với {seen[name]} (duplicate file name)"})
+            continue
+        seen[name] = path
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise LoadError(name, f"tệp quá lớn ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB)",
+                                "file too large")
+            data = path.read_bytes() if size <= max_bytes else b""
+            fp = _sha(data + f"|{PARSER_VERSION}|{reg_hash}".encode())
+            old = catalog.docs.get(name)
+            if old and old.fingerprint == fp:
+                report.unchanged.append(name)
+                continue
+            loaded = load_file(path, max_bytes)
+            meta = build_meta(loaded.text, name, registry, doc_id_for(name))
+            chunks = chunk_document(meta, loaded.text)
+            if not chunks:
+                raise LoadError(name, "không có nội dung để lập chỉ mục", "no indexable text")
+        except LoadError as e:
+            report.errors.append({"file": name, "reason": str(e)})
+            continue
+        except (OSError, UnicodeError, ValueError) as e:
+            report.errors.append({"file": name, "reason": f"không đọc được tệp: {e} (unreadable)"})
+            continue
+        for c in chunks:
+            c.chunk_id = f"{c.chunk_id}:{c.content_hash[:12]}"
+        ids = [c.chunk_id for c in chunks]
+        have = store.existing(ids)
+        new = [c for c in chunks if c.chunk_id not in have]
+        store.add([c.chunk_id for c in new], [c.dense_text for c in new], [chunk_metadata(c) for c in new])
+        report.chunks_embedded += len(new)
+        text_file = f"{_sha(loaded.text.encode('utf-8'))[:20]}.txt"
+        tf = texts_dir / text_file
+        if not tf.exists():
+            tmp = tf.with_suffix(".tmp")
+            tmp.write_text(loaded.text, encoding="utf-8", newline="")
+            tmp.replace(tf)
+        entry = DocEntry(name, str(path.resolve()), _sha(data), fp, meta, ids, text_file, loaded.fmt, loaded.notes)
+        (report.updated if old else report.added).append(name)
+        catalog.put(entry, chunks)
+        pending_commit += 1
+        if pending_commit >= COMMIT_EVERY:
+            catalog.save()
+            pending_commit = 0
+    if full_scan:
+        roots = [p.resolve() for p in paths if p.is_dir()]
+        for name, entry in list(catalog.docs.items()):
+            ep = Path(entry.path)
+            under = any(_is_under(ep, r) for r in roots)
+            if under and (name not in seen or not ep.exists()):
+                catalog.drop(name)
+                report.removed.append(name)
+    catalog.save()
+    # garbage-collect vectors no live catalog entry points to (after the commit, never before)
+    live = catalog.live_ids()
+    orphans = [cid for cid in store.all_ids() if cid not in live]
+    if orphans:
+        store.delete(orphans)
+    report.chunks_total = len(catalog.chunks)
+    return report
+
+
+def _is_under(p: Path, root: Path) -> bool:
+    try:
+        p.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def registry_bytes(registry: Registry) -> bytes:
+    return repr([(d.number, d.in_force_from, d.in_force_to, d.replaced_by, d.files, d.short_name)
+                 for d in registry.docs] + sorted(registry.plans.items())).encode("utf-8")

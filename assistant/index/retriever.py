@@ -1,0 +1,228 @@
+"""Hybrid retrieval: BM25 + dense, fused by weighted RRF, then structure-aware rescoring and filters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.corpus.models import Chunk, DocMeta
+from assistant.corpus.normalize import fold
+from assistant.corpus.registry import Registry, norm_number
+from assistant.index.lexical import LexicalIndex, has_diacritics
+
+RRF_K = 60
+W_LEX = 1.0
+W_DENSE = 0.35
+DENSE_CANDIDATES = 80
+
+_QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")
+_DOCNUM = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+@dataclass
+class Filters:
+    """Metadata filters; every set field must match."""
+
+    doc_type: list[str] | None = None
+    kind: str | None = None
+    level: list[str] | None = None
+    locality: str | None = None
+    year: int | None = None
+    in_force_on: date | None = None
+    source_files: list[str] | None = None
+    exclude_files: list[str] | None = None
+
+    def accepts(self, m: DocMeta) -> bool:
+        if self.doc_type and (m.doc_type not in self.doc_type):
+            return False
+        if self.kind and m.kind != self.kind:
+            return False
+        if self.level and m.level not in self.level:
+            return False
+        if self.locality and fold(self.locality) != fold(m.locality or ""):
+            return False
+        if self.year and m.year != self.year:
+            return False
+        if self.in_force_on and not m.in_force_on(self.in_force_on):
+            return False
+        if self.source_files and m.source_file not in self.source_files:
+            return False
+        return not (self.exclude_files and m.source_file in self.exclude_files)
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    rank: int
+    parts: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        m = self.chunk.meta
+        return {"rank": self.rank, "score": round(self.score, 5), "citation": self.chunk.citation,
+                "source_file": self.chunk.source_file, "start": self.chunk.start, "end": self.chunk.end,
+                "text": self.chunk.text, "breadcrumb": self.chunk.breadcrumb,
+                "doc_number": m.number if m else None, "in_force": bool(m.in_force_on(date.today())) if m else True,
+                "parts": {k: round(v, 4) for k, v in self.parts.items()}}
+
+
+@dataclass
+class QueryInfo:
+    """What the question names: documents, years, localities, title names."""
+
+    text: str
+    folded: str
+    accented: bool
+    doc_numbers: set[str]
+    years: set[int]
+    localities: set[str]
+    titles: set[str]
+    names_old_doc: bool
+
+
+class HybridSearcher:
+    """Holds the chunk list, the lexical index and the dense store; ranks chunks for a query."""
+
+    def __init__(self, chunks: list[Chunk], store: Any, registry: Registry, today: date | None = None,
+                 mode: str = "hybrid") -> None:
+        self.chunks = chunks
+        self.store = store
+        self.registry = registry
+        self.mode = mode
+        self.today = today or date.today()
+        self.pos = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.lex = LexicalIndex([c.embed_text for c in chunks])
+        self.localities = sorted({fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality}, key=len)
+        titles: set[str] = set()
+        for c in chunks:
+            for q in _QUOTED.findall(c.text):
+                words = q.split()
+                if 2 <= len(words) <= 9 and q[0].isupper():
+                    titles.add(fold(q.strip(" .,;")))
+        self.titles = titles
+        self.folded = [fold(c.embed_text) for c in chunks]
+        self.folded_head = [fold(" ".join(c.breadcrumb[-2:])) for c in chunks]
+        self.folded_nospace = [f.replace(" ", "") for f in self.folded]
+
+    # ---------------------------------------------------------------------------------------------
+    def analyse(self, query: str) -> QueryInfo:
+        f = fold(query)
+        nums = {norm_number(n) for n in _DOCNUM.findall(query)}
+        old = False
+        for d in self.registry.find_in_text(query):
+            nums.add(norm_number(d.number))
+            if d.in_force_to and d.in_force_to <= self.today:
+                old = True
+        years = {int(y) for y in _YEAR.findall(query)}
+        locs = {loc for loc in self.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", f)}
+        titles = {t for t in self.titles if t in f}
+        # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
+        titles = {t for t in titles if not any(t != u and t in u for u in titles)}
+        return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old)
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        n = len(self.chunks)
+        if n == 0 or not query.strip():
+            return []
+        qi = self.analyse(query)
+        mask = np.ones(n, dtype=bool)
+        if filters:
+            mask = np.array([filters.accepts(c.meta) if c.meta else False for c in self.chunks])
+            if not mask.any():
+                return []
+        fused = np.zeros(n, dtype=np.float64)
+        parts_lex = np.zeros(n)
+        parts_dense = np.zeros(n)
+        if self.mode in ("hybrid", "text"):
+            s = self.lex.scores(query)
+            s = np.where(mask, s, -1.0)
+            order = np.argsort(-s, kind="stable")
+            ranks = np.empty(n, dtype=np.int64)
+            ranks[order] = np.arange(n)
+            valid = s > 0
+            parts_lex = np.where(valid, W_LEX / (RRF_K + ranks + 1), 0.0)
+            fused += parts_lex
+        if self.mode in ("hybrid", "vector") and self.store is not None:
+            vec = self.store.embeddings.embed_query(query)
+            dense = [(cid, sc) for cid, sc in self.store.query(vec, DENSE_CANDIDATES) if cid in self.pos]
+            r = 0
+            for cid, _sc in dense:
+                i = self.pos[cid]
+                if not mask[i]:
+                    continue
+                w = W_DENSE if self.mode == "hybrid" else 1.0
+                parts_dense[i] = w / (RRF_K + r + 1)
+                r += 1
+            fused += parts_dense
+        cand = np.nonzero(fused > 0)[0]
+        scored: list[tuple[float, int, float]] = []
+        for i in cand:
+            boost = self._boost(int(i), qi)
+            scored.append((fused[i] * boost, int(i), boost))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        hits = []
+        for rank, (sc, i, boost) in enumerate(scored[:k], start=1):
+            hits.append(Hit(self.chunks[i], float(sc), rank,
+                            {"lex": float(parts_lex[i]), "dense": float(parts_dense[i]), "boost": boost}))
+        return hits
+
+    # ---------------------------------------------------------------------------------------------
+    def _boost(self, i: int, qi: QueryInfo) -> float:
+        c = self.chunks[i]
+        m = c.meta
+        b = 1.0
+        if m is None:
+            return b
+        text_f = self.folded[i]
+        if qi.doc_numbers:
+            if m.number and norm_number(m.number) in qi.doc_numbers:
+                b *= 1.6
+            elif any(num in self.folded_nospace[i] for num in qi.doc_numbers):
+                b *= 1.2
+        if qi.localities:
+            loc = fold(m.locality or "")
+            if loc and loc in qi.localities:
+                b *= 1.5
+            elif loc or m.kind == "plan":
+                b *= 0.6
+        if qi.years and m.kind == "plan":
+            b *= 1.25 if (m.year in qi.years) else 0.8
+        if qi.titles:
+            head = self.folded_head[i]
+            if any(t in head for t in qi.titles):
+                b *= 1.35
+            elif any(t in text_f for t in qi.titles):
+                b *= 1.15
+        expired = bool(m.in_force_to and m.in_force_to <= self.today)
+        if expired and not qi.names_old_doc and not (qi.years and min(qi.years) < m.in_force_to.year + 1):
+            b *= 0.6
+        if c.secondary:
+            b *= 0.85
+        return b
+
+
+class TdktRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid searcher (page_content = chunk text, metadata = citation & offsets)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: Any
+    k: int = 5
+    filters: Any = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        out = []
+        for h in self.searcher.search(query, k=self.k, filters=self.filters):
+            c = h.chunk
+            out.append(LCDocument(page_content=c.text, metadata={
+                "chunk_id": c.chunk_id, "source_file": c.source_file, "citation": c.citation, "start": c.start,
+                "end": c.end, "score": h.score, "rank": h.rank}))
+        return out

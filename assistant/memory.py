@@ -1,0 +1,281 @@
+"""Conversation, turn, draft and per-conversation metadata storage (SQLite now, replaceable by PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+DB_NAME = "memory.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    text TEXT NOT NULL,
+    meta_json TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns(conversation_id, id);
+CREATE TABLE IF NOT EXISTS drafts (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT,
+    request_json TEXT NOT NULL,
+    draft_json TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drafts_by_conversation ON drafts(conversation_id, created);
+CREATE TABLE IF NOT EXISTS conversation_meta (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value_json TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, key)
+);
+"""
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    """One write lock per database file and process (SQLite allows a single writer anyway)."""
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation."""
+
+    role: str  # "user" | "assistant" | "system"
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    created: str = ""
+
+
+@dataclass(frozen=True)
+class DraftRecord:
+    """A saved draft with the request that produced it."""
+
+    id: str
+    conversation_id: str | None
+    request: dict[str, Any]
+    draft: dict[str, Any]
+    created: str
+
+
+class Store:
+    """Conversations, bounded turn history, drafts and metadata in one SQLite file (WAL, thread-safe).
+
+    Every call opens its own connection, so one Store can be shared by the API workers' threads and the
+    Telegram bot. Keep callers on these methods only, so that a PostgreSQL Store can replace this one."""
+
+    def __init__(self, db_path: Path | str, max_turns: int = 20) -> None:
+        if max_turns < 1:
+            raise ValueError("max_turns phải ≥ 1 (must be at least 1)")
+        self.db_path = Path(db_path)
+        self.max_turns = max_turns
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._write_lock = _lock_for(self.db_path)
+        with self._write_lock, self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(SCHEMA)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """The store under settings.data_dir, bounded by settings.max_history_turns."""
+        return cls(Path(settings.data_dir) / DB_NAME, max_turns=settings.max_history_turns)
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA busy_timeout=30000")
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE), serialised within the process."""
+        with self._write_lock, self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    @staticmethod
+    def _require(con: sqlite3.Connection, cid: str) -> None:
+        if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+            raise KeyError(f"Không có hội thoại {cid!r} (unknown conversation)")
+
+    # -- conversations --------------------------------------------------------------------------
+
+    def new_conversation(self, channel: str, user_id: str | int, conversation_id: str | None = None) -> str:
+        """Create a conversation and return its id (a new UUID unless one is given)."""
+        cid = conversation_id or uuid.uuid4().hex
+        now = _now()
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO conversations (id, channel, user_id, created, updated) VALUES (?, ?, ?, ?, ?)",
+                (cid, channel, str(user_id), now, now),
+            )
+        return cid
+
+    def get_or_create(self, conversation_id: str | None, channel: str, user_id: str | int) -> str:
+        """The id to use: conversation_id if it exists and belongs to (channel, user_id); it is created
+        with that id when unknown; a fresh conversation when it is None or owned by someone else."""
+        if conversation_id:
+            owner = self.owner(conversation_id)
+            if owner is None:
+                try:
+                    return self.new_conversation(channel, user_id, conversation_id)
+                except sqlite3.IntegrityError:  # created concurrently by another thread
+                    owner = self.owner(conversation_id)
+            if owner == (channel, str(user_id)):
+                return conversation_id
+        return self.new_conversation(channel, user_id)
+
+    def owner(self, cid: str) -> tuple[str, str] | None:
+        """(channel, user_id) of a conversation, or None when it does not exist."""
+        with self._connect() as con:
+            row = con.execute("SELECT channel, user_id FROM conversations WHERE id = ?", (cid,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def exists(self, cid: str) -> bool:
+        return self.owner(cid) is not None
+
+    # -- turns ----------------------------------------------------------------------------------
+
+    def add_turn(self, cid: str, role: str, text: str, meta: dict[str, Any] | None = None) -> None:
+        """Append a turn; the oldest turns beyond max_turns are dropped. KeyError if cid is unknown."""
+        now = _now()
+        with self._write() as con:
+            self._require(con, cid)
+            con.execute(
+                "INSERT INTO turns (conversation_id, role, text, meta_json, created) VALUES (?, ?, ?, ?, ?)",
+                (cid, role, text, json.dumps(meta or {}, ensure_ascii=False), now),
+            )
+            con.execute(
+                "DELETE FROM turns WHERE conversation_id = ? AND id NOT IN "
+                "(SELECT id FROM turns WHERE conversation_id = ? ORDER BY id DESC LIMIT ?)",
+                (cid, cid, self.max_turns),
+            )
+            con.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, cid))
+
+    def history(self, cid: str, limit: int | None = None) -> list[Turn]:
+        """The kept turns, oldest first; with limit, only the last `limit` of them."""
+        n = self.max_turns if limit is None else max(0, min(limit, self.max_turns))
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT role, text, meta_json, created FROM turns WHERE conversation_id = ? "
+                "ORDER BY id DESC LIMIT ?",
+                (cid, n),
+            ).fetchall()
+        return [Turn(r[0], r[1], json.loads(r[2] or "{}"), r[3]) for r in reversed(rows)]
+
+    def reset(self, cid: str) -> None:
+        """Forget the turns and metadata of a conversation (the conversation and its drafts stay)."""
+        with self._write() as con:
+            con.execute("DELETE FROM turns WHERE conversation_id = ?", (cid,))
+            con.execute("DELETE FROM conversation_meta WHERE conversation_id = ?", (cid,))
+            con.execute("UPDATE conversations SET updated = ? WHERE id = ?", (_now(), cid))
+
+    # -- drafts ---------------------------------------------------------------------------------
+
+    def save_draft(
+        self, draft_id: str, cid: str | None, request: dict[str, Any], draft: dict[str, Any]
+    ) -> None:
+        """Save (or replace) a draft under draft_id."""
+        with self._write() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO drafts (id, conversation_id, request_json, draft_json, created) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    draft_id,
+                    cid,
+                    json.dumps(request, ensure_ascii=False, default=str),
+                    json.dumps(draft, ensure_ascii=False, default=str),
+                    _now(),
+                ),
+            )
+
+    def get_draft_record(self, draft_id: str) -> DraftRecord | None:
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT id, conversation_id, request_json, draft_json, created FROM drafts WHERE id = ?",
+                (draft_id,),
+            ).fetchone()
+        return self._record(row)
+
+    def get_draft(self, draft_id: str) -> dict[str, Any] | None:
+        """The draft dict saved under draft_id, or None."""
+        rec = self.get_draft_record(draft_id)
+        return rec.draft if rec else None
+
+    def last_draft_record(self, cid: str) -> DraftRecord | None:
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT id, conversation_id, request_json, draft_json, created FROM drafts "
+                "WHERE conversation_id = ? ORDER BY rowid DESC LIMIT 1",
+                (cid,),
+            ).fetchone()
+        return self._record(row)
+
+    def last_draft(self, cid: str) -> dict[str, Any] | None:
+        """The most recently saved draft dict of a conversation, or None."""
+        rec = self.last_draft_record(cid)
+        return rec.draft if rec else None
+
+    @staticmethod
+    def _record(row: tuple[Any, ...] | None) -> DraftRecord | None:
+        if row is None:
+            return None
+        return DraftRecord(row[0], row[1], json.loads(row[2]), json.loads(row[3]), row[4])
+
+    # -- metadata -------------------------------------------------------------------------------
+
+    def set_meta(self, cid: str, key: str, value: Any) -> None:
+        """Store a JSON-serialisable value for the conversation (e.g. the last answer's citations)."""
+        with self._write() as con:
+            self._require(con, cid)
+            con.execute(
+                "INSERT OR REPLACE INTO conversation_meta (conversation_id, key, value_json) VALUES (?, ?, ?)",
+                (cid, key, json.dumps(value, ensure_ascii=False, default=str)),
+            )
+
+    def get_meta(self, cid: str, key: str, default: Any = None) -> Any:
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT value_json FROM conversation_meta WHERE conversation_id = ? AND key = ?", (cid, key)
+            ).fetchone()
+        return json.loads(row[0]) if row else default

@@ -1,0 +1,266 @@
+"""Telegram update handlers: translate messages and commands into AskService / DraftService calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import texts, views
+from bot.format import Seg, nonblank, split_segments
+from bot.guard import Allowlist, Busy, UserGate
+from bot.state import ChatState
+
+log = logging.getLogger(__name__)
+
+Ctx = ContextTypes.DEFAULT_TYPE
+TYPING_EVERY = 4.5
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class BotHandlers:
+    """Holds the services and the guards; `register(app)` wires every handler."""
+
+    def __init__(
+        self,
+        settings: Any,
+        ask: Any,
+        drafts: Any,
+        store: Any,
+        knowledge: Any | None = None,
+    ) -> None:
+        self.settings = settings
+        self.ask = ask
+        self.drafts = drafts
+        self.state = ChatState(store)
+        self.knowledge = knowledge if knowledge is not None else getattr(ask, "knowledge", None)
+        self.allowlist = Allowlist(getattr(settings, "telegram_allowlist", None) or [])
+        self.gate = UserGate()
+
+    # ------------------------------------------------------------------ wiring
+    def register(self, app: Application) -> None:
+        app.add_handler(TypeHandler(Update, self.check_access), group=-1)
+        app.add_handler(CommandHandler("start", self.cmd_start))
+        app.add_handler(CommandHandler(["help", "trogiup"], self.cmd_help))
+        app.add_handler(CommandHandler("soan", self.cmd_soan))
+        app.add_handler(CommandHandler("nguon", self.cmd_nguon))
+        app.add_handler(CommandHandler("moi", self.cmd_moi))
+        app.add_handler(CommandHandler("tailieu", self.cmd_tailieu))
+        only_new = filters.UpdateType.MESSAGE
+        app.add_handler(MessageHandler(only_new & filters.COMMAND, self.cmd_unknown))
+        app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, self.on_text))
+        # non-text: explain in private chats; stay silent in groups (photos there are not meant for the bot)
+        non_text = only_new & ~filters.TEXT & ~filters.StatusUpdate.ALL & filters.ChatType.PRIVATE
+        app.add_handler(MessageHandler(non_text, self.on_non_text))
+        app.add_error_handler(self.on_error)
+
+    # ------------------------------------------------------------------ helpers
+    async def send(self, context: Ctx, chat_id: int, segs: Sequence[Seg]) -> None:
+        """Send rich text as one or more HTML messages (each under Telegram's 4096 limit)."""
+        for part in nonblank(split_segments(segs)):
+            await context.bot.send_message(
+                chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+            )
+
+    async def say(self, context: Ctx, chat_id: int, text: str) -> None:
+        await self.send(context, chat_id, [Seg(text)])
+
+    @contextlib.asynccontextmanager
+    async def typing(
+        self, context: Ctx, chat_id: int, action: str = ChatAction.TYPING
+    ) -> AsyncIterator[None]:
+        """Show 'typing…' (refreshed every few seconds) while the block runs."""
+
+        async def show() -> None:
+            try:
+                await context.bot.send_chat_action(chat_id=chat_id, action=action)
+            except TelegramError as exc:  # cosmetic only
+                log.debug("send_chat_action failed: %s", exc)
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(TYPING_EVERY)
+                await show()
+
+        await show()
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def exclusive(self, update: Update, context: Ctx, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` unless this user already has a request in flight (then say so)."""
+        user = update.effective_user
+        chat = update.effective_chat
+        assert chat is not None
+        key = user.id if user else chat.id
+        try:
+            async with self.gate.hold(key):
+                await work()
+        except Busy:
+            await self.say(context, chat.id, texts.BUSY)
+
+    @staticmethod
+    def _command_rest(text: str | None) -> str:
+        """Text after the command word (keeps the user's spacing and line breaks)."""
+        if not text:
+            return ""
+        parts = re.split(r"\s", text, maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+    # ------------------------------------------------------------------ access
+    async def check_access(self, update: Update, context: Ctx) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if self.allowlist.allows(user.id if user else None, chat.id if chat else None):
+            return
+        log.info("refused telegram user=%s chat=%s", user.id if user else None, chat.id if chat else None)
+        if chat is not None and update.message is not None:
+            await self.say(context, chat.id, texts.NOT_ALLOWED)
+        raise ApplicationHandlerStop
+
+    # ------------------------------------------------------------------ commands
+    async def cmd_start(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        await self.send(context, update.effective_chat.id, views.help_view(welcome=True))
+
+    async def cmd_help(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        await self.send(context, update.effective_chat.id, views.help_view())
+
+    async def cmd_unknown(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        await self.send(context, update.effective_chat.id, views.unknown_command_view())
+
+    async def cmd_moi(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        chat_id = update.effective_chat.id
+        await asyncio.to_thread(self.state.new_conversation, chat_id)
+        await self.say(context, chat_id, texts.NEW_CONVERSATION)
+
+    async def cmd_nguon(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        chat_id = update.effective_chat.id
+
+        def load() -> Any:
+            return self.state.last_answer(self.state.conversation_id(chat_id))
+
+        answer = await asyncio.to_thread(load)
+        if answer is None:
+            await self.say(context, chat_id, texts.NO_SOURCES)
+            return
+        await self.send(context, chat_id, views.sources_view(answer))
+
+    async def cmd_tailieu(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        chat_id = update.effective_chat.id
+        docs = await asyncio.to_thread(self.knowledge.documents) if self.knowledge is not None else []
+        await self.send(context, chat_id, views.documents_view(docs))
+
+    async def cmd_soan(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat and update.effective_message
+        chat_id = update.effective_chat.id
+        prompt = self._command_rest(update.effective_message.text)
+        if not prompt:
+            await self.say(context, chat_id, texts.SOAN_USAGE)
+            return
+        await self._draft_checked(update, context, prompt)
+
+    # ------------------------------------------------------------------ messages
+    async def on_non_text(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat
+        await self.say(context, update.effective_chat.id, texts.NON_TEXT)
+
+    async def on_text(self, update: Update, context: Ctx) -> None:
+        assert update.effective_chat and update.effective_message
+        chat_id = update.effective_chat.id
+        text = (update.effective_message.text or "").strip()
+        if not text:
+            await self.say(context, chat_id, texts.EMPTY)
+            return
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            await self.say(context, chat_id, texts.TOO_LONG.format(n=len(text), limit=limit))
+            return
+
+        async def work() -> None:
+            cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
+            pending = await asyncio.to_thread(self.state.pending_draft, cid)
+            if pending:
+                await asyncio.to_thread(self.state.set_pending_draft, cid, None)
+                await self._draft(context, chat_id, cid, f"{pending}\n{text}")
+                return
+            async with self.typing(context, chat_id):
+                answer = await asyncio.to_thread(self.ask.ask, text, cid)
+            await asyncio.to_thread(self.state.set_last_answer, cid, answer)
+            await self.send(context, chat_id, views.answer_view(answer))
+
+        await self.exclusive(update, context, work)
+
+    # ------------------------------------------------------------------ drafting
+    async def _draft_checked(self, update: Update, context: Ctx, prompt: str) -> None:
+        assert update.effective_chat
+        chat_id = update.effective_chat.id
+        limit = self.settings.max_prompt_chars
+        if len(prompt) > limit:
+            await self.say(context, chat_id, texts.PROMPT_TOO_LONG.format(n=len(prompt), limit=limit))
+            return
+
+        async def work() -> None:
+            cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
+            await self._draft(context, chat_id, cid, prompt)
+
+        await self.exclusive(update, context, work)
+
+    async def _draft(self, context: Ctx, chat_id: int, cid: str, prompt: str) -> None:
+        async with self.typing(context, chat_id):
+            draft = await asyncio.to_thread(self.drafts.draft, prompt, conversation_id=cid)
+        if draft.questions:
+            await asyncio.to_thread(self.state.set_pending_draft, cid, prompt)
+            await self.send(context, chat_id, views.draft_questions_view(draft))
+            return
+        await asyncio.to_thread(self.state.set_pending_draft, cid, None)
+        await self.send(context, chat_id, views.draft_summary_view(draft))
+        async with self.typing(context, chat_id, ChatAction.UPLOAD_DOCUMENT):
+            with tempfile.TemporaryDirectory(prefix="tdkt-bot-") as tmp:
+                path = Path(tmp) / f"du-thao-{_slug(draft.draft_id)}.docx"
+                await asyncio.to_thread(self.drafts.to_docx, draft, path)
+                data = await asyncio.to_thread(path.read_bytes)
+            await context.bot.send_document(
+                chat_id=chat_id, document=data, filename=path.name, caption=texts.DRAFT_CAPTION
+            )
+
+    # ------------------------------------------------------------------ errors
+    async def on_error(self, update: object, context: Ctx) -> None:
+        """Log the exception; tell the user something went wrong, never how."""
+        log.error("telegram handler failed", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await self.say(context, update.effective_chat.id, texts.ERROR)
+            except TelegramError as exc:
+                log.warning("could not send the error message: %s", exc)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[:40] or "ban"

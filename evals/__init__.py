@@ -1,0 +1,1 @@
+"""Evaluation harness: retrieval, answers and drafts, plus the tutorial baseline for comparison."""
