@@ -304,6 +304,50 @@ def eval_answers(
         _dump(res, json_path)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host")] = None,
+    port: Annotated[int | None, typer.Option("--port")] = None,
+    no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
+) -> None:
+    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN."""
+    import subprocess
+
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    settings = _settings(host=host, port=port)
+    bot_proc = None
+    if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
+        bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
+        err.print("Bot Telegram đang chạy (polling).")
+    err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  (tài liệu API: /docs)")
+    try:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    finally:
+        if bot_proc is not None:
+            bot_proc.terminate()
+
+
+@app.command()
+def bot() -> None:
+    """Chạy bot Telegram (long polling). Cần TELEGRAM_BOT_TOKEN."""
+    import logging
+
+    from bot.run import run_polling
+
+    settings = _settings()
+    if not settings.telegram_bot_token:
+        err.print("[red]Chưa đặt TELEGRAM_BOT_TOKEN.[/] (TELEGRAM_BOT_TOKEN is not set)")
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    kn = _knowledge(settings)
+    if not kn.catalog.docs:
+        run_ingest(settings, None, False)
+    run_polling(settings)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

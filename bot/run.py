@@ -36,13 +36,12 @@ def build_services(settings: Any) -> tuple[Any, Any, Any, Any]:
     """(knowledge, ask, drafts, store) built from settings, the same way every channel builds them."""
     from assistant.answer.service import AskService
     from assistant.drafting.service import DraftService
-
     from assistant.index.service import Knowledge
     from assistant.memory import Store
 
     knowledge = Knowledge(settings)
     store = Store.from_settings(settings)
-    return knowledge, AskService(settings, knowledge), DraftService(settings, knowledge), store
+    return knowledge, AskService(settings, knowledge, store=store), DraftService(settings, knowledge), store
 
 
 def run_polling(settings: Any, *, services: tuple[Any, Any, Any, Any] | None = None) -> None:

@@ -34,8 +34,10 @@ class Words:
     local_gov: list[str]
 
     @classmethod
-    def load(cls, path: Path) -> Words:
+    def load(cls, path: Path, stop_path: Path | None = None) -> Words:
         d = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
+        if stop_path and stop_path.exists():
+            d["stopwords"] = (yaml.safe_load(stop_path.read_text("utf-8")) or {}).get("stopwords")
         f = lambda xs: [fold(x) for x in (xs or [])]  # noqa: E731
         return cls(set(f(d.get("stopwords"))), f(d.get("entity_heads")),
                    {k: f(v) for k, v in (d.get("answer_types") or {}).items()}, f(d.get("money_evidence")),

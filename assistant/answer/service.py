@@ -35,7 +35,7 @@ class AskService:
         self.llm = llm
         self.store = store
         self.today = today or date.today()
-        self.words = Words.load(settings.knowledge_dir / "ask.yaml")
+        self.words = Words.load(settings.knowledge_dir / "ask.yaml", settings.knowledge_dir / "retrieval.yaml")
 
     # ------------------------------------------------------------------------------------ helpers
     @property

@@ -35,7 +35,7 @@ _DATE_SHORT = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 _PLACE_DATE = re.compile(r"^([A-ZĐÀ-Ỹ][^,\n]{1,40}),\s*ngày\s+(\d{0,2})\s*tháng\s+(\d{0,2})\s*năm\s+(\d{4})")
 _ISSUER = re.compile(
     r"(?:ỦY BAN NHÂN DÂN|UBND|Ủy ban nhân dân)\s+(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|XÃ|PHƯỜNG|tỉnh|thành phố|huyện|thị xã|xã|phường)"
-    r"\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
+    r"[ ]+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:[ ]+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
 )
 _LEVEL = {"tinh": "tinh", "thanh pho": "tinh", "huyen": "huyen", "thi xa": "huyen", "xa": "xa", "phuong": "xa"}
 
@@ -120,8 +120,8 @@ def detect(raw: str, source_file: str) -> dict[str, Any]:
     m = _ISSUER.search(joined)
     if m:
         unit = m.group(1)
-        name = m.group(2).title() if m.group(2).isupper() else m.group(2)
-        name = re.split(r"\s+(?:Ban|Phát|Về|Năm|Ngày|Kế|Số)\b", name)[0]
+        name = re.split(r"\s+(?:Ban|Phát|Về|Năm|Ngày|Kế|Số|CỘNG|KẾ|PHÁT|QUYẾT)\b", m.group(2))[0]
+        name = name.title() if name.isupper() else name
         out.setdefault("issuer", f"UBND {unit.lower()} {name}")
         out.setdefault("level", _LEVEL.get(fold(unit.lower())))
         out.setdefault("locality", name)

@@ -127,14 +127,20 @@ def _is_new_block(prev: Block | None, line: Block, blank_before: bool) -> bool:
     return False
 
 
-def blocks(raw: str, start: int = 0, end: int | None = None) -> list[Block]:
-    """Split raw[start:end] into logical blocks, joining hard-wrapped lines; offsets refer to raw."""
+def blocks(raw: str, start: int = 0, end: int | None = None, drop_quotes: bool = False) -> list[Block]:
+    """Split raw[start:end] into logical blocks, joining hard-wrapped lines; offsets refer to raw.
+
+    drop_quotes skips markdown blockquote lines ("> …"), which in collected .md files are editor's notes."""
     masked = mask_comments(raw)
     end = len(raw) if end is None else end
     out: list[Block] = []
     pos = start
     blank = True
     for line in masked[start:end].split("\n"):
+        if drop_quotes and line.lstrip().startswith(">"):
+            pos += len(line) + 1
+            blank = True
+            continue
         cl = clean_line(line, pos)
         pos += len(line) + 1
         if not cl.text:

@@ -9,15 +9,16 @@ from assistant.corpus.metadata import split_front_matter
 from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import Block, blocks, fold
 
-LEGAL_MAX = 1300  # a whole Điều up to this size is one chunk
-KHOAN_MAX = 1500  # a khoản up to this size is one chunk, else split by điểm
-PLAN_MAX = 900  # plan chunks are grouped up to this size
+LEGAL_MAX = 1000  # a whole Điều up to this size is one chunk
+KHOAN_MAX = 1200  # a khoản up to this size is one chunk, else split by điểm
+PLAN_MAX = 750  # plan chunks are grouped up to this size
 
 _PHAN = re.compile(r"^(?:Phần|PHẦN)\s+(?:thứ\s+)?([\wÀ-ỹ]+)\b(.*)$")
 _CHUONG = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLC]+|\d+)\b\.?\s*(.*)$")
 _MUC = re.compile(r"^(?:Mục|MỤC)\s+(\d+)\b\.?\s*(.*)$")
 _DIEU = re.compile(r"^Điều\s+(\d+[a-z]?)\s*(?:[.:]|\s[—–-])?\s*(.*)$")
 _KHOAN = re.compile(r"^(\d{1,2})\s*\.\s+(?!\d)(.*)$")
+_ITEM = re.compile(r"^\((\d{1,2})\)\s*(.*)$")
 _DIEM = re.compile(r"^([a-zđ])\)\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]{1,4})\s*[.)/-]\s*(.*)$")
 _NUM = re.compile(r"^(\d{1,2})\s*[.)]\s+(?!\d)(.*)$")
@@ -89,6 +90,7 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
     pre: list[list[Block]] = [[]]  # contiguous runs of blocks outside any Điều
     last_dieu = 0
     pending_heading: list[Block] = []
+    attached = ""  # title of a text issued with the decision ("QUY ĐỊNH …"), once seen
 
     def flush_dieu() -> None:
         nonlocal dieu_blocks
@@ -111,8 +113,9 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
         if m:
             flush_dieu()
             n = int(re.match(r"\d+", m.group(1)).group(0))  # type: ignore[union-attr]
-            if n < last_dieu and not secondary and pending_heading:
-                part = " ".join(x.text for x in pending_heading)[:80].title()
+            if n < last_dieu and not secondary:
+                part = attached or "Văn bản kèm theo"
+                chuong = chuong if pending_heading and _CHUONG.match(pending_heading[0].text) else ""
             last_dieu = n
             dieu_no, dieu_title = m.group(1), m.group(2).strip()
             dieu_blocks = [*pending_heading, b] if pending_heading else [b]
@@ -138,9 +141,14 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
             muc = f"Mục {m.group(1)} {m.group(2)}".strip()
             pending_heading = [b]
             continue
-        if _ATTACHED.match(t) and t.isupper() and len(t) < 120 and last_dieu:
+        if _ATTACHED.match(t) and t[:40].isupper() and len(t) < 300 and last_dieu:
             flush_dieu()
-            pending_heading = [b]
+            attached = t.split(" ")[0].capitalize() + " kèm theo"
+            pre[-1].append(b)
+            continue
+        if _TAIL.match(t) and dieu_blocks and last_dieu:
+            flush_dieu()
+            pre.append([b])
             continue
         if dieu_blocks:
             dieu_blocks.append(b)
@@ -154,6 +162,10 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
         pre[-1].extend(pending_heading)
     # preamble/closing blocks that belong to no Điều: title, căn cứ, signature
     for run in pre:
+        if sum(len(b.text) for b in run) > 2 * PLAN_MAX and any(_ROMAN.match(b.text) or _NUM.match(b.text)
+                                                                  for b in run):
+            out.extend(_plan_chunks(meta, run, raw_len, require_start=False))
+            continue
         for grp in _group(run, PLAN_MAX):
             u = _Unit(grp, {"section": "preamble"}, [doc], False)
             _emit(meta, u, f"{doc} (phần mở đầu/kết thúc)", out, raw_len)
@@ -181,6 +193,25 @@ def _chunk_dieu(meta: DocMeta, doc: str, no: str, title: str, bl: list[Block], c
         else:
             intro.append(b)
     if not khoans:
+        items: list[tuple[str, list[Block]]] = []
+        head: list[Block] = []
+        for b in bl:
+            m = _ITEM.match(b.text)
+            if m:
+                items.append((m.group(1), [b]))
+            elif items:
+                items[-1][1].append(b)
+            else:
+                head.append(b)
+        if len(items) >= 2:
+            pending = list(head)
+            for no_i, ib in items:
+                blocks_i = pending + ib
+                pending = []
+                for grp in _group(blocks_i, KHOAN_MAX):
+                    u = _Unit(grp, {"dieu": no, "item": no_i}, base + [f"({no_i})"], secondary)
+                    _emit(meta, u, f"Điều {no} {doc} › ({no_i})", out, raw_len)
+            return
         for i, grp in enumerate(_group(bl, LEGAL_MAX)):
             u = _Unit(grp, {"dieu": no, "part": str(i + 1)}, base, secondary)
             _emit(meta, u, f"Điều {no} {doc}", out, raw_len)
@@ -234,14 +265,14 @@ def _chunk_dieu(meta: DocMeta, doc: str, no: str, title: str, bl: list[Block], c
 
 
 # --------------------------------------------------------------------------------------------- plans
-def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
+def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bool = True) -> list[Chunk]:
     out: list[Chunk] = []
     doc = meta.short_name or meta.source_file
     path: list[tuple[str, str]] = []  # (marker, heading)
     pending: list[Block] = []  # heading blocks waiting for content
     content: list[Block] = []
     in_tail = False
-    started = False
+    started = not require_start
 
     def crumbs() -> list[str]:
         return [doc] + [f"{m} {h}".strip() for m, h in path]
@@ -259,13 +290,14 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
         items = pending + content
         lab = label() if not in_tail else "Nơi nhận, chữ ký"
         for grp in _group(items, PLAN_MAX):
-            u = _Unit(grp, {"section": lab}, crumbs() if not in_tail else [doc], False)
+            u = _Unit(grp, {"section": lab}, crumbs() if not in_tail else [doc, "Nơi nhận, người ký văn bản"],
+                      False)
             _emit(meta, u, f"{doc} › {lab}", out, raw_len)
         content, pending = [], []
 
     for b in bl:
         t = b.text
-        if _TAIL.match(t) and started:
+        if _TAIL.match(t) and (started or not require_start):
             flush()
             in_tail = True
             path = []
@@ -282,7 +314,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
             pending = [*pending, b]
             continue
         m = _SUB.match(t)
-        if m and started and len(t) < 250:
+        if m and (started or not require_start) and len(t) < 250:
             flush()
             depth = m.group(1).count(".") + 1
             path = path[:1] + path[1:depth] if path else []
@@ -291,7 +323,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
             pending = [*pending, b]
             continue
         m = _NUM.match(t)
-        if m and started:
+        if m and (started or not require_start):
             flush()
             path = path[:1] + [(m.group(1), m.group(2).strip()[:120])]
             pending = [*pending, b]
@@ -308,7 +340,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
 def chunk_document(meta: DocMeta, raw: str) -> list[Chunk]:
     """Cut a document into chunks with citations, breadcrumbs and raw offsets (covering all its text)."""
     _, body = split_front_matter(raw)
-    bl = blocks(raw, body)
+    bl = blocks(raw, body, drop_quotes=meta.source_file.lower().endswith(".md"))
     if not bl:
         return []
     if meta.kind == "plan":

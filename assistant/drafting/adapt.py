@@ -30,7 +30,7 @@ class Target:
     year: int
     plan_date: date
     province: str | None = None
-    support: set[str] = field(default_factory=set)
+    support: Support = field(default_factory=lambda: Support(set(), set()))
     foreign: list[str] = field(default_factory=list)  # folded names of other localities
     specific: list[re.Pattern[str]] = field(default_factory=list)
     abolished: list[str] = field(default_factory=list)
@@ -38,21 +38,29 @@ class Target:
     own_names: set[str] = field(default_factory=set)
 
 
-def build_support(prompt: str, registry: Registry, year: int, extra: list[str] | None = None) -> set[str]:
-    """Canonical figures/references the draft may contain: the prompt's, the registry's (numbers and dates), the
-    plan year and its neighbours (derived from the prompt), plus any given extra text."""
-    texts = [prompt, f"năm {year - 1} năm {year} năm {year + 1}"]
-    for d in registry.docs:
-        texts.append(d.number)
-        for dt in (d.signed, d.in_force_from):
-            if dt:
-                texts.append(f"ngày {dt.day:02d}/{dt.month:02d}/{dt.year}")
-    texts += extra or []
-    return support_forms(texts)
+@dataclass
+class Support:
+    """Canonical forms a draft may contain: figures only from the user (prompt, plan year ± 1, given extra text);
+    document references from the user or the registry."""
+
+    numbers: set[str]
+    refs: set[str]
+
+    def __contains__(self, item: str) -> bool:  # convenience for callers testing one form
+        return item in self.numbers or item in self.refs
 
 
-def unsupported(text: str, support: set[str]) -> list[str]:
-    return sorted(x for x in (extract_numbers(text) | extract_doc_refs(text)) if x not in support)
+def build_support(prompt: str, registry: Registry, year: int, extra: list[str] | None = None) -> Support:
+    nums = support_forms([prompt, f"năm {year - 1} năm {year} năm {year + 1}", *(extra or [])])
+    refs = support_forms([d.number for d in registry.docs]) | nums
+    return Support(nums, refs)
+
+
+def unsupported(text: str, support: Support) -> list[str]:
+    """Figures and document references of text that the support does not contain."""
+    bad = [n for n in extract_numbers(text) if n not in support.numbers]
+    bad += [r for r in extract_doc_refs(text) if r not in support.refs]
+    return sorted(bad)
 
 
 def strip_marker(text: str) -> str:
@@ -67,13 +75,9 @@ def _case_like(src: str, repl: str) -> str:
     return repl
 
 
-def adapt_text(text: str, src_locality: str | None, src_level: str | None, src_year: int | None,
-               src_province: str | None, tgt: Target) -> str | None:
-    """Rewrite one paragraph for the target; clauses that stay specific to the source are dropped. None = nothing
-    usable is left."""
-    t = strip_marker(text)
-    unit = tgt.unit_word if tgt.level != "co-quan" else "cơ quan"
-    # 1. the source's own place names → the target's
+def _rewrite(t: str, unit: str, src_locality: str | None, src_level: str | None, src_year: int | None,
+             src_province: str | None, tgt: Target) -> str:
+    """Source place names, level words and years → the target's."""
     if src_locality:
         for w in ("huyện", "xã", "tỉnh", "thành phố", "phường", "thị xã"):
             t = re.sub(rf"\b{w}\s+{re.escape(src_locality)}\b",
@@ -82,36 +86,61 @@ def adapt_text(text: str, src_locality: str | None, src_level: str | None, src_y
             t = re.sub(rf"\b{re.escape(src_locality)}\b", tgt.locality, t)
     if src_province and tgt.province and fold(src_province) != fold(tgt.province or ""):
         t = re.sub(rf"\b{re.escape(src_province)}\b", tgt.province, t)
-    # 2. level words: the source's unit word → the target's
     src_word = {"huyen": "huyện", "tinh": "tỉnh", "xa": "xã"}.get(src_level or "")
     if src_word and tgt.level in ("xa", "tinh", "huyen") and src_level != tgt.level:
         t = re.sub(rf"(?<![\w])({src_word}|{src_word.capitalize()})(?![\w])",
                    lambda m: _case_like(m.group(1), unit), t)
         t = re.sub(rf"(?<![\w]){src_word.upper()}(?![\w])", unit.upper(), t)
-    # 3. years: the source year (and its neighbours) → the target year
     if src_year:
         def _yr(m: re.Match[str]) -> str:
             y = int(m.group(0))
             d = y - src_year
             return str(tgt.year + d) if abs(d) <= 1 else m.group(0)
         t = re.sub(r"(?<![\d/.,])(19|20)\d\d(?![\d/.,]\d)", _yr, t)
-    # 4. clause filter
+    return t
+
+
+def _clause_ok(c: str, unit: str, src_locality: str | None, src_level: str | None, src_year: int | None,
+               src_province: str | None, tgt: Target) -> str | None:
+    """The rewritten clause, or None when it stays specific to the source (place, time, figures)."""
+    fo = fold(c)
+    if any(p.search(fo) for p in tgt.specific):
+        return None
+    if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fo) for a in tgt.abolished):
+        return None
+    c = _rewrite(c, unit, src_locality, src_level, src_year, src_province, tgt)
+    fc = fold(c)
+    if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", fc) for n in tgt.foreign):
+        return None
+    if any(fold(m.group(1)) not in tgt.own_names for m in _PLACE.finditer(c)):
+        return None
+    if unsupported(c, tgt.support):
+        return None
+    return c
+
+
+def adapt_text(text: str, src_locality: str | None, src_level: str | None, src_year: int | None,
+               src_province: str | None, tgt: Target) -> str | None:
+    """Rewrite one paragraph for the target; clauses that stay specific to the source are dropped. None = nothing
+    usable is left."""
+    unit = tgt.unit_word if tgt.level != "co-quan" else "cơ quan"
     kept: list[str] = []
-    for cl in _CLAUSE.split(t):
+    head_ok = True  # the clause that starts the current sentence was kept
+    for cl in _CLAUSE.split(strip_marker(text)):
         c = cl.strip()
         if not c:
             continue
-        fc = fold(c)
-        if any(p.search(fc) for p in tgt.specific):
+        starts = c[:1].isupper()
+        ok = _clause_ok(c, unit, src_locality, src_level, src_year, src_province, tgt)
+        if starts:
+            head_ok = ok is not None
+        if ok is None or (not starts and not head_ok):
             continue
-        if tgt.after_reform and any(a in fc for a in tgt.abolished):
-            continue
-        if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", fc) for n in tgt.foreign):
-            continue
-        if any(fold(m.group(1)) not in tgt.own_names for m in _PLACE.finditer(c)):
-            continue
-        if unsupported(c, tgt.support):
-            continue
+        c = ok
+        if kept and kept[-1].endswith(";") and starts:
+            kept[-1] = kept[-1][:-1] + "."
+        if kept and kept[-1].endswith(".") and c[:1].islower():
+            c = c[0].upper() + c[1:]
         kept.append(c)
     out = " ".join(kept).strip()
     out = re.sub(r"\s+([;,.])", r"\1", out)
@@ -135,7 +164,7 @@ def target_metric(text: str) -> str | None:
     if not m:
         return None
     name = t[: m.start()]
-    name = re.sub(r"(\s*(?:[:≥>≤<=]|đạt/vượt|đạt|khoảng|giảm|tăng|trên|dưới|từ|ít nhất|tối thiểu|là|năm|:))+\s*$",
+    name = re.sub(r"(\s*(?:[:≥>≤<=]|đạt/vượt|đạt|khoảng|giảm|tăng|trên|dưới|từ|ít nhất|tối thiểu|là|năm|trong|:))+\s*$",
                   "", name.strip(), flags=re.I)
     name = name.strip(" :-;,(")
     if len(name) < 8 or len(name) > 140:

@@ -136,7 +136,11 @@ def parse_plan(meta: DocMeta, raw: str, w: dict[str, Any]) -> PlanDoc:
             continue
         if not cur.parts:
             cur.parts.append(SubPart(None, ""))
-        cur.parts[-1].paras.append(Para(t, b.start))
+        paras = cur.parts[-1].paras
+        if paras and t[:1].islower() and not paras[-1].text.rstrip().endswith((".", ";", ":")):
+            paras[-1] = Para(paras[-1].text.rstrip() + " " + t, paras[-1].start)  # paragraph cut by a page break
+            continue
+        paras.append(Para(t, b.start))
     # closing call = the last paragraph(s) of the last section that address everyone ("Yêu cầu …", "… ./.")
     if doc.sections and doc.sections[-1].parts:
         last = doc.sections[-1].parts[-1].paras

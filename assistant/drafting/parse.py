@@ -92,7 +92,9 @@ def _find_issuer(t: str, f: str, w: dict[str, Any]) -> dict[str, Any] | None:
             if a["key"] == "so" and f[mm.end():mm.end() + 1] == ":":
                 continue
             before = f[max(0, mm.start() - 6):mm.start()]
-            if re.search(r"(cum|khoi|pho|hieu|ban|ong|ba)\s$", before):
+            if re.search(r"(cum|khoi|pho|hieu|ban|ong|ba|uy)\s$", before):
+                continue
+            if f.startswith(" nhan dan", mm.end()):
                 continue
             name, end = _take_agency(t, f, mm.end(), _AGENCY_STOP, {u["key"] for u in w.get("units", [])})
             if not name or fold(name.split()[0]) in not_names:

@@ -16,7 +16,14 @@ from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import LegalDoc, fmt_date
 from assistant.drafting import export
-from assistant.drafting.adapt import Target, adapt_text, build_support, strip_marker, target_metric, unsupported
+from assistant.drafting.adapt import (
+    Target,
+    adapt_text,
+    build_support,
+    strip_marker,
+    target_metric,
+    unsupported,
+)
 from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, DraftSection
 from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan, sub_kind
 from assistant.drafting.parse import _reform_date, parse_request
@@ -350,7 +357,8 @@ class DraftService:
             op.append(DraftParagraph(text=str(w["parent_sentence"]).format(parent_plan=req.parent_plan),
                                      style="body", sources=["yêu cầu của người dùng"]))
         for p in ranked[:3]:
-            ctx = [x for x in p.opening if len(x.text) > 120 and not fold(x.text).startswith(("can cu", "thuc hien"))]
+            ctx = [x for x in p.opening if len(x.text) > 120 and "chu de" not in fold(x.text)
+                   and not fold(x.text).startswith(("can cu", "thuc hien", "de "))]
             done = False
             for para in ctx[:2]:
                 dp = self._para(p, para, tgt)
@@ -469,10 +477,7 @@ class DraftService:
     @staticmethod
     def _basis_line(d: LegalDoc) -> str:
         kind = {"luat": "Luật", "nghi-dinh": "Nghị định", "thong-tu": "Thông tư"}.get(d.doc_type, "")
-        if d.doc_type == "luat":
-            s = f"Căn cứ {d.title} số {d.number}"
-        else:
-            s = f"Căn cứ {kind} số {d.number}"
+        s = f"Căn cứ {d.title} số {d.number}" if d.doc_type == "luat" else f"Căn cứ {kind} số {d.number}"
         if d.signed:
             s += f" ngày {fmt_date(d.signed)}"
         if d.doc_type != "luat":

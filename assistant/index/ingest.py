@@ -16,7 +16,18 @@ from assistant.corpus.structure import chunk_document
 from assistant.index.catalog import Catalog, DocEntry
 from assistant.index.vectorstore import ChromaStore
 
-PARSER_VERSION = "4"
+
+def _parser_version() -> str:
+    """Hash of the corpus layer's code: any parser/metadata change re-chunks (vectors are reused by content)."""
+    import assistant.corpus as corpus_pkg
+
+    h = hashlib.sha256()
+    for f in sorted(Path(corpus_pkg.__file__).parent.glob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+PARSER_VERSION = _parser_version()
 COMMIT_EVERY = 25  # documents between catalog commits
 
 Progress = Callable[[str, int, int], None]
@@ -125,8 +136,8 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Re
         if pending_commit >= COMMIT_EVERY:
             catalog.save()
             pending_commit = 0
-    if full_scan:
-        roots = [p.resolve() for p in paths if p.is_dir()]
+    roots = [p.resolve() for p in paths if p.is_dir()]
+    if roots:
         for name, entry in list(catalog.docs.items()):
             ep = Path(entry.path)
             under = any(_is_under(ep, r) for r in roots)

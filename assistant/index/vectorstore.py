@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,6 +11,10 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_core.embeddings import Embeddings
 
 from assistant.index.embeddings import ChromaEmbeddingFunction
+
+# Chroma cannot rebuild our embedding function from its stored config and says so on every load; we always
+# pass vectors ourselves, so the message is noise.
+warnings.filterwarnings("ignore", message="Could not reconstruct embedding function")
 
 
 class ChromaStore:

