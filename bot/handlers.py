@@ -176,7 +176,8 @@ class BotHandlers:
         assert update.effective_chat
         chat_id = update.effective_chat.id
         docs = await asyncio.to_thread(self.knowledge.documents) if self.knowledge is not None else []
-        await self.send(context, chat_id, views.documents_view(docs))
+        today = getattr(self.knowledge, "today", None)  # the index's reference date, if it has one
+        await self.send(context, chat_id, views.documents_view(docs, today=today))
 
     async def cmd_soan(self, update: Update, context: Ctx) -> None:
         assert update.effective_chat and update.effective_message
@@ -209,7 +210,7 @@ class BotHandlers:
             pending = await asyncio.to_thread(self.state.pending_draft, cid)
             if pending:
                 await asyncio.to_thread(self.state.set_pending_draft, cid, None)
-                await self._draft(context, chat_id, cid, f"{pending}\n{text}")
+                await self._draft(context, chat_id, cid, f"{pending}\n{text}", follow_up=True)
                 return
             async with self.typing(context, chat_id):
                 answer = await asyncio.to_thread(self.ask.ask, text, cid)
@@ -233,10 +234,14 @@ class BotHandlers:
 
         await self.exclusive(update, context, work)
 
-    async def _draft(self, context: Ctx, chat_id: int, cid: str, prompt: str) -> None:
+    async def _draft(
+        self, context: Ctx, chat_id: int, cid: str, prompt: str, follow_up: bool = False
+    ) -> None:
+        """Draft; ask back when essentials are missing (once), else send the summary and the .docx."""
         async with self.typing(context, chat_id):
             draft = await asyncio.to_thread(self.drafts.draft, prompt, conversation_id=cid)
-        if draft.questions:
+        # ask back once; after the user's reply, deliver what we have (remaining questions become hints)
+        if draft.questions and not (follow_up and draft.sections):
             await asyncio.to_thread(self.state.set_pending_draft, cid, prompt)
             await self.send(context, chat_id, views.draft_questions_view(draft))
             return

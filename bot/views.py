@@ -126,6 +126,9 @@ def draft_summary_view(draft: Draft) -> list[Seg]:
     if draft.warnings:
         segs.append(Seg("\n"))
         segs += [Seg(f"⚠️ {w}\n") for w in draft.warnings]
+    if draft.questions:
+        segs.append(Seg("\n" + texts.DRAFT_HINTS + "\n"))
+        segs += [Seg(f"• {q}\n") for q in draft.questions]
     return segs
 
 

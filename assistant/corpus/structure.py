@@ -23,6 +23,7 @@ _DIEM = re.compile(r"^([a-zđ])\)\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]{1,4})\s*[.)/-]\s*(.*)$")
 _NUM = re.compile(r"^(\d{1,2})\s*[.)]\s+(?!\d)(.*)$")
 _SUB = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(.*)$")
+_LETTER = re.compile(r"^[A-H]\.\s+[A-ZĐÀ-Ỹ ]{4,}")
 _SECONDARY = re.compile(r"PHỤ LỤC B|TRÍCH DẪN GIÁN TIẾP|trích dẫn lại", re.I)
 _PRIMARY = re.compile(r"^PHẦN A\b|NỘI DUNG TRÍCH NGUYÊN VĂN", re.I)
 _ATTACHED = re.compile(r"^(QUY ĐỊNH|QUY CHẾ|QUY TRÌNH|PHỤ LỤC|HƯỚNG DẪN)\b")
@@ -39,6 +40,14 @@ class _Unit:
     @property
     def size(self) -> int:
         return sum(len(b.text) + 1 for b in self.blocks)
+
+
+def _root_crumb(meta: DocMeta, label: str) -> str:
+    """Document label plus its title, so every chunk carries what the document is about."""
+    title = (meta.title or "").strip()
+    if title and fold(title)[:40] not in fold(label):
+        return f"{label}: {title[:200]}"
+    return label
 
 
 def _doc_label(meta: DocMeta) -> str:
@@ -82,6 +91,7 @@ def _group(items: list[Block], limit: int) -> list[list[Block]]:
 def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
     out: list[Chunk] = []
     doc = _doc_label(meta)
+    root = _root_crumb(meta, doc)
     chuong = muc = part = ""
     secondary = False
     dieu_blocks: list[Block] = []
@@ -96,7 +106,8 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
         nonlocal dieu_blocks
         if not dieu_blocks:
             return
-        _chunk_dieu(meta, doc, dieu_no, dieu_title, dieu_blocks, [doc, part, chuong, muc], secondary, out, raw_len)
+        _chunk_dieu(meta, doc, dieu_no, dieu_title, dieu_blocks, [root, part, chuong, muc], secondary, out,
+                    raw_len)
         dieu_blocks = []
 
     for b in bl:
@@ -143,7 +154,7 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
             continue
         if _ATTACHED.match(t) and t[:40].isupper() and len(t) < 300 and last_dieu:
             flush_dieu()
-            attached = t.split(" ")[0].capitalize() + " kèm theo"
+            attached = " ".join(t.split()[:2]).capitalize() + " kèm theo"
             pre[-1].append(b)
             continue
         if _TAIL.match(t) and dieu_blocks and last_dieu:
@@ -167,7 +178,7 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
             out.extend(_plan_chunks(meta, run, raw_len, require_start=False))
             continue
         for grp in _group(run, PLAN_MAX):
-            u = _Unit(grp, {"section": "preamble"}, [doc], False)
+            u = _Unit(grp, {"section": "preamble"}, [root], False)
             _emit(meta, u, f"{doc} (phần mở đầu/kết thúc)", out, raw_len)
     out.sort(key=lambda c: c.start)
     return out
@@ -268,6 +279,7 @@ def _chunk_dieu(meta: DocMeta, doc: str, no: str, title: str, bl: list[Block], c
 def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bool = True) -> list[Chunk]:
     out: list[Chunk] = []
     doc = meta.short_name or meta.source_file
+    root = _root_crumb(meta, doc)
     path: list[tuple[str, str]] = []  # (marker, heading)
     pending: list[Block] = []  # heading blocks waiting for content
     content: list[Block] = []
@@ -275,7 +287,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
     started = not require_start
 
     def crumbs() -> list[str]:
-        return [doc] + [f"{m} {h}".strip() for m, h in path]
+        return [root] + [f"{m} {h}".strip() for m, h in path]
 
     def label() -> str:
         if not path:
@@ -290,7 +302,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
         items = pending + content
         lab = label() if not in_tail else "Nơi nhận, chữ ký"
         for grp in _group(items, PLAN_MAX):
-            u = _Unit(grp, {"section": lab}, crumbs() if not in_tail else [doc, "Nơi nhận, người ký văn bản"],
+            u = _Unit(grp, {"section": lab}, crumbs() if not in_tail else [root, "Nơi nhận, người ký văn bản"],
                       False)
             _emit(meta, u, f"{doc} › {lab}", out, raw_len)
         content, pending = [], []
@@ -303,9 +315,13 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
             path = []
             content.append(b)
             continue
-        if in_tail:
+        if in_tail and not (len(t) < 250 and (_ROMAN.match(t) or _LETTER.match(t)
+                                              or (_ATTACHED.match(t) and t[:12].isupper()))):
             content.append(b)
             continue
+        if in_tail:
+            flush()
+            in_tail = False
         m = _ROMAN.match(t)
         if m and len(t) < 250:
             flush()

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from assistant.answer.verify import (  # shared figure/ref reader
+    extract_doc_refs,
+    extract_numbers,
+    support_forms,
+)
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import Registry
-
-try:  # shared verifier of the answer pipeline
-    from assistant.answer.verify import extract_doc_refs, extract_numbers, support_forms
-except ImportError:  # pragma: no cover - fallback when the answer layer is absent
-    from assistant.drafting.verify import extract_doc_refs, extract_numbers, support_forms  # type: ignore
 
 _MARKER = re.compile(r"^\s*(?:[-–•+*]\s*|\(?\d{1,2}\)\s*|\d{1,2}(?:\.\d{1,2})*\.?\s+|[a-zđ]\)\s*)+")
 _CLAUSE = re.compile(r"(?<=[;])\s+|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")
@@ -36,6 +36,7 @@ class Target:
     abolished: list[str] = field(default_factory=list)
     after_reform: bool = True
     own_names: set[str] = field(default_factory=set)
+    request_bigrams: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -120,33 +121,38 @@ def _clause_ok(c: str, unit: str, src_locality: str | None, src_level: str | Non
 
 
 def adapt_text(text: str, src_locality: str | None, src_level: str | None, src_year: int | None,
-               src_province: str | None, tgt: Target) -> str | None:
+               src_province: str | None, tgt: Target, block: set[str] | None = None) -> str | None:
     """Rewrite one paragraph for the target; clauses that stay specific to the source are dropped. None = nothing
     usable is left."""
     unit = tgt.unit_word if tgt.level != "co-quan" else "cơ quan"
     kept: list[str] = []
     head_ok = True  # the clause that starts the current sentence was kept
+    dropped = False
     for cl in _CLAUSE.split(strip_marker(text)):
         c = cl.strip()
         if not c:
             continue
         starts = c[:1].isupper()
         ok = _clause_ok(c, unit, src_locality, src_level, src_year, src_province, tgt)
+        if ok is not None and block and any(re.search(r"(?<!\w)" + re.escape(b) + r"(?!\w)", fold(ok)) for b in block):
+            ok = None  # about the source plan's own topic (its title words), not the request's
         if starts:
             head_ok = ok is not None
         if ok is None or (not starts and not head_ok):
+            dropped = True
             continue
         c = ok
-        if kept and kept[-1].endswith(";") and starts:
+        if kept and kept[-1].endswith(";") and starts and dropped:
             kept[-1] = kept[-1][:-1] + "."
+        dropped = False
         if kept and kept[-1].endswith(".") and c[:1].islower():
             c = c[0].upper() + c[1:]
         kept.append(c)
     out = " ".join(kept).strip()
     out = re.sub(r"\s+([;,.])", r"\1", out)
     out = re.sub(r"[;,]\s*$", ".", out)
-    if len(out) < 40:
-        return None
+    if len(out) < 40 or len(out) < 0.35 * len(text.strip()):
+        return None  # too little left of the source paragraph to stand on its own
     if not out.endswith((".", ";", ":", "./.")):
         out += "."
     return out[0].upper() + out[1:]

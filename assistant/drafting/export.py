@@ -135,8 +135,6 @@ def to_docx(draft: Draft, path: Path, template: str | Path | None = None, knowle
             for i, cell in enumerate(row.cells):
                 cell.width = widths[i]
         left, right = table.cell(0, 0), table.cell(0, 1)
-        left.paragraphs[0].text = ""
-        right.paragraphs[0].text = ""
         first = True
         for p in _by_style(hdr, "issuer-parent", "issuer"):
             par = left.paragraphs[0] if first else left.add_paragraph()

@@ -96,6 +96,8 @@ def _find_issuer(t: str, f: str, w: dict[str, Any]) -> dict[str, Any] | None:
                 continue
             if f.startswith(" nhan dan", mm.end()):
                 continue
+            if not t[mm.start()].isupper() and not re.search(r"(cua|thuoc|tai)\s$", f[max(0, mm.start() - 5):mm.start()]):
+                continue  # "văn bản", "hiệu trưởng": an agency is written with a capital or after "của"
             name, end = _take_agency(t, f, mm.end(), _AGENCY_STOP, {u["key"] for u in w.get("units", [])})
             if not name or fold(name.split()[0]) in not_names:
                 continue

@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.corpus.models import Chunk
-from assistant.corpus.normalize import fold
+from assistant.corpus.normalize import fold, tokens
 from assistant.corpus.registry import LegalDoc, fmt_date
 from assistant.drafting import export
 from assistant.drafting.adapt import (
@@ -32,6 +32,7 @@ from assistant.index.retriever import Filters
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 BODY_KEYS = set(ROMAN)
+TEMPLATE_SOURCE = "mẫu văn bản: knowledge/drafting.yaml"
 
 
 class DraftService:
@@ -126,7 +127,7 @@ class DraftService:
         sections = self._compose(req, tgt, outline, ranked, instruction, section)
         if base is not None and section:
             keep = [s for s in base.sections]
-            new = {s.key: s for s in sections}
+            new = {s.key: s for s in sections if self._section_match(s, section)}
             draft.sections = [new.get(s.key, s) for s in keep]
             draft.draft_id = base.draft_id
         elif section:
@@ -151,7 +152,9 @@ class DraftService:
     @staticmethod
     def _section_match(s: DraftSection, section: str) -> bool:
         k = section.strip().rstrip(".").upper()
-        return s.key.upper() == k or (s.kind or "").upper() == k or fold(s.heading).startswith(fold(section))
+        if s.key.upper() == k or (s.kind or "").upper() == k:
+            return True
+        return len(k) > 4 and fold(s.heading).split(". ", 1)[-1].startswith(fold(section.strip()))
 
     def _target(self, req: DraftRequest, today: date) -> Target:
         self.plans()
@@ -168,6 +171,7 @@ class DraftService:
             foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])],
             abolished=[fold(a) for a in self.w.get("abolished_words", [])],
             after_reform=(req.plan_date or today) >= reform, own_names=own,
+            request_bigrams=_bigrams(req.prompt),
         )
 
     def _rank_plans(self, req: DraftRequest, exclude: list[str]) -> list[PlanDoc]:
@@ -182,10 +186,13 @@ class DraftService:
         for h in hits:
             score[h.chunk.source_file] += 1.0 / (10 + h.rank)
         out = []
+        qtok = set(tokens(query, folded=True))
         for p in self.plans():
             if p.source_file in exclude or not p.sections:
                 continue
             s = score.get(p.source_file, 0.0)
+            ttok = set(tokens(p.meta.title or "", folded=True))
+            s += 2.0 * len(qtok & ttok) / max(1, len(qtok | ttok))
             s += 3.0 if p.plan_type == req.doc_type else 0.0
             s += 1.5 if p.meta.level == req.level else 0.0
             s += 0.5 if p.meta.doc_type in ("ke-hoach", "phat-dong") else 0.0
@@ -193,10 +200,26 @@ class DraftService:
         out.sort(key=lambda x: (-x[0], x[1]))
         return [p for _, _, p in out]
 
+    def _title_df(self) -> dict[str, int]:
+        if not hasattr(self, "_df"):
+            df: dict[str, int] = defaultdict(int)
+            for p in self.plans():
+                for b in _bigrams(p.meta.title or ""):
+                    df[b] += 1
+            self._df = dict(df)
+        return self._df
+
+    def _topic_block(self, p: PlanDoc, tgt: Target) -> set[str]:
+        """Word pairs of the source plan's title that are specific to it (in no other plan title) and absent from
+        the request: passages about them belong to that plan's own topic (e.g. an election, cashless payments)."""
+        df = self._title_df()
+        return {b for b in _bigrams(p.meta.title or "") if df.get(b, 0) < 2 and b not in tgt.request_bigrams}
+
     def _para(self, p: PlanDoc, para: Any, tgt: Target) -> DraftParagraph | None:
         reg = (self.registry.plans or {}).get(p.source_file, {})
-        txt = adapt_text(para.text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt)
-        if not txt:
+        txt = adapt_text(para.text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt,
+                         self._topic_block(p, tgt))
+        if not txt or txt.endswith(":"):
             return None
         limit = int(self.w.get("max_chars_per_paragraph", 900))
         if len(txt) > limit:
@@ -260,7 +283,7 @@ class DraftService:
             if out:
                 break
         if not out:
-            out.append(DraftParagraph(text=placeholder("chỉ tiêu thi đua"), style="item"))
+            out.append(DraftParagraph(text=placeholder("chỉ tiêu thi đua"), style="item", sources=[TEMPLATE_SOURCE]))
         return out
 
     def _instruction(self, instruction: str | None) -> tuple[bool, str | None]:
@@ -310,7 +333,7 @@ class DraftService:
         shorter, topic = self._instruction(instruction)
         limit = int(w.get("max_paragraphs_per_part", 4))
         if shorter:
-            limit = 2
+            limit = 1
         unit = req.unit_word or ""
         issuer = req.issuer or ph("cơ quan ban hành")
         issuer_full = (f"Ủy ban nhân dân {unit} {req.locality}" if req.level in ("xa", "tinh", "huyen")
@@ -357,8 +380,7 @@ class DraftService:
             op.append(DraftParagraph(text=str(w["parent_sentence"]).format(parent_plan=req.parent_plan),
                                      style="body", sources=["yêu cầu của người dùng"]))
         for p in ranked[:3]:
-            ctx = [x for x in p.opening if len(x.text) > 120 and "chu de" not in fold(x.text)
-                   and not fold(x.text).startswith(("can cu", "thuc hien", "de "))]
+            ctx = [x for x in p.opening if _context_paragraph(x.text)]
             done = False
             for para in ctx[:2]:
                 dp = self._para(p, para, tgt)
@@ -396,7 +418,8 @@ class DraftService:
                         sec.paragraphs += self._targets(req, ranked, tgt)
                         continue
                     ev = self._evidence(ranked, sp.kind, sk, tgt, limit, set())
-                    sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{disp}”"), style="body")]
+                    sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{disp}”"), style="body",
+                                                            sources=[TEMPLATE_SOURCE])]
             else:
                 ev = self._evidence(ranked, sp.kind, None, tgt, limit + 1, sub_kinds)
                 sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{sp.heading.capitalize()}”"),
@@ -410,7 +433,13 @@ class DraftService:
                     sec.paragraphs.append(DraftParagraph(text=line.format(
                         period=req.period or ph("thời gian thực hiện"), office=office,
                         deadline=ph("hạn báo cáo"), issuer_short=issuer), style="item",
-                        sources=["yêu cầu của người dùng"] if req.period else []))
+                        sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE]))
+            if shorter:
+                for para in sec.paragraphs:
+                    if para.style in ("item", "body") and len(para.text) > 300 and not para.text.startswith("("):
+                        cut = max(para.text.rfind(". ", 0, 300), para.text.rfind("; ", 0, 300))
+                        para.text = (para.text[:cut] if cut > 80 else para.text[:300].rsplit(" ", 1)[0]).rstrip(
+                            ";,") + "."
             if topic and (not only or self._section_match(sec, only)):
                 add = self._topic_paragraphs(topic, tgt, [])
                 if add:
@@ -433,7 +462,7 @@ class DraftService:
                 break
         if not cl:
             cl.append(DraftParagraph(text=str(w.get("closing_fallback", "")).format(
-                title_lower=title[:1].lower() + title[1:], issuer=issuer), style="body"))
+                title_lower=title[:1].lower() + title[1:], issuer=issuer), style="body", sources=[TEMPLATE_SOURCE]))
         sections.append(DraftSection(key="closing", heading="", paragraphs=cl))
         rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
         sections.append(DraftSection(key="recipients", heading="Nơi nhận:", paragraphs=[
@@ -499,6 +528,22 @@ class DraftService:
             if sec.key not in BODY_KEYS or not sec.paragraphs:
                 continue
             polish_section(sec, model, tgt, self.settings, instruction)
+
+
+def _bigrams(text: str) -> set[str]:
+    toks = [t for t in tokens(text, folded=True) if not any(c.isdigit() for c in t)]
+    return {f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)}
+
+
+def _context_paragraph(text: str) -> bool:
+    """An opening paragraph that sets the context (not a title, source note, basis or theme sentence)."""
+    letters = [c for c in text if c.isalpha()]
+    if len(text) < 120 or not letters or sum(c.isupper() for c in letters) > 0.3 * len(letters):
+        return False
+    f = fold(text)
+    if "chu de" in f or "ngu lieu" in f or "nguon:" in f or re.match(r"^(ke hoach|cong dien|quyet dinh) \d", f):
+        return False
+    return not f.startswith(("can cu", "thuc hien", "de ", "kinh gui", "so:"))
 
 
 def grounded_text(sec: DraftSection) -> str:

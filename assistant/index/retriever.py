@@ -121,7 +121,8 @@ class HybridSearcher:
         self.titles = titles
         self.folded = [fold(c.embed_text) for c in chunks]
         self.folded_head = [fold(" ".join(c.breadcrumb[-2:])) for c in chunks]
-        self.head_terms = [set(fold(c.breadcrumb[-1]).split()) if len(c.breadcrumb) > 1 else set() for c in chunks]
+        self.head_terms = [set(re.findall(r"[0-9a-z]+", fold(c.breadcrumb[-1]))) if len(c.breadcrumb) > 1 else set()
+                           for c in chunks]
         self.folded_nospace = [f.replace(" ", "") for f in self.folded]
 
     # ---------------------------------------------------------------------------------------------

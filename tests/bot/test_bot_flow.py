@@ -266,7 +266,7 @@ def test_soan_sends_docx(api, go) -> None:  # type: ignore[no-untyped-def]
         got = await api.wait_for_any(uid, ("sendDocument", "sendMessage"), timeout=120)
         if got.method == "sendMessage" and texts.DRAFT_QUESTIONS in plain_of(got.text):
             # missing essentials are asked back; the next plain message completes the request
-            api.push_text(uid, uid, "Người ký: Chủ tịch UBND xã; kỳ thi đua: năm 2026")
+            api.push_text(uid, uid, "Chỉ tiêu: 100% thôn đạt chuẩn nông thôn mới; tỷ lệ hộ nghèo giảm 1%")
         await api.wait_for("sendDocument", to(uid), timeout=120)
 
     go(scenario)
@@ -278,6 +278,23 @@ def test_soan_sends_docx(api, go) -> None:  # type: ignore[no-untyped-def]
     assert len(text) > 200
     summary = [c for c in api.sent("sendMessage", uid) if texts.DRAFT_TITLE in plain_of(c.text)]
     assert summary
+
+
+def test_soan_asks_back_then_drafts(api, go) -> None:  # type: ignore[no-untyped-def]
+    uid = new_user()
+
+    async def scenario() -> None:
+        api.push_text(uid, uid, "/soan kế hoạch thi đua")
+        [q] = await api.wait_for("sendMessage", to(uid, texts.DRAFT_QUESTIONS), timeout=60)
+        assert "1. " in plain_of(q.text)
+        assert not api.sent("sendDocument", uid)
+        api.push_text(uid, uid, "của UBND xã Quang Trung năm 2026, chủ đề xây dựng nông thôn mới")
+        await api.wait_for("sendDocument", to(uid), timeout=60)
+
+    go(scenario)
+    [doc] = api.sent("sendDocument", uid)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(doc.files["document"][1])).paragraphs)
+    assert "Quang Trung" in text and "2026" in text
 
 
 def test_soan_without_prompt_shows_usage(api, go) -> None:  # type: ignore[no-untyped-def]
