@@ -6,6 +6,7 @@ import re
 
 from assistant.answer.indicators import Indicator, compare
 from assistant.answer.models import Citation
+from assistant.corpus.normalize import fold
 
 
 def lead_label(citation: str) -> str:
@@ -26,16 +27,27 @@ def grounded_text(cites: list[Citation], validity_lines: list[str], extra: list[
     return "\n\n".join(parts)
 
 
+def _same_metric(a: Indicator, b: Indicator) -> bool:
+    ta, tb = set(fold(a.metric).split()), set(fold(b.metric).split())
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.5
+
+
 def indicator_text(rows: list[Indicator], comparison_asked: bool) -> str:
     lines = []
     for i, r in enumerate(rows, start=1):
         lines.append(f"- Năm {r.year}: {r.metric}: {r.value_text} — theo {r.document} [{i}].")
     text = "Chỉ tiêu trong các kế hoạch/văn bản thi đua:\n" + "\n".join(lines)
-    if len(rows) >= 2:
-        d = compare(rows)
+    done: set[int] = set()
+    for i, a in enumerate(rows):
+        group = [b for j, b in enumerate(rows) if j >= i and j not in done and _same_metric(a, b)]
+        if len({g.year for g in group}) < 2:
+            continue
+        done |= {rows.index(g) for g in group}
+        d = compare(group)
+        first, last = group[0], group[-1]
         if d:
-            a, b = rows[0], rows[-1]
-            text += f"\n\nSo với năm {a.year} ({a.value_text}), chỉ tiêu năm {b.year} ({b.value_text}) {d}."
+            text += (f"\n\nSo với năm {first.year} ({first.value_text}), chỉ tiêu “{last.metric}” năm {last.year} "
+                     f"({last.value_text}) {d}.")
         elif comparison_asked:
             text += "\n\nKhông so sánh trực tiếp được (đơn vị hoặc cách tính khác nhau); xem nguyên văn ở các trích dẫn."
     return text

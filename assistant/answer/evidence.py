@@ -18,20 +18,28 @@ from assistant.index.retriever import Hit, HybridSearcher
 SUPPORT_MIN = 0.34  # IDF-weighted share of the question's content terms found in the best passage
 
 
+# folded forms that are also content syllables of the domain ("thì"→"thi" as in "thi đua", "có"→"co" as in
+# "cơ sở"): never dropped from a question typed without diacritics
+AMBIGUOUS_FOLDED = {"thi", "co", "so", "do", "dinh", "con", "chi", "nam", "ho", "the", "gia", "cung", "ve", "tu",
+                    "ma", "ra", "o", "nay", "lai", "de", "den", "da", "dang", "tai", "khi", "moi"}
+
+
 @dataclass
 class Words:
-    """Language lists from knowledge/ask.yaml (folded for matching)."""
+    """Language lists from knowledge/ask.yaml and knowledge/retrieval.yaml."""
 
     stop: set[str]
     heads: list[str]
     answer_types: dict[str, list[str]]
     money_evidence: list[str]
+    money_evidence_acc: list[str]
     followup: list[str]
     present: list[str]
     comparison: list[str]
     deadline: list[str]
     validity: list[str]
     local_gov: list[str]
+    abbreviations: dict[str, str]
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -39,10 +47,14 @@ class Words:
         if stop_path and stop_path.exists():
             d["stopwords"] = (yaml.safe_load(stop_path.read_text("utf-8")) or {}).get("stopwords")
         f = lambda xs: [fold(x) for x in (xs or [])]  # noqa: E731
-        return cls(set(f(d.get("stopwords"))), f(d.get("entity_heads")),
+        stop_acc = {str(x).lower() for x in d.get("stopwords") or []}
+        stop = stop_acc | {fold(x) for x in stop_acc if fold(x) not in AMBIGUOUS_FOLDED}
+        return cls(stop, f(d.get("entity_heads")),
                    {k: f(v) for k, v in (d.get("answer_types") or {}).items()}, f(d.get("money_evidence")),
+                   [str(x).lower() for x in d.get("money_evidence") or []],
                    f(d.get("followup_markers")), f(d.get("present_markers")), f(d.get("comparison_markers")),
-                   f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")))
+                   f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")),
+                   {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()})
 
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:
@@ -77,11 +89,13 @@ class Evidence:
         return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
 
     def terms(self, question: str) -> list[str]:
-        syl = [t for t in tokens(question, folded=True) if t not in self.w.stop]
-        syl = [t for t in syl if re.match(r"^[0-9a-z]+$", t)]
-        all_syl = tokens(question, folded=True)
+        """Content syllables (folded) of a question, plus its known bigrams; stopwords judged with diacritics."""
+        acc = tokens(question)
+        keep = [fold(t) for t in acc if t not in self.w.stop and fold(t) not in self.w.stop]
+        syl = [t for t in keep if re.match(r"^[0-9a-z]+$", t)]
+        all_syl = [fold(t) for t in acc]
         bigrams = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
-                   if not (a in self.w.stop and b in self.w.stop)]
+                   if a not in self.w.stop and b not in self.w.stop]
         return syl + [b for b in bigrams if b in self.idf]
 
     def support(self, question: str, folded_text: str) -> float:
@@ -119,41 +133,72 @@ class Evidence:
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
 
-    def assess(self, question: str, hits: list[Hit]) -> Assessment:
+    def _expand_abbr(self, question: str) -> str:
+        out = question
+        for a, full in self.w.abbreviations.items():
+            out = re.sub(r"(?<!\w)" + re.escape(a) + r"(?!\w)", full, out, flags=re.I)
+        return out
+
+    @staticmethod
+    def _has_all(name: str, folded_text: str, toks: set[str]) -> bool:
+        return name in folded_text or set(name.split()) <= toks
+
+    def assess(self, question: str, hits: list[Hit], today_year: int | None = None) -> Assessment:
+        """Supported only if the passages contain the question's named titles, the kind of answer it asks for
+        (a %, an amount), its plan's locality and year, and enough of its content words."""
         if not hits:
             return Assessment(False, 0.0, ["không có đoạn nào khớp"])
         top = hits[:3]
-        texts = [self.s.folded[self.s.pos[h.chunk.chunk_id]] if h.chunk.chunk_id in self.s.pos else fold(h.chunk.text)
-                 for h in top]
-        sups = [self.support(question, t) for t in texts]
+        pool = hits[:5]
+        fold_of = lambda h: (self.s.folded[self.s.pos[h.chunk.chunk_id]]  # noqa: E731
+                             if h.chunk.chunk_id in self.s.pos else fold(h.chunk.embed_text))
+        texts = [fold_of(h) for h in top]
+        pool_f = [fold_of(h) for h in pool]
+        pool_toks = [set(re.findall(r"[0-9a-z]+", t)) for t in pool_f]
+        pool_acc = [h.chunk.text.lower() for h in pool]
+        alt = self.s.without_expansion_keys(question)
+        sups = [max(self.support(question, t), self.support(alt, t) if alt else 0.0) for t in texts]
         best = max(range(len(top)), key=lambda i: (sups[i], -i))
         reasons: list[str] = []
         fq = fold(question)
-        ents = self.entities(question)
-        ent_texts = texts
+        ents = self.entities(self._expand_abbr(question))
+        keep = list(range(len(pool)))
         for e in ents:
-            name = e.split(" ", 2)[-1] if any(e.startswith(h + " ") for h in self.w.heads) else e
-            if not any(name in t for t in texts):
+            name = e.split(" ", 2)[-1] if any(e.startswith(h + " ") and len(h.split()) == 2 for h in self.w.heads) \
+                else (e.split(" ", 1)[-1] if any(e.startswith(h + " ") for h in self.w.heads) else e)
+            with_e = [i for i in range(len(pool)) if self._has_all(name, pool_f[i], pool_toks[i])]
+            if not with_e:
                 reasons.append(f"không thấy “{e}” trong các đoạn tìm được")
-        if ents and not reasons:
-            ent_texts = [t for t in texts if any((e.split(" ", 2)[-1] if any(e.startswith(h + " ")
-                                                  for h in self.w.heads) else e) in t for e in ents)]
+            else:
+                keep = [i for i in keep if i in with_e] or with_e
         for kind, markers in self.w.answer_types.items():
             if not has_phrase(fq, markers):
                 continue
-            if kind == "percent" and not any("%" in t or "phan tram" in t for t in ent_texts):
+            if kind == "percent" and not any("%" in pool_acc[i] or "phần trăm" in pool_acc[i] for i in keep):
                 reasons.append("không có tỷ lệ % trong đoạn liên quan")
-            if kind == "money" and not any(has_phrase(t, self.w.money_evidence) for t in ent_texts):
+            if kind == "money" and not any(any(p in pool_acc[i] for p in self.w.money_evidence_acc) for i in keep):
                 reasons.append("không có mức tiền thưởng trong đoạn liên quan")
-        claim_part = re.split(r"(?<!\w)neu(?!\w)", fq)[0] if "neu " not in fq[:3] else ""
+        claim_part = re.split(r"(?<!\w)neu(?!\w)", fq)[0]
         for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", claim_part):
-            if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in texts):
+            if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in pool_acc):
                 reasons.append(f"không thấy mức {pct}% trong kho văn bản")
         years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
+        qi = self.s.analyse(question)
+        if qi.localities and years:
+            plans = {(fold(c.meta.locality or ""), c.meta.year) for c in self.s.chunks
+                     if c.meta and c.meta.kind == "plan"}
+            for loc in qi.localities:
+                if any((loc, y) in plans for y in years):
+                    continue
+                if any(p[0] == loc for p in plans):
+                    reasons.append(f"không có kế hoạch/văn bản của {loc.title()} cho năm "
+                                   f"{', '.join(map(str, sorted(years)))}")
+        # a question about the current (or a future) year needs a source that speaks of that year
         for y in years:
-            ok = any(str(y) in t for t in texts) or any(h.chunk.meta and h.chunk.meta.year == y for h in top)
-            if not ok:
-                reasons.append(f"không có văn bản nào về năm {y}")
+            if today_year and y < today_year:
+                continue
+            if not (any(str(y) in t for t in pool_f) or any(h.chunk.meta and h.chunk.meta.year == y for h in pool)):
+                reasons.append(f"không có văn bản nào nói về năm {y}")
         if sups[best] < SUPPORT_MIN:
             reasons.append(f"mức khớp nội dung thấp ({sups[best]:.2f})")
         return Assessment(not reasons, sups[best], reasons, best)

@@ -152,21 +152,21 @@ class IndicatorTable:
             if not mt:
                 continue
             inter = qt & mt
-            if not inter:
+            if len(inter) < min(2, len(mt)):
                 continue
-            score = len(inter) / len(mt | qt) + 0.5 * len(inter) / len(mt)
+            score = len(inter) / len(qt) + 0.1 * len(inter) / len(mt)
             scored.append((score, r))
         if not scored:
             return []
         scored.sort(key=lambda x: -x[0])
         best = scored[0][0]
-        if best < 0.45:
+        if best < 0.5:
             return []
-        picked: dict[tuple[str, int | None], Indicator] = {}
-        for s, r in scored:
-            if s >= best - 1e-9 or (s >= 0.8 * best and r.year not in {p.year for p in picked.values()}):
-                picked.setdefault((r.source_file, r.year), r)
-        return sorted(picked.values(), key=lambda r: (r.year or 0))
+        picked: dict[tuple[str, str], Indicator] = {}
+        for sc, r in scored:
+            if sc >= max(0.5, 0.6 * best) and len(picked) < 6:
+                picked.setdefault((r.source_file, fold(r.metric)), r)
+        return sorted(picked.values(), key=lambda r: (r.year or 0, r.start))
 
     def to_csv(self, rows: list[Indicator] | None = None) -> str:
         rows = self.rows if rows is None else rows

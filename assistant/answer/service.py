@@ -134,7 +134,7 @@ class AskService:
             ans = ind
         else:
             hits = self.knowledge.search(rewritten, k=5)
-            assess = self.evidence.assess(rewritten, hits)
+            assess = self.evidence.assess(rewritten, hits, self.today.year)
             if not assess.supported:
                 ans = self._refusal(rewritten, hits, assess.reasons)
             elif model is not None:
@@ -211,7 +211,7 @@ class AskService:
 
     def _grounded(self, question: str, hits: list[Hit], best: int) -> Answer:
         chosen = self._supporting(question, hits, best)
-        cites = [self._citation(i, h, question, 900 if i == 1 else 450) for i, h in enumerate(chosen, start=1)]
+        cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
         warnings = self._warnings(question, cites, hits)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
         deadline = self._deadline_lines(question, cites)
@@ -242,6 +242,13 @@ class AskService:
             cites.append(Citation(n=i, source_file=r.source_file, citation=r.citation, quote=r.text, start=r.start,
                                   end=r.end, in_force=meta.in_force_on(self.today) if meta else True,
                                   doc_number=meta.number if meta else None, doc_title=meta.title if meta else None))
+        files = {r.source_file for r in rows}
+        for h in self.knowledge.search(question, k=3):
+            if h.chunk.source_file in files and not any(c.start <= h.chunk.start < c.end for c in cites):
+                c = self._citation(len(cites) + 1, h, question, 700)
+                cites.append(c)
+                text += f"\n\nNguyên văn [{c.n}] {c.citation}:\n“{c.quote}”"
+                break
         warnings = reform_notes(question, self.knowledge.registry, self.today, self.words.local_gov) \
             if has_phrase(fold(question), self.words.present) else []
         return Answer(answer=text, citations=cites, warnings=warnings, mode="indicator")

@@ -145,6 +145,14 @@ class HybridSearcher:
         terms = [t for t in dict.fromkeys(re.findall(r"[0-9a-z]+", f)) if t not in self.stop and not t.isdigit()]
         return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms)
 
+    def without_expansion_keys(self, query: str) -> str | None:
+        """The query (folded) with the phrases that query expansion rewrites removed, or None if none match."""
+        f = fold(query)
+        out = f
+        for k in self.expansions:
+            out = re.sub(r"(?<!\w)" + re.escape(k) + r"(?!\w)", " ", out)
+        return out if out != f else None
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
         n = len(self.chunks)
         if n == 0 or not query.strip():
