@@ -348,6 +348,61 @@ def bot() -> None:
     run_polling(settings)
 
 
+@app.command()
+def draft(
+    prompt: Annotated[str, typer.Argument(help="Yêu cầu soạn thảo, vd 'Soạn kế hoạch phát động thi đua năm 2026 của UBND xã …'")],
+    out: Annotated[Path | None, typer.Option("--out", help="Ghi bản thảo .docx")] = None,
+    md: Annotated[Path | None, typer.Option("--md", help="Ghi bản thảo Markdown")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="Chỉ soạn một phần, vd II")] = None,
+    template: Annotated[Path | None, typer.Option("--template", help="Mẫu .docx của cơ quan")] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="none | local | openai")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="In yêu cầu đã phân tích và bản thảo dạng JSON")] = False,
+) -> None:
+    """Soạn bản thảo kế hoạch/phát động/giao ước thi đua theo thể thức (xuất .docx và .md)."""
+    from assistant.drafting.service import DraftService
+
+    settings = _settings()
+    kn, _, model, _ = build_services(settings, llm)
+    svc = DraftService(settings, kn, llm=model)
+    d = svc.draft(prompt, section=section)
+    if d.request.errors:
+        for e in d.request.errors:
+            err.print(f"[red]{e}[/]")
+        if json_out:
+            _dump(d.model_dump(), None)
+        raise typer.Exit(2)
+    if out:
+        svc.to_docx(d, out, template=template)
+        err.print(f"Đã ghi {out}")
+    if md:
+        md.write_text(d.markdown, encoding="utf-8")
+        err.print(f"Đã ghi {md}")
+    if json_out:
+        _dump(d.model_dump(), None)
+    elif not (out or md):
+        console.print(d.markdown)
+    for q in d.questions:
+        err.print(f"[yellow]Cần bổ sung:[/] {q}")
+    for w in d.warnings:
+        err.print(f"[yellow]Lưu ý:[/] {w}")
+
+
+@eval_app.command("drafts")
+def eval_drafts(json_path: Annotated[Path | None, typer.Option("--json")] = None) -> None:
+    """Đánh giá soạn thảo (leave-one-out trên mọi kế hoạch trong kho)."""
+    from evals.drafts import evaluate_drafts
+
+    settings = _settings()
+    kn, _ = run_ingest(settings, None, False, quiet=True)
+    res = evaluate_drafts(kn, settings)
+    console.print_json(data={k: v for k, v in res.items() if k != "by_plan"})
+    for row in res.get("by_plan", []):
+        console.print(f"  {row.get('source_file', '')}: " + ", ".join(
+            f"{k}={v}" for k, v in row.items() if k not in ("source_file", "sections", "similarity")))
+    if json_path:
+        _dump(res, json_path)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

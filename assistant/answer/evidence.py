@@ -40,6 +40,7 @@ class Words:
     validity: list[str]
     local_gov: list[str]
     abbreviations: dict[str, str]
+    aspects: list[list[str]]
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -54,7 +55,8 @@ class Words:
                    [str(x).lower() for x in d.get("money_evidence") or []],
                    f(d.get("followup_markers")), f(d.get("present_markers")), f(d.get("comparison_markers")),
                    f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")),
-                   {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()})
+                   {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()},
+                   [f(g) for g in d.get("aspect_groups") or []])
 
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:
@@ -171,6 +173,11 @@ class Evidence:
                 reasons.append(f"không thấy “{e}” trong các đoạn tìm được")
             else:
                 keep = [i for i in keep if i in with_e] or with_e
+        for group in self.w.aspects:
+            if has_phrase(fq, group):
+                scope = keep if ents else list(range(len(top)))
+                if not any(has_phrase(pool_f[i], group) for i in scope):
+                    reasons.append(f"các đoạn liên quan không nói về “{group[0]}”")
         for kind, markers in self.w.answer_types.items():
             if not has_phrase(fq, markers):
                 continue
@@ -194,7 +201,7 @@ class Evidence:
                     reasons.append(f"không có kế hoạch/văn bản của {loc.title()} cho năm "
                                    f"{', '.join(map(str, sorted(years)))}")
         # a question about the current (or a future) year needs a source that speaks of that year
-        for y in years:
+        for y in years if len(years) == 1 and not qi.doc_numbers else []:
             if today_year and y < today_year:
                 continue
             if not (any(str(y) in t for t in pool_f) or any(h.chunk.meta and h.chunk.meta.year == y for h in pool)):
