@@ -7,29 +7,13 @@ into the session's tmp dir, so tests that upload or delete documents never touch
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import RAW, ROOT, TODAY, make_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-RAW = SHARED / "corpus" / "raw"
-EVALS = SHARED / "evals" / "dev_questions.jsonl"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from assistant.config import Settings  # noqa: E402
-
-TODAY = date(2026, 11, 21)
-
-
-def make_settings(data_dir: Path, **kw: object) -> Settings:
-    base: dict[str, object] = {"data_dir": data_dir, "extra_corpus": [RAW] if RAW.is_dir() else [],
-                               "llm": "none", "telegram_bot_token": None}
-    base.update(kw)
-    return Settings(**base)  # type: ignore[arg-type]
+from assistant.config import Settings
 
 
 @pytest.fixture(scope="session")
@@ -81,7 +65,7 @@ def ask_service(settings: Settings, knowledge, store):  # noqa: ANN001, ANN201
 def draft_service(settings: Settings, knowledge):  # noqa: ANN001, ANN201
     from assistant.drafting.service import DraftService
 
-    return DraftService(settings, knowledge)
+    return DraftService(settings, knowledge, today=TODAY)
 
 
 @pytest.fixture()

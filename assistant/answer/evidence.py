@@ -41,6 +41,9 @@ class Words:
     local_gov: list[str]
     abbreviations: dict[str, str]
     aspects: list[list[str]]
+    structure: list[str]
+    count: list[str]
+    identity: list[str]
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -56,7 +59,8 @@ class Words:
                    f(d.get("followup_markers")), f(d.get("present_markers")), f(d.get("comparison_markers")),
                    f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")),
                    {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()},
-                   [f(g) for g in d.get("aspect_groups") or []])
+                   [f(g) for g in d.get("aspect_groups") or []], f(d.get("structure_markers")),
+                   f(d.get("count_markers")), f(d.get("identity_markers")))
 
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:

@@ -22,7 +22,7 @@ from assistant.index.service import Knowledge
 
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
              "please", "award", "criteria", "law"}
-MAX_SUPPORTING = 2
+MAX_SUPPORTING = 3
 
 
 class AskService:
@@ -129,7 +129,7 @@ class AskService:
         rewritten = self.rewrite(question, history)
         model = llm if llm is not None else self.llm
         ans: Answer | None = None
-        ind = self._indicator_answer(rewritten)
+        ind = self._plan_fact_answer(rewritten) or self._indicator_answer(rewritten)
         if ind is not None:
             ans = ind
         else:
@@ -173,10 +173,19 @@ class AskService:
         for c in cites:
             if c.validity_note and c.validity_note not in out:
                 out.append(c.validity_note)
-        for d in reg.find_in_text(question):
+        named = reg.find_in_text(question)
+        for c in cites:  # documents the quoted passages themselves refer to
+            named += [d for d in reg.find_in_text(c.quote) if d not in named]
+        for d in named:
             w = legal_warning(d, reg, self.today)
-            if w and w not in out and not any(d.number in x for x in out):
+            if w and w not in out and not any((d.short_name or d.number) in x for x in out):
                 out.append(w)
+        for c in cites:
+            m = self.knowledge.doc_meta(c.source_file)
+            if m and m.amended_by:
+                note = f"{m.short_name} có thể đã được sửa đổi, bổ sung: {m.amended_by}."
+                if note not in out:
+                    out.append(note)
         present = has_phrase(fold(question), self.words.present) or not re.search(r"20\d\d", question)
         if present:
             out.extend(n for n in reform_notes(question, reg, self.today, self.words.local_gov) if n not in out)
@@ -189,7 +198,7 @@ class AskService:
         for h in order[1:]:
             if len(chosen) > MAX_SUPPORTING:
                 break
-            if h.score >= 0.55 * top and self.evidence.support(question, fold(h.chunk.text)) >= 0.3:
+            if h.score >= 0.5 * top and self.evidence.support(question, fold(h.chunk.embed_text)) >= 0.2:
                 chosen.append(h)
         return chosen
 
@@ -215,8 +224,110 @@ class AskService:
         warnings = self._warnings(question, cites, hits)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
         deadline = self._deadline_lines(question, cites)
-        text = grounded_text(cites, validity_lines, deadline)
+        extra = deadline + self._amount_lines(question, cites, hits) + self._identity_lines(question, chosen)
+        text = grounded_text(cites, validity_lines, extra)
         return Answer(answer=text, citations=cites, warnings=warnings, mode="deadline" if deadline else "grounded")
+
+    def _amount_lines(self, question: str, cites: list[Citation], hits: list[Hit]) -> list[str]:
+        from assistant.answer.amounts import compute, multiplier_for, parse_base, rounding_rule
+
+        base = parse_base(question)
+        if base is None:
+            return []
+        ents = [e.split(" ", 2)[-1] if e.startswith(("danh hieu ",)) else e for e in
+                self.evidence.entities(question)] or self.knowledge.searcher.analyse(question).titles
+        texts = [h.chunk.text for h in hits]
+        for c in cites:
+            mult = multiplier_for(list(ents), c.quote)
+            if mult is None:
+                continue
+            rule_note = ""
+            rule = rounding_rule(texts + [x.quote for x in cites])
+            if not rule:  # look for the rounding provision in the same document
+                from assistant.index.retriever import Filters
+
+                for h in self.knowledge.search("tiền thưởng làm tròn số hàng chục nghìn đồng", k=2,
+                                               filters=Filters(source_files=[c.source_file])):
+                    if rounding_rule([h.chunk.text]):
+                        extra = self._citation(len(cites) + 1, h, "làm tròn hàng chục nghìn", 400)
+                        cites.append(extra)
+                        rule, rule_note = True, f" [{extra.n}]"
+                        break
+            a = compute(mult, base, rule)
+            return [f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{rule_note}."]
+        return []
+
+    def _identity_lines(self, question: str, chosen: list[Hit]) -> list[str]:
+        if not has_phrase(fold(question), self.words.identity):
+            return []
+        m = chosen[0].chunk.meta
+        if not m or not m.signed:
+            return []
+        return [f"{m.short_name}: ngày ký {m.signed.day:02d}/{m.signed.month:02d}/{m.signed.year}."]
+
+    def _plan_fact_answer(self, question: str) -> Answer | None:
+        """Layout of a plan ('gồm những mục lớn nào') or how many targets it sets ('bao nhiêu chỉ tiêu')."""
+        from assistant.answer.plan_facts import count_targets, item_number, outline, targets_heading
+
+        fq = fold(question)
+        want_outline = has_phrase(fq, self.words.structure)
+        want_count = has_phrase(fq, self.words.count)
+        if not (want_outline or want_count):
+            return None
+        qi = self.knowledge.searcher.analyse(question)
+        docs: list[str] = []
+        for h in self.knowledge.search(question, k=8):
+            m = h.chunk.meta
+            if not m or m.kind != "plan" or h.chunk.source_file in docs:
+                continue
+            if qi.localities and fold(m.locality or "") not in qi.localities:
+                continue
+            if qi.years and m.year not in qi.years:
+                continue
+            docs.append(h.chunk.source_file)
+        docs = docs[: max(1, len(qi.years))]
+        if not docs:
+            return None
+        by_doc: dict[str, list] = {}
+        for c in self.knowledge.searcher.chunks:
+            if c.source_file in docs:
+                by_doc.setdefault(c.source_file, []).append(c)
+        lines: list[str] = []
+        cites: list[Citation] = []
+        for f in docs:
+            raw = self.knowledge.raw_text(f) or ""
+            meta = self.knowledge.doc_meta(f)
+            name = meta.short_name if meta else f
+            if want_outline:
+                tree = outline(by_doc.get(f, []), raw)
+                if tree:
+                    parts = []
+                    for sp, subs in tree:
+                        n = len(cites) + 1
+                        cites.append(Citation(n=n, source_file=f, citation=sp.chunk.citation, quote=sp.text,
+                                              start=sp.start, end=sp.end, doc_number=meta.number if meta else None))
+                        sub_txt = ""
+                        if subs:
+                            sub_txt = " (" + "; ".join(x.text for x in subs) + ")"
+                        parts.append(f"{sp.text} [{n}]{sub_txt}")
+                    lines.append(f"{name} gồm các phần lớn: " + "; ".join(parts) + ".")
+            if want_count:
+                sp = count_targets(by_doc.get(f, []), raw)
+                head = targets_heading(by_doc.get(f, []), raw)
+                if sp and head:
+                    cites.append(Citation(n=len(cites) + 1, source_file=f, citation=head.chunk.citation,
+                                          quote=head.text, start=head.start, end=head.end,
+                                          doc_number=meta.number if meta else None))
+                if sp:
+                    n = len(cites) + 1
+                    cites.append(Citation(n=n, source_file=f, citation=sp.chunk.citation, quote=sp.text,
+                                          start=sp.start, end=sp.end, doc_number=meta.number if meta else None))
+                    where = f" trong mục “{head.text}” [{n - 1}]" if head else ""
+                    lines.append(f"{name} có {item_number(sp)} chỉ tiêu thi đua{where}, đánh số đến "
+                                 f"({item_number(sp)}) [{n}].")
+        if not lines:
+            return None
+        return Answer(answer="\n".join(lines), citations=cites, mode="grounded")
 
     def _refusal(self, question: str, hits: list[Hit], reasons: list[str]) -> Answer:
         closest = [self._citation(i, h, question, 200) for i, h in enumerate(hits[:3], start=1)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import RAW, ROOT
+from helpers import RAW, ROOT
 
 from assistant.corpus.loaders import iter_corpus_files, load_file
 from assistant.corpus.metadata import build_meta

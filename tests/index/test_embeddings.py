@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, make_settings
+from helpers import ROOT, make_settings
 
 from assistant.index.embeddings import (
     ChromaEmbeddingFunction,

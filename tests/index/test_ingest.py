@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_settings
+from helpers import ROOT, make_settings
 
 from assistant.index.service import Knowledge
 

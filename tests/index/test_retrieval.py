@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import EVALS
+from helpers import EVALS
 from langchain_core.retrievers import BaseRetriever
 
 from assistant.index.retriever import Filters

@@ -1,0 +1,21 @@
+"""Shared test constants and helpers (imported by tests; conftest files only hold fixtures)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from assistant.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+RAW = SHARED / "corpus" / "raw"
+EVALS = SHARED / "evals" / "dev_questions.jsonl"
+TODAY = date(2026, 11, 21)
+
+
+def make_settings(data_dir: Path, **kw: object) -> Settings:
+    base: dict[str, object] = {"data_dir": data_dir, "extra_corpus": [RAW] if RAW.is_dir() else [],
+                               "llm": "none", "telegram_bot_token": None}
+    base.update(kw)
+    return Settings(**base)  # type: ignore[arg-type]
