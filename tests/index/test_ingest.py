@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from corpus.test_loaders import encode_cp1258
 from helpers import ROOT, make_settings
 
 from assistant.index.service import Knowledge
@@ -70,7 +71,7 @@ def test_bad_files_are_reported_and_good_ones_ingested(tmp_path: Path) -> None:
     (d / "fake.docx").write_bytes(os.urandom(2048))
     (d / "virus.pdf").write_bytes(b"MZ\x90\x00" + os.urandom(1000))
     (d / "notes.xyz").write_text("không hỗ trợ", encoding="utf-8")
-    (d / "legacy.txt").write_bytes("Kế hoạch thi đua năm 2024 của xã Hòa An".encode("cp1258"))
+    (d / "legacy.txt").write_bytes(encode_cp1258("Kế hoạch thi đua năm 2024 của xã Hòa An, phát động phong trào."))
     big = d / "huge.txt"
     with big.open("wb") as fh:
         fh.truncate(200 * 1024 * 1024)
