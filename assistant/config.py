@@ -72,6 +72,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
         description="Origins allowed to call the API from a browser (comma-separated).",
     )
+    web_key: str | None = Field(
+        None, description="API key the full page at / uses; default: the first configured key with role user."
+    )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key.")
     max_body_mb: float = Field(25.0, gt=0, description="Largest HTTP request body, in MB.")
 

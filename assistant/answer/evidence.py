@@ -194,6 +194,10 @@ class Evidence:
             if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in pool_acc):
                 reasons.append(f"không thấy mức {pct}% trong kho văn bản")
         years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
+        # years inside a full date the user gives ("ngày 05/01/2026") are input for arithmetic, not a subject
+        no_dates = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
+                          " ", question)
+        subject_years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", no_dates)}
         qi = self.s.analyse(question)
         if qi.localities and years:
             plans = {(fold(c.meta.locality or ""), c.meta.year) for c in self.s.chunks
@@ -205,7 +209,7 @@ class Evidence:
                     reasons.append(f"không có kế hoạch/văn bản của {loc.title()} cho năm "
                                    f"{', '.join(map(str, sorted(years)))}")
         # a question about the current (or a future) year needs a source that speaks of that year
-        for y in years if len(years) == 1 and not qi.doc_numbers else []:
+        for y in subject_years if len(subject_years) == 1 and not qi.doc_numbers else []:
             if today_year and y < today_year:
                 continue
             if not (any(str(y) in t for t in pool_f) or any(h.chunk.meta and h.chunk.meta.year == y for h in pool)):

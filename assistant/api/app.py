@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,7 +17,7 @@ from assistant.api.deps import Services
 from assistant.api.errors import install_error_handlers
 from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.api.routes import ask as ask_routes
-from assistant.api.routes import documents, draft, health, search, sources, web
+from assistant.api.routes import documents, draft, health, search, sources, telegram, web
 from assistant.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ DEV_WEB_KEY = "dev-user"
 
 def resolve_web_key(settings: Settings, roles: dict[str, str], web_key: str | None) -> str | None:
     """Key embedded in the full page: explicit > settings.web_key > $TDKT_WEB_KEY > the default dev user key."""
-    key = web_key or getattr(settings, "web_key", None) or os.environ.get("TDKT_WEB_KEY")
+    key = web_key or settings.web_key
     if key:
         return key
     return DEV_WEB_KEY if roles.get(DEV_WEB_KEY) == "user" else None
@@ -48,14 +47,20 @@ def create_app(
     services = Services(settings, knowledge=knowledge, ask=ask, drafts=drafts, store=store)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         if warm:
             for name in ("knowledge", "ask", "drafts"):
                 try:
                     await run_in_threadpool(getattr, services, name)
                 except Exception as exc:  # keep serving: /healthz reports it, routes answer 5xx
                     log.error("Could not start %s service: %s", name, exc)
+        tg = None
+        if settings.telegram_bot_token and settings.telegram_webhook_url:
+            tg = await telegram.start(settings, services)
+            app_.state.telegram = tg
         yield
+        if tg is not None:
+            await telegram.stop(tg)
 
     app = FastAPI(
         title="Trợ lý Thi đua – Khen thưởng",
@@ -74,7 +79,8 @@ def create_app(
     app.state.web_key = resolve_web_key(settings, roles, web_key)
 
     install_error_handlers(app)
-    for module in (health, ask_routes, draft, search, documents, sources, web):
+    app.state.telegram = None
+    for module in (health, ask_routes, draft, search, documents, sources, web, telegram):
         app.include_router(module.router)
     sw = web.swagger_dir()
     if sw is not None:  # before /static, which would otherwise shadow it

@@ -24,6 +24,7 @@ W_LEX = 1.0
 W_DENSE = 0.2
 DENSE_CANDIDATES = 80
 HEAD_WEIGHT = 0.5
+RESCORE_TOP = 150
 
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")
 _DOCNUM = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")
@@ -193,6 +194,8 @@ class HybridSearcher:
                         parts_dense[i] = w * ((sc - lo) / (hi - lo) if hi > lo else 1.0)
             fused += parts_dense
         cand = np.nonzero(fused > 0)[0]
+        if len(cand) > RESCORE_TOP:  # structure rescoring only among the best fused candidates
+            cand = cand[np.argsort(-fused[cand], kind="stable")[:RESCORE_TOP]]
         scored: list[tuple[float, int, float]] = []
         for i in cand:
             boost = self._boost(int(i), qi)
