@@ -140,6 +140,8 @@ def bench(
     questions: Annotated[Path | None, typer.Option("--questions", help="Câu hỏi (mặc định: ../shared/evals)")] = None,
     json_path: Annotated[Path | None, typer.Option("--json")] = None,
     scale: Annotated[str, typer.Option("--scale", help="Hệ số nhân kho tổng hợp, vd '10,100'; '' để bỏ")] = "10,100",
+    api_clients: Annotated[int, typer.Option("--api-clients", help="Số client đồng thời cho đo tải API")] = 20,
+    api_seconds: Annotated[float, typer.Option("--api-seconds", help="Thời gian đo tải API (0 để bỏ)")] = 60.0,
 ) -> None:
     """Đo hiệu năng và chất lượng: tdkt so với pipeline hướng dẫn (baseline) trong cùng một lần chạy."""
     from evals.bench import run_bench
@@ -147,7 +149,7 @@ def bench(
     settings = _settings()
     qpath = questions or (settings.knowledge_dir.parent.parent / "shared" / "evals" / "dev_questions.jsonl")
     scales = [int(x) for x in scale.split(",") if x.strip()]
-    res = run_bench(settings, qpath, scales, console=err)
+    res = run_bench(settings, qpath, scales, console=err, api_clients=api_clients, api_seconds=api_seconds)
     _dump(res, json_path)
 
 

@@ -30,7 +30,8 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console) -> dict[str, Any]:
+def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console,
+              api_clients: int = 20, api_seconds: float = 60.0) -> dict[str, Any]:
     from evals.baseline import BaselinePipeline
     from evals.retrieval import raw_texts, run_ours
 
@@ -79,6 +80,9 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
         console.print("[bold]5/6[/] Soạn thảo…")
         res.update(_draft_latency(s, kn2))
         res["peak_rss_mb"] = _rss_mb()
+        if api_seconds > 0:
+            console.print(f"[bold]API[/] {api_clients} client đồng thời trong {api_seconds:.0f} s (loopback)…")
+            res["api"] = _api_load(s, questions, api_clients, api_seconds)
         if scales:
             console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
             res["scale"] = [_scale(s, kn2, n, questions, work) for n in scales]
@@ -173,3 +177,65 @@ def _embed_seconds_per_chunk(kn: Knowledge, sample: list) -> float:
     t = time.perf_counter()
     kn.store.embeddings.embed_documents([c.dense_text for c in sample])
     return (time.perf_counter() - t) / max(1, len(sample))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, seconds: float) -> dict[str, Any]:
+    """A real uvicorn server (subprocess) on 127.0.0.1, loaded by scripts/loadgen.py; server RSS sampled."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    import httpx
+
+    from scripts.loadgen import run as load
+
+    port = _free_port()
+    key = next((k for k, r in s.api_key_roles().items() if r == "user"), "dev-user")
+    env = {**os.environ, "TDKT_DATA_DIR": str(s.data_dir), "TDKT_RATE_LIMIT_PER_MINUTE": "1000000",
+           "TDKT_PORT": str(port), "TDKT_HOST": "127.0.0.1", "TELEGRAM_BOT_TOKEN": "", "TDKT_TELEGRAM_BOT_TOKEN": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-bot"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        peak = [0.0]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                try:
+                    with open(f"/proc/{proc.pid}/status") as fh:
+                        for line in fh:
+                            if line.startswith("VmRSS:"):
+                                peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+                except OSError:
+                    pass
+                stop.wait(0.5)
+
+        th = threading.Thread(target=sample, daemon=True)
+        th.start()
+        out = load(url, key, clients, seconds, [q["question"] for q in questions], 30.0)
+        stop.set()
+        th.join()
+        out["server_peak_rss_mb"] = round(peak[0], 1)
+        out["clients"] = clients
+        out["seconds"] = seconds
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
