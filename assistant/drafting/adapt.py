@@ -36,6 +36,8 @@ class Target:
     abolished: list[str] = field(default_factory=list)
     after_reform: bool = True
     own_names: set[str] = field(default_factory=set)
+    gone_after_rewrite: list[str] = field(default_factory=list)  # folded; e.g. "huyen" left after adaptation
+    not_at_level: list[str] = field(default_factory=list)  # folded bodies that do not exist at the target level
     request_bigrams: set[str] = field(default_factory=set)
 
 
@@ -111,6 +113,10 @@ def _clause_ok(c: str, unit: str, src_locality: str | None, src_level: str | Non
         return None
     c = _rewrite(c, unit, src_locality, src_level, src_year, src_province, tgt)
     fc = fold(c)
+    if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fc) for a in tgt.gone_after_rewrite):
+        return None  # the district level no longer exists on the plan's date
+    if any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fc) for a in tgt.not_at_level):
+        return None
     if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", fc) for n in tgt.foreign):
         return None
     if any(fold(m.group(1)) not in tgt.own_names for m in _PLACE.finditer(c)):

@@ -170,6 +170,8 @@ class DraftService:
             support=build_support(req.prompt, self.registry, year, prompt_extra),
             foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])],
             abolished=[fold(a) for a in self.w.get("abolished_words", [])],
+            gone_after_rewrite=[fold(a) for a in self.w.get("abolished_after_adaptation", [])],
+            not_at_level=[fold(a) for a in (self.w.get("not_at_level") or {}).get(req.level or "", [])],
             after_reform=(req.plan_date or today) >= reform, own_names=own,
             request_bigrams=_bigrams(req.prompt),
         )
