@@ -69,6 +69,9 @@ class SourceResponse(BaseModel):
     text_before: str
     highlight: str
     text_after: str
+    display_before: str = ""
+    display_highlight: str = ""
+    display_after: str = ""
     truncated_before: bool
     truncated_after: bool
     document: dict[str, Any] | None = None

@@ -11,6 +11,7 @@ from assistant.api.deps import KnowledgeDep
 from assistant.api.errors import ApiError
 from assistant.api.present import doc_to_dict
 from assistant.api.schemas import SourceResponse
+from assistant.corpus.normalize import clean_text
 
 router = APIRouter(prefix="/api", tags=["Tra cứu"])
 
@@ -39,6 +40,8 @@ def source(
     return SourceResponse(
         source_file=source_file, start=start, end=end,
         text_before=raw[lo:start], highlight=raw[start:end], text_after=raw[end:hi],
+        display_before=clean_text(raw[lo:start]), display_highlight=clean_text(raw[start:end]),
+        display_after=clean_text(raw[end:hi]),
         truncated_before=lo > 0, truncated_after=hi < len(raw),
         document=doc_to_dict(metas[source_file]),
     )

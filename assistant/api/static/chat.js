@@ -289,10 +289,11 @@
         validity.className = "tdkt-validity " + (ok ? "tdkt-validity-ok" : "tdkt-validity-bad");
         text.innerHTML = "";
         if (data.truncated_before) text.appendChild(el("span", "tdkt-ellipsis", "… "));
-        text.appendChild(document.createTextNode(data.text_before));
-        var mark = el("mark", null, data.highlight);
+        var shown = data.display_highlight ? "display_" : "";
+        text.appendChild(document.createTextNode(shown ? data.display_before + "\n" : data.text_before));
+        var mark = el("mark", null, shown ? data.display_highlight : data.highlight);
         text.appendChild(mark);
-        text.appendChild(document.createTextNode(data.text_after));
+        text.appendChild(document.createTextNode(shown ? "\n" + data.display_after : data.text_after));
         if (data.truncated_after) text.appendChild(el("span", "tdkt-ellipsis", " …"));
         text.scrollTop = Math.max(0, mark.offsetTop - text.offsetTop - 40);
       } catch (e) {
