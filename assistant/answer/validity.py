@@ -9,32 +9,32 @@ from assistant.corpus.normalize import fold
 from assistant.corpus.registry import LegalDoc, Registry, fmt_date
 
 
-def doc_warning(meta: DocMeta, registry: Registry, today: date) -> str | None:
-    """'Nghị định 98/2023/NĐ-CP đã hết hiệu lực từ 01/7/2025, được thay thế bởi Nghị định 152/2025/NĐ-CP'."""
-    if not meta.in_force_to or meta.in_force_to > today:
+def _expiry(name: str, in_force_to: date | None, replaced_by: str | None, registry: Registry,
+            today: date) -> str | None:
+    """'X đã hết hiệu lực từ dd/m/yyyy, được thay thế bởi Y (có hiệu lực từ …)', or None if X is in force."""
+    if not in_force_to or in_force_to > today:
         return None
-    name = meta.short_name or meta.number or meta.source_file
-    s = f"{name} đã hết hiệu lực từ {fmt_date(meta.in_force_to)}"
-    if meta.replaced_by:
-        rep = registry.by_number(meta.replaced_by)
-        s += f", được thay thế bởi {rep.short_name if rep else meta.replaced_by}"
+    s = f"{name} đã hết hiệu lực từ {fmt_date(in_force_to)}"
+    if replaced_by:
+        rep = registry.by_number(replaced_by)
+        s += f", được thay thế bởi {rep.short_name if rep else replaced_by}"
         if rep and rep.in_force_from:
             s += f" (có hiệu lực từ {fmt_date(rep.in_force_from)})"
-    return s + "."
+    return s
+
+
+def doc_warning(meta: DocMeta, registry: Registry, today: date) -> str | None:
+    """'Nghị định 98/2023/NĐ-CP đã hết hiệu lực từ 01/7/2025, được thay thế bởi Nghị định 152/2025/NĐ-CP'."""
+    s = _expiry(meta.short_name or meta.number or meta.source_file, meta.in_force_to, meta.replaced_by, registry,
+                today)
+    return s + "." if s else None
 
 
 def legal_warning(doc: LegalDoc, registry: Registry, today: date) -> str | None:
-    if not doc.in_force_to or doc.in_force_to > today:
+    s = _expiry(doc.short_name or doc.number, doc.in_force_to, doc.replaced_by, registry, today)
+    if s is None:
         return None
-    s = f"{doc.short_name or doc.number} đã hết hiệu lực từ {fmt_date(doc.in_force_to)}"
-    if doc.replaced_by:
-        rep = registry.by_number(doc.replaced_by)
-        s += f", được thay thế bởi {rep.short_name if rep else doc.replaced_by}"
-        if rep and rep.in_force_from:
-            s += f" (có hiệu lực từ {fmt_date(rep.in_force_from)})"
-    if doc.note:
-        s += f" Ghi chú: {doc.note}"
-    return s + "."
+    return s + (f". Ghi chú: {doc.note}" if doc.note else ".")
 
 
 def reform_notes(question: str, registry: Registry, today: date, markers: list[str]) -> list[str]:
