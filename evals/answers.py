@@ -23,12 +23,27 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
     questions = load_questions(questions_path)
     raw = {m.source_file: ask.knowledge.raw_text(m.source_file) or "" for m in ask.knowledge.documents()}
     rows = []
+    llm_stats: list[tuple[float, int, float]] = []  # (time to first token, pieces, generation seconds)
     for q in questions:
         t = time.perf_counter()
-        a = ask.ask(q["question"], llm=llm).model_dump()
+        first: float | None = None
+        pieces = 0
+        final = None
+        for ev in ask.ask_stream(q["question"], llm=llm):
+            if ev.type == "token":
+                pieces += 1
+                first = first if first is not None else time.perf_counter() - t
+            elif ev.type == "final":
+                final = ev.answer
+        assert final is not None
+        a = final.model_dump()
         dt = time.perf_counter() - t
+        generated = final.mode == "llm" or any("không kiểm chứng" in n for n in final.notes)
+        if llm is not None and generated and first is not None:
+            llm_stats.append((first, pieces, max(1e-6, dt - first)))
         refused = is_refusal(a)
-        row: dict[str, Any] = {"id": q["id"], "type": q["type"], "refused": refused, "seconds": round(dt, 3)}
+        row: dict[str, Any] = {"id": q["id"], "type": q["type"], "refused": refused, "seconds": round(dt, 3),
+                               "mode": final.mode}
         if q["type"] == "unanswerable":
             invented = bool(re.search(r"\d", _strip_refs(a))) and not refused
             row["refusal_ok"] = refused and not invented
@@ -68,6 +83,10 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
                              f"{sum(1 for r in ans if r['type'] == 'validity')}",
         "by_type": by_type,
         "latency_p50": lat[len(lat) // 2] if lat else None,
+        "llm_answers": len(llm_stats),
+        "llm_ttft_p50_s": round(sorted(x[0] for x in llm_stats)[len(llm_stats) // 2], 2) if llm_stats else None,
+        "llm_tokens_per_s": round(sum(x[1] for x in llm_stats) / sum(x[2] for x in llm_stats), 2)
+        if llm_stats else None,
         "latency_p95": lat[int(len(lat) * 0.95) - 1] if lat else None,
         "failures": [r for r in rows if r.get("coverage", 1.0) < 1.0 or r.get("refusal_ok") is False
                      or (r["type"] != "unanswerable" and (r["refused"] or not r["citation_hit"]))],

@@ -82,7 +82,10 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
         res["peak_rss_mb"] = _rss_mb()
         if api_seconds > 0:
             console.print(f"[bold]API[/] {api_clients} client đồng thời trong {api_seconds:.0f} s (loopback)…")
-            res["api"] = _api_load(s, questions, api_clients, api_seconds)
+            try:
+                res["api"] = _api_load(s, questions, api_clients, api_seconds)
+            except Exception as exc:  # noqa: BLE001 - keep the rest of the figures
+                res["api"] = {"error": repr(exc)}
         if scales:
             console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
             res["scale"] = [_scale(s, kn2, n, questions, work) for n in scales]
