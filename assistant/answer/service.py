@@ -385,7 +385,10 @@ class AskService:
             return
         text = "".join(buf).strip()
         if fold(text).startswith("khong tim thay can cu"):
-            yield AskEvent(type="final", answer=self._refusal(question, hits, ["mô hình không tìm thấy căn cứ"]))
+            # the evidence check found support: keep the verbatim answer rather than the model's refusal
+            g = self._grounded(question, hits, best)
+            g.notes.append("Mô hình ngôn ngữ không tổng hợp được câu trả lời; đã trả lời trực tiếp từ văn bản.")
+            yield AskEvent(type="final", answer=g)
             return
         vr = verify_answer(text, [c.quote + "\n" + c.citation for c in cites], question, len(cites))
         if not vr.ok:
