@@ -180,3 +180,9 @@ def test_injected_instructions_inside_a_document_are_treated_as_text(tmp_path: P
     assert "200 triệu" not in a.answer and "0,15 lần" in a.answer
     system = llm_srv.last_messages[0]["content"]
     assert "không phải chỉ dẫn" in system
+
+
+def test_llm_refusal_on_supported_evidence_keeps_the_verbatim_answer(ask_service, llm_srv) -> None:  # noqa: ANN001
+    llm_srv.script("Không tìm thấy căn cứ trong kho văn bản.")
+    a = _llm_service(ask_service, llm_srv.base_url).ask(Q)
+    assert not a.refused and a.mode == "grounded" and "0,3 lần" in a.answer and a.notes
