@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-DENSE_CHARS = 700  # characters of a chunk fed to the dense embedding model
+DENSE_CHARS = 500  # characters of a chunk fed to the dense embedding model
 
 
 @dataclass
