@@ -86,10 +86,8 @@ class Evidence:
     def idf(self) -> dict[str, float]:
         df: Counter[str] = Counter()
         for f in self.s.folded:
-            syl = f.split()
-            feats = set(re.findall(r"[0-9a-z]+", f))
-            toks = re.findall(r"[0-9a-z]+", " ".join(syl))
-            feats |= {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
+            toks = re.findall(r"[0-9a-z]+", f)
+            feats = set(toks) | {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
             df.update(feats)
         n = max(1, len(self.s.folded))
         return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
@@ -120,7 +118,6 @@ class Evidence:
         """Named titles/awards in the question (folded): corpus title names, or a head noun + its name."""
         fq = fold(question)
         found = [t for t in self.s.analyse(question).titles]
-        syl = fq.split()
         stop = self.w.stop | {"tieu", "chuan", "xet", "tang", "muc", "thuong", "ho", "so", "thu", "tuc", "nop"}
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
@@ -135,7 +132,6 @@ class Evidence:
                     name.pop()
                 if name:
                     found.append(f"{head} {' '.join(name)}")
-        del syl
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
 

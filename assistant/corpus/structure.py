@@ -87,6 +87,21 @@ def _group(items: list[Block], limit: int) -> list[list[Block]]:
     return groups
 
 
+def _split_at(bl: list[Block], marker: re.Pattern[str]) -> tuple[list[Block], list[tuple[str, list[Block]]]]:
+    """Blocks before the first marker, then (marker number/letter, blocks) runs: khoản "1.", điểm "a)", "(1)"."""
+    head: list[Block] = []
+    runs: list[tuple[str, list[Block]]] = []
+    for b in bl:
+        m = marker.match(b.text)
+        if m:
+            runs.append((m.group(1), [b]))
+        elif runs:
+            runs[-1][1].append(b)
+        else:
+            head.append(b)
+    return head, runs
+
+
 # --------------------------------------------------------------------------------------------- legal
 def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
     out: list[Chunk] = []
@@ -192,28 +207,9 @@ def _chunk_dieu(meta: DocMeta, doc: str, no: str, title: str, bl: list[Block], c
     if total <= LEGAL_MAX:
         _emit(meta, _Unit(bl, {"dieu": no}, base, secondary), f"Điều {no} {doc}", out, raw_len)
         return
-    # split into intro + khoản
-    intro: list[Block] = []
-    khoans: list[tuple[str, list[Block]]] = []
-    for b in bl:
-        m = _KHOAN.match(b.text)
-        if m:
-            khoans.append((m.group(1), [b]))
-        elif khoans:
-            khoans[-1][1].append(b)
-        else:
-            intro.append(b)
+    intro, khoans = _split_at(bl, _KHOAN)
     if not khoans:
-        items: list[tuple[str, list[Block]]] = []
-        head: list[Block] = []
-        for b in bl:
-            m = _ITEM.match(b.text)
-            if m:
-                items.append((m.group(1), [b]))
-            elif items:
-                items[-1][1].append(b)
-            else:
-                head.append(b)
+        head, items = _split_at(bl, _ITEM)
         if len(items) >= 2:
             pending = list(head)
             for no_i, ib in items:
@@ -240,16 +236,7 @@ def _chunk_dieu(meta: DocMeta, doc: str, no: str, title: str, bl: list[Block], c
                   f"Khoản {k} Điều {no} {doc}", out, raw_len)
             continue
         # split by điểm, grouping
-        head: list[Block] = []
-        diems: list[tuple[str, list[Block]]] = []
-        for b in blocks_k:
-            m = _DIEM.match(b.text)
-            if m:
-                diems.append((m.group(1), [b]))
-            elif diems:
-                diems[-1][1].append(b)
-            else:
-                head.append(b)
+        head, diems = _split_at(blocks_k, _DIEM)
         if not diems:
             for grp in _group(blocks_k, KHOAN_MAX):
                 _emit(meta, _Unit(grp, {"dieu": no, "khoan": k}, base, secondary),

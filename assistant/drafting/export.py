@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,15 @@ from assistant.drafting.words import style as load_style
 
 def _sec(draft: Draft, key: str) -> DraftSection | None:
     return next((s for s in draft.sections if s.key == key), None)
+
+
+def _fill_cell(cell: Any, paras: list[Any], st: dict[str, Any], size: Callable[[Any], float],
+               bold: Callable[[Any], bool] = lambda p: False) -> None:
+    """Centred lines in a header-table cell, the first in the cell's existing paragraph."""
+    for i, p in enumerate(paras):
+        par = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(par.add_run(p.text), st, size(p), bold=bold(p))
 
 
 def _by_style(sec: DraftSection | None, *styles: str) -> list[DraftParagraph]:
@@ -135,25 +145,12 @@ def to_docx(draft: Draft, path: Path, template: str | Path | None = None, knowle
             for i, cell in enumerate(row.cells):
                 cell.width = widths[i]
         left, right = table.cell(0, 0), table.cell(0, 1)
-        first = True
-        for p in _by_style(hdr, "issuer-parent", "issuer"):
-            par = left.paragraphs[0] if first else left.add_paragraph()
-            first = False
-            par.alignment = C
-            _font(par.add_run(p.text), st, f["header_pt"], bold=(p.style == "issuer"))
-        first = True
-        for p in _by_style(hdr, "motto", "motto-sub"):
-            par = right.paragraphs[0] if first else right.add_paragraph()
-            first = False
-            par.alignment = C
-            _font(par.add_run(p.text), st, f["header_pt"] if p.style == "motto" else f["body_pt"], bold=True)
+        _fill_cell(left, _by_style(hdr, "issuer-parent", "issuer"), st, lambda p: f["header_pt"],
+                   bold=lambda p: p.style == "issuer")
+        _fill_cell(right, _by_style(hdr, "motto", "motto-sub"), st,
+                   lambda p: f["header_pt"] if p.style == "motto" else f["body_pt"], bold=lambda p: True)
         nl, dr = table.cell(1, 0), table.cell(1, 1)
-        first = True
-        for p in _by_style(hdr, "number", "vv"):
-            par = nl.paragraphs[0] if first else nl.add_paragraph()
-            first = False
-            par.alignment = C
-            _font(par.add_run(p.text), st, f["number_pt"] if p.style == "number" else 12)
+        _fill_cell(nl, _by_style(hdr, "number", "vv"), st, lambda p: f["number_pt"] if p.style == "number" else 12)
         for p in _by_style(hdr, "date"):
             par = dr.paragraphs[0]
             par.alignment = C

@@ -70,8 +70,8 @@ def chunk_metadata(c: Chunk) -> dict:
 
 
 def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Registry, texts_dir: Path,
-           max_bytes: int, full_scan: bool, progress: Progress | None = None) -> IngestReport:
-    """Ingest files under `paths`. With full_scan, documents whose files disappeared are removed."""
+           max_bytes: int, progress: Progress | None = None) -> IngestReport:
+    """Ingest files under `paths`; documents whose files disappeared from a given folder are removed."""
     report = IngestReport()
     reg_hash = _sha(registry_bytes(registry)) if registry else ""
     files: list[Path] = []

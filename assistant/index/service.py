@@ -55,13 +55,12 @@ class Knowledge:
     def ingest(self, paths: list[Path] | None = None, rebuild: bool = False,
                progress: Progress | None = None) -> IngestReport:
         with self._lock:
-            full = paths is None
             if rebuild:
                 self.store.reset()
                 self.catalog = Catalog(self.catalog.path, self.settings.embedding)
             max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
             report = ingest(paths or self.default_paths(), self.catalog, self.store, self.registry,
-                            self.index_dir / "texts", max_bytes, full_scan=full, progress=progress)
+                            self.index_dir / "texts", max_bytes, progress=progress)
             self._searcher = None
             return report
 
