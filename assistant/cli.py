@@ -158,24 +158,14 @@ app.add_typer(model_app, name="model")
 
 
 def build_services(settings: Settings, llm_provider: str | None = None):  # noqa: ANN201
-    """Knowledge (ingested if empty), memory store, LLM (optional) and the ask service."""
-    from assistant.answer.service import AskService
-    from assistant.memory import Store
+    """The shared services (assistant.services), the index ingested first when it is empty."""
+    from assistant.services import build_services as build
 
     kn = _knowledge(settings)
     if not kn.catalog.docs:
         kn, _ = run_ingest(settings, None, False)
-    llm = None
-    provider = llm_provider or settings.llm
-    if provider != "none":
-        from assistant.llm import LLMUnavailable, make_chat_model
-
-        try:
-            llm = make_chat_model(settings, provider)
-        except LLMUnavailable as e:
-            err.print(f"[yellow]{e} — dùng chế độ trích dẫn trực tiếp (không LLM).[/]")
-    store = Store.from_settings(settings)
-    return kn, store, llm, AskService(settings, kn, llm=llm, store=store)
+    return build(settings, llm_provider, knowledge=kn,
+                 on_llm_error=lambda e: err.print(f"[yellow]{e} — dùng chế độ trích dẫn trực tiếp (không LLM).[/]"))
 
 
 def _print_answer(a: Any) -> None:
@@ -198,7 +188,8 @@ def ask(
 ) -> None:
     """Hỏi đáp có trích dẫn điều, khoản, điểm và cảnh báo hiệu lực."""
     settings = _settings()
-    _, store, _, svc = build_services(settings, llm)
+    services = build_services(settings, llm)
+    store, svc = services.store, services.ask
     if question is not None:
         cid = store.get_or_create(conversation, "cli", "local") if conversation else None
         a = svc.ask(question, conversation_id=cid)
@@ -240,7 +231,7 @@ def indicators(
 ) -> None:
     """Liệt kê chỉ tiêu thi đua trích từ các kế hoạch (lọc theo địa phương, năm)."""
     settings = _settings()
-    _, _, _, svc = build_services(settings, "none")
+    svc = build_services(settings, "none").ask
     table = svc.indicators
     rows = table.filter(locality, year)
     if csv_out:
@@ -294,7 +285,8 @@ def eval_answers(
     from evals.answers import evaluate_answers
 
     settings = _settings()
-    _, _, model, svc = build_services(settings, llm)
+    services = build_services(settings, llm)
+    model, svc = services.llm, services.ask
     res = evaluate_answers(svc, questions, llm=model)
     summary = {k: v for k, v in res.items() if k != "failures"}
     console.print_json(data=summary)
@@ -344,10 +336,7 @@ def bot() -> None:
         err.print("[red]Chưa đặt TELEGRAM_BOT_TOKEN.[/] (TELEGRAM_BOT_TOKEN is not set)")
         raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    kn = _knowledge(settings)
-    if not kn.catalog.docs:
-        run_ingest(settings, None, False)
-    run_polling(settings)
+    run_polling(settings, services=build_services(settings))
 
 
 @app.command()
@@ -361,11 +350,9 @@ def draft(
     json_out: Annotated[bool, typer.Option("--json", help="In yêu cầu đã phân tích và bản thảo dạng JSON")] = False,
 ) -> None:
     """Soạn bản thảo kế hoạch/phát động/giao ước thi đua theo thể thức (xuất .docx và .md)."""
-    from assistant.drafting.service import DraftService
 
     settings = _settings()
-    kn, _, model, _ = build_services(settings, llm)
-    svc = DraftService(settings, kn, llm=model)
+    svc = build_services(settings, llm).drafts
     d = svc.draft(prompt, section=section)
     if d.request.errors:
         for e in d.request.errors:

@@ -25,6 +25,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from assistant.services import Services, build_services
 from bot.app import build_application, setup_commands
 
 log = logging.getLogger(__name__)
@@ -32,23 +33,11 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def build_services(settings: Any) -> tuple[Any, Any, Any, Any]:
-    """(knowledge, ask, drafts, store) built from settings, the same way every channel builds them."""
-    from assistant.answer.service import AskService
-    from assistant.drafting.service import DraftService
-    from assistant.index.service import Knowledge
-    from assistant.memory import Store
-
-    knowledge = Knowledge(settings)
-    store = Store.from_settings(settings)
-    return knowledge, AskService(settings, knowledge, store=store), DraftService(settings, knowledge), store
-
-
-def run_polling(settings: Any, *, services: tuple[Any, Any, Any, Any] | None = None) -> None:
+def run_polling(settings: Any, *, services: Services | None = None) -> None:
     """Blocking: long-poll Telegram until Ctrl+C (used by `tdkt bot` and `make run`)."""
-    knowledge, ask, drafts, store = services or build_services(settings)
+    svc = services or build_services(settings)
     application = build_application(
-        settings, ask, drafts, store, knowledge=knowledge, webhook=False, post_init=setup_commands
+        settings, svc.ask, svc.drafts, svc.store, knowledge=svc.knowledge, webhook=False, post_init=setup_commands
     )
     log.info("Telegram bot: polling %s", settings.telegram_base_url)
     application.run_polling(allowed_updates=[Update.MESSAGE], drop_pending_updates=False)

@@ -13,12 +13,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.bodylimit import BodyLimitMiddleware
-from assistant.api.deps import Services
+from assistant.api.deps import ApiServices
 from assistant.api.errors import install_error_handlers
 from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.api.routes import ask as ask_routes
 from assistant.api.routes import documents, draft, health, search, sources, telegram, web
 from assistant.config import Settings, get_settings
+from assistant.services import Services, build_services
 
 log = logging.getLogger(__name__)
 DEV_WEB_KEY = "dev-user"
@@ -39,24 +40,27 @@ def create_app(
     drafts: Any = None,
     *,
     store: Any = None,
+    services: Services | None = None,
     web_key: str | None = None,
     warm: bool = True,
 ) -> FastAPI:
     """Build the app. Services not given are created from settings (warmed in the lifespan when `warm`)."""
     settings = settings or get_settings()
-    services = Services(settings, knowledge=knowledge, ask=ask, drafts=drafts, store=store)
+    if services is None:
+        services = build_services(settings, knowledge=knowledge, ask=ask, drafts=drafts, store=store)
+    api_services = ApiServices(services)
 
     @asynccontextmanager
     async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
         if warm:
             for name in ("knowledge", "ask", "drafts"):
                 try:
-                    await run_in_threadpool(getattr, services, name)
+                    await run_in_threadpool(getattr, api_services, name)
                 except Exception as exc:  # keep serving: /healthz reports it, routes answer 5xx
                     log.error("Could not start %s service: %s", name, exc)
         tg = None
         if settings.telegram_bot_token and settings.telegram_webhook_url:
-            tg = await telegram.start(settings, services)
+            tg = await telegram.start(settings, api_services)
             app_.state.telegram = tg
         yield
         if tg is not None:
@@ -73,7 +77,7 @@ def create_app(
     )
     roles = settings.api_key_roles()
     app.state.settings = settings
-    app.state.services = services
+    app.state.services = api_services
     app.state.key_roles = roles
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute, 60.0)
     app.state.web_key = resolve_web_key(settings, roles, web_key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -12,69 +11,29 @@ from assistant.api.archive import DraftArchive
 from assistant.api.auth import Principal
 from assistant.api.errors import ApiError
 from assistant.config import Settings
+from assistant.services import Services as CoreServices
 
 log = logging.getLogger(__name__)
 WEB_CHANNEL = "web"
 
 
-class Services:
-    """Holds the core services; any not injected is built from settings on first use (thread-safe)."""
+class ApiServices:
+    """The core services (`assistant.services.Services`, the same wiring as every channel) plus the API's own."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        knowledge: Any = None,
-        ask: Any = None,
-        drafts: Any = None,
-        store: Any = None,
-    ) -> None:
-        self.settings = settings
-        self._knowledge = knowledge
-        self._ask = ask
-        self._drafts = drafts
-        self._store = store
-        self._lock = threading.RLock()
-        self.archive = DraftArchive(settings, lambda: self.store)
+    def __init__(self, core: CoreServices) -> None:
+        self.core = core
+        self.settings = core.settings
+        self.archive = DraftArchive(core.settings, lambda: self.store)
 
-    @property
-    def knowledge(self) -> Any:
-        with self._lock:
-            if self._knowledge is None:
-                from assistant.index.service import Knowledge
-
-                self._knowledge = Knowledge(self.settings)
-            return self._knowledge
-
-    @property
-    def ask(self) -> Any:
-        with self._lock:
-            if self._ask is None:
-                from assistant.answer.service import AskService
-
-                self._ask = AskService(self.settings, self.knowledge)
-            return self._ask
-
-    @property
-    def drafts(self) -> Any:
-        with self._lock:
-            if self._drafts is None:
-                from assistant.drafting.service import DraftService
-
-                self._drafts = DraftService(self.settings, self.knowledge)
-            return self._drafts
-
-    @property
-    def store(self) -> Any:
-        with self._lock:
-            if self._store is None:
-                from assistant.memory import Store
-
-                self._store = Store.from_settings(self.settings)
-            return self._store
+    def __getattr__(self, name: str) -> Any:  # knowledge, llm, store, ask, drafts
+        return getattr(self.core, name)
 
     def conversation(self, conversation_id: str | None, principal: Principal) -> str:
         """The conversation to continue for this caller (channel "web", owner = a hash of the API key)."""
         return self.store.get_or_create(conversation_id, WEB_CHANNEL, principal.owner_id)
+
+
+Services = ApiServices
 
 
 def get_services(request: Request) -> Services:
