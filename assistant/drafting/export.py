@@ -16,17 +16,22 @@ from assistant.drafting.models import Draft, DraftParagraph, DraftSection
 from assistant.drafting.words import style as load_style
 
 
+CELL_PADDING_CM = 0.19  # Word's and LibreOffice's default left/right cell margin (108 twips)
+
+
 def _sec(draft: Draft, key: str) -> DraftSection | None:
     return next((s for s in draft.sections if s.key == key), None)
 
 
 def _fill_cell(cell: Any, paras: list[Any], st: dict[str, Any], size: Callable[[Any], float],
-               bold: Callable[[Any], bool] = lambda p: False) -> None:
+               bold: Callable[[Any], bool] = lambda p: False,
+               underline: Callable[[Any], bool] = lambda p: False) -> None:
     """Centred lines in a header-table cell, the first in the cell's existing paragraph."""
     for i, p in enumerate(paras):
         par = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(par.add_run(p.text), st, size(p), bold=bold(p))
+        par.paragraph_format.space_after = Pt(0)
+        _font(par.add_run(p.text), st, size(p), bold=bold(p), underline=underline(p))
 
 
 def _by_style(sec: DraftSection | None, *styles: str) -> list[DraftParagraph]:
@@ -83,16 +88,19 @@ def to_markdown(draft: Draft) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ docx
-def _font(run: Any, st: dict[str, Any], size: float, bold: bool = False, italic: bool = False) -> None:
+def _font(run: Any, st: dict[str, Any], size: float, bold: bool = False, italic: bool = False,
+          underline: bool = False) -> None:
     run.font.name = st["font"]["name"]
     run.font.size = Pt(size)
     run.bold = bold
     run.italic = italic
+    if underline:
+        run.underline = True
     rpr = run._element.get_or_add_rPr()
     rfonts = rpr.find(qn("w:rFonts"))
     if rfonts is None:
         rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
+        rpr.insert(0, rfonts)
     for a in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         rfonts.set(qn(a), st["font"]["name"])
 
@@ -118,6 +126,138 @@ def _no_borders(table: Any) -> None:
     tbl_pr.append(borders)
 
 
+def _twips(cm: float) -> str:
+    return str(round(cm * 567))
+
+
+def _fixed_table(doc: Any, rows: int, widths_cm: tuple[float, float]) -> Any:
+    """Borderless table of fixed layout whose grid (w:tblGrid) has exactly the cells' widths."""
+    table = doc.add_table(rows=rows, cols=len(widths_cm))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _no_borders(table)
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        old = tbl_pr.find(qn(tag))
+        if old is not None:
+            tbl_pr.remove(old)
+    tbl_pr.append(tbl_pr.makeelement(qn("w:tblW"), {qn("w:w"): _twips(sum(widths_cm)), qn("w:type"): "dxa"}))
+    tbl_pr.append(tbl_pr.makeelement(qn("w:tblLayout"), {qn("w:type"): "fixed"}))
+    for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), _twips(w))
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Cm(widths_cm[i])
+    return table
+
+
+def _rule(container: Any, length_cm: float, avail_cm: float, st: dict[str, Any]) -> Any:
+    """A short centred horizontal line: an empty paragraph with a bottom border, narrowed by its indents."""
+    p = container.add_paragraph()
+    pf = p.paragraph_format
+    side = max(0.0, (avail_cm - length_cm) / 2)
+    pf.left_indent = pf.right_indent = Cm(side)
+    pf.space_before = pf.space_after = Pt(0)
+    pf.line_spacing = Pt(4)
+    ppr = p._p.get_or_add_pPr()
+    bdr = ppr.makeelement(qn("w:pBdr"), {})
+    bdr.append(bdr.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): str(st["rules"]["rule_size_eighths_pt"]),
+                                                qn("w:space"): "1", qn("w:color"): "000000"}))
+    # w:pBdr must precede w:spacing/w:ind in CT_PPr
+    anchor = ppr.find(qn("w:spacing"))
+    if anchor is None:
+        anchor = ppr.find(qn("w:ind"))
+    if anchor is not None:
+        anchor.addprevious(bdr)
+    else:
+        ppr.append(bdr)
+    rpr = ppr.makeelement(qn("w:rPr"), {})
+    rpr.append(rpr.makeelement(qn("w:sz"), {qn("w:val"): "4"}))
+    ppr.append(rpr)
+    return p
+
+
+def _page_numbers(doc: Any, st: dict[str, Any]) -> None:
+    """PAGE field centred in the header of every page but the first (the first page gets its own empty header)."""
+    sec = doc.sections[0]
+    sec.different_first_page_header_footer = True
+    sec.first_page_header.is_linked_to_previous = False
+    first = sec.first_page_header.paragraphs[0]
+    for r in list(first.runs):
+        r._element.getparent().remove(r._element)
+    par = sec.header.paragraphs[0]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    size = st["font"].get("page_number_pt", st["font"]["header_pt"])
+    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "2"), ("end", None)):
+        run = par.add_run()
+        _font(run, st, size)
+        if kind == "instr":
+            el = run._element.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            el.text = text
+            run._element.append(el)
+        elif kind == "text":
+            run.text = text
+        else:
+            run._element.append(run._element.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind}))
+
+
+def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
+    """Issuer | Quốc hiệu, Tiêu ngữ; number (V/v) | place and date; then the type and title, with their lines."""
+    f, ht, rules = st["font"], st["header_table"], st["rules"]
+    widths = (float(ht["left_width_cm"]), float(ht["right_width_cm"]))
+    table = _fixed_table(doc, 2, widths)
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    issuers = _by_style(hdr, "issuer-parent", "issuer")
+    _fill_cell(left, issuers, st, lambda p: f["header_pt"], bold=lambda p: p.style == "issuer")
+    if issuers:
+        _rule(left, float(rules["issuer_rule_cm"]), widths[0] - 2 * CELL_PADDING_CM, st)
+    _fill_cell(right, _by_style(hdr, "motto", "motto-sub"), st,
+               lambda p: f.get("motto_pt", f["header_pt"]) if p.style == "motto" else f["body_pt"],
+               bold=lambda p: True,
+               underline=lambda p: p.style == "motto-sub" and rules.get("motto") == "underline")
+    nl, dr = table.cell(1, 0), table.cell(1, 1)
+    _fill_cell(nl, _by_style(hdr, "number", "vv"), st, lambda p: f["number_pt"] if p.style == "number" else 12)
+    for p in _by_style(hdr, "date"):
+        par = dr.paragraphs[0]
+        par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(par.add_run(p.text), st, f["body_pt"], italic=True)
+    C = WD_ALIGN_PARAGRAPH.CENTER
+    titled = False
+    for p in _by_style(hdr, "doctype", "title"):
+        _para(doc, p.text, st, f["title_pt"], bold=True, align=C).paragraph_format.space_after = Pt(0)
+        titled = True
+    if titled:
+        pg = st["page"]
+        text_w = float(pg["width_cm"]) - float(pg["margin_left_cm"]) - float(pg["margin_right_cm"])
+        _rule(doc, float(rules["title_rule_cm"]), text_w, st).paragraph_format.space_after = Pt(12)
+
+
+def _recipients_signature(doc: Any, rec: DraftSection | None, sig: DraftSection | None, st: dict[str, Any]) -> None:
+    """Nơi nhận (bold italic label, small items) on the left; the signer's capacity, room to sign, name on the right."""
+    f, stab = st["font"], st["signature_table"]
+    table = _fixed_table(doc, 1, (float(stab["left_width_cm"]), float(stab["right_width_cm"])))
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    if rec:
+        par = left.paragraphs[0]
+        par.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        _font(par.add_run(rec.heading), st, f["recipients_label_pt"], bold=True, italic=True)
+        for p in rec.paragraphs:
+            q = left.add_paragraph()
+            q.paragraph_format.space_after = Pt(0)
+            _font(q.add_run(p.text), st, f["recipients_pt"])
+    if sig:
+        lines = sig.paragraphs
+        for i, p in enumerate(lines):
+            if i == len(lines) - 1 and i > 0:
+                for _ in range(int(stab.get("blank_lines_before_name", 3))):
+                    right.add_paragraph()
+            par = right.paragraphs[0] if i == 0 else right.add_paragraph()
+            par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            par.paragraph_format.space_after = Pt(0)
+            _font(par.add_run(p.text), st, f["signature_pt"], bold=True)
+
+
 def to_docx(draft: Draft, path: Path, template: str | Path | None = None, knowledge_dir: Path | None = None) -> Path:
     """Write the draft as .docx; with `template`, the office's own document is opened and the content appended so
     its styles, headers and footers apply (its page setup is kept)."""
@@ -133,32 +273,11 @@ def to_docx(draft: Draft, path: Path, template: str | Path | None = None, knowle
         normal = doc.styles["Normal"]
         normal.font.name = f["name"]
         normal.font.size = Pt(f["body_pt"])
-    C, L, _R = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
+        _page_numbers(doc, st)
+    L = WD_ALIGN_PARAGRAPH.LEFT
     hdr = _sec(draft, "header")
     if hdr:
-        table = doc.add_table(rows=2, cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        _no_borders(table)
-        widths = (Cm(st["header_table"]["left_width_cm"]), Cm(st["header_table"]["right_width_cm"]))
-        for row in table.rows:
-            for i, cell in enumerate(row.cells):
-                cell.width = widths[i]
-        left, right = table.cell(0, 0), table.cell(0, 1)
-        _fill_cell(left, _by_style(hdr, "issuer-parent", "issuer"), st, lambda p: f["header_pt"],
-                   bold=lambda p: p.style == "issuer")
-        _fill_cell(right, _by_style(hdr, "motto", "motto-sub"), st,
-                   lambda p: f["header_pt"] if p.style == "motto" else f["body_pt"], bold=lambda p: True)
-        nl, dr = table.cell(1, 0), table.cell(1, 1)
-        _fill_cell(nl, _by_style(hdr, "number", "vv"), st, lambda p: f["number_pt"] if p.style == "number" else 12)
-        for p in _by_style(hdr, "date"):
-            par = dr.paragraphs[0]
-            par.alignment = C
-            _font(par.add_run(p.text), st, f["body_pt"], italic=True)
-        for p in _by_style(hdr, "doctype"):
-            _para(doc, p.text, st, f["title_pt"], bold=True, align=C)
-        for p in _by_style(hdr, "title"):
-            _para(doc, p.text, st, f["title_pt"], bold=True, align=C)
+        _header_block(doc, hdr, st)
     for sec in draft.sections:
         if sec.key in ("header", "recipients", "signature"):
             continue
@@ -168,35 +287,13 @@ def to_docx(draft: Draft, path: Path, template: str | Path | None = None, knowle
             if p.style == "subheading":
                 _para(doc, p.text, st, f["body_pt"], bold=True, align=L)
             elif p.style == "recipient":
-                _para(doc, p.text, st, f["body_pt"], align=C)
+                _para(doc, p.text, st, f["body_pt"], align=WD_ALIGN_PARAGRAPH.CENTER)
             else:
                 text = p.text if (p.style != "item" or p.text.startswith("(")) else f"- {p.text}"
                 _para(doc, text, st, f["body_pt"], indent=True)
     rec, sig = _sec(draft, "recipients"), _sec(draft, "signature")
     if rec or sig:
-        table = doc.add_table(rows=1, cols=2)
-        _no_borders(table)
-        left, right = table.cell(0, 0), table.cell(0, 1)
-        if rec:
-            par = left.paragraphs[0]
-            par.alignment = L
-            _font(par.add_run(rec.heading), st, f["recipients_label_pt"], bold=True, italic=True)
-            for p in rec.paragraphs:
-                q = left.add_paragraph()
-                q.paragraph_format.space_after = Pt(0)
-                _font(q.add_run(p.text), st, f["recipients_pt"])
-        if sig:
-            first = True
-            lines = sig.paragraphs
-            for i, p in enumerate(lines):
-                par = right.paragraphs[0] if first else right.add_paragraph()
-                first = False
-                par.alignment = C
-                if i == len(lines) - 1:
-                    for _ in range(3):
-                        par = right.add_paragraph()
-                    par.alignment = C
-                _font(par.add_run(p.text), st, f["signature_pt"], bold=True)
+        _recipients_signature(doc, rec, sig, st)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
