@@ -10,11 +10,10 @@ from docx import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, Twips
 
 from assistant.drafting.models import Draft, DraftParagraph, DraftSection
 from assistant.drafting.words import style as load_style
-
 
 CELL_PADDING_CM = 0.19  # Word's and LibreOffice's default left/right cell margin (108 twips)
 
@@ -148,7 +147,7 @@ def _fixed_table(doc: Any, rows: int, widths_cm: tuple[float, float]) -> Any:
         col.set(qn("w:w"), _twips(w))
     for row in table.rows:
         for i, cell in enumerate(row.cells):
-            cell.width = Cm(widths_cm[i])
+            cell.width = Twips(int(_twips(widths_cm[i])))
     return table
 
 
