@@ -256,8 +256,9 @@ def _gazetteer() -> tuple[dict[str, list[str]], dict[str, str]]:
     provs = {}
     for p in Province.iter_all():
         name = re.sub(r"^(Tỉnh|Thành phố)\s+", "", p.name)
-        provs[fold(name)] = "thành phố" if "thành phố" in str(p.division_type.value) else "tỉnh"
-        units.setdefault(fold(p.name), []).append(p.name)
+        kind = "thành phố" if "thành phố" in str(p.division_type.value) else "tỉnh"
+        provs[fold(name)] = kind
+        units.setdefault(fold(f"{kind} {name}"), []).append(f"{kind} {name}")
     return units, provs
 
 
@@ -323,32 +324,36 @@ def header_vs_request(draft: Draft, expect: dict[str, Any] | None = None) -> lis
 # ------------------------------------------------------------------------------------------------ section roles
 @dataclass
 class RoleIndex:
-    """Corpus plan paragraphs with the kind of the section they stand in (their role by heading path)."""
+    """Corpus plan paragraphs with the kinds their section heading names (their role by heading path: a section
+    "ĐỐI TƯỢNG, TIÊU CHUẨN KHEN THƯỞNG" holds both đối tượng and khen thưởng paragraphs)."""
 
-    paras: list[tuple[set[str], str]] = field(default_factory=list)
+    paras: list[tuple[set[str], set[str]]] = field(default_factory=list)
 
     @classmethod
-    def from_plans(cls, plans: list[Any]) -> RoleIndex:
+    def from_plans(cls, plans: list[Any], specs: list[dict[str, Any]] | None = None) -> RoleIndex:
         out = []
         for p in plans:
             for s in p.sections:
+                heading = fold(getattr(s, "heading", "") or "")
+                kinds = {s.kind} | {str(sp["key"]) for sp in specs or [] if any(m in heading for m in sp["match"])}
                 for part in s.parts:
                     for para in part.paras:
                         ws = set(_words(para.text))
                         if len(ws) >= 6:
-                            out.append((ws, s.kind))
+                            out.append((ws, kinds))
         return cls(out)
 
-    def origin(self, text: str, min_overlap: float = 0.6) -> str | None:
+    def origin(self, text: str, min_overlap: float = 0.6) -> set[str] | None:
+        """Kinds of the corpus section the text comes from (best word overlap ≥ min_overlap), else None."""
         ws = set(_words(text))
         if len(ws) < 6:
             return None
-        best, kind = 0.0, None
+        best, kinds = 0.0, None
         for cws, k in self.paras:
             j = len(ws & cws) / len(ws | cws)
             if j > best:
-                best, kind = j, k
-        return kind if best >= min_overlap else None
+                best, kinds = j, k
+        return kinds if best >= min_overlap else None
 
 
 def section_roles(draft: Draft, index: RoleIndex | None, cfg: dict[str, Any] | None = None) -> tuple[int, list[str]]:
@@ -366,8 +371,9 @@ def section_roles(draft: Draft, index: RoleIndex | None, cfg: dict[str, Any] | N
             origin = index.origin(p.text) if index else None
             f = " ".join(_words(p.text))
             cue_ok = sec.kind not in cues or any(c in f for c in cues[sec.kind])
-            if (origin and origin != sec.kind and origin != "khac") or not cue_ok:
-                why = f"nguồn thuộc mục {origin}" if origin and origin != sec.kind else "không có từ khóa của mục"
+            off = bool(origin) and sec.kind not in origin and "khac" not in origin
+            if off or not cue_ok:
+                why = f"nguồn thuộc mục {'/'.join(sorted(origin or []))}" if off else "không có từ khóa của mục"
                 bad.append(f"mục {sec.key} ({sec.kind}) — {why}: “{p.text[:70]}…”")
     return n, bad
 

@@ -47,12 +47,14 @@ GOOD = make([
     P("Đối với các tổ dân phố:"),
     P("Tổ chức phát động thi đua đến từng hộ gia đình, biểu dương kịp thời gương người tốt, việc tốt."),
     P("Chủ tịch UBND phường tặng Giấy khen cho tập thể, cá nhân có thành tích xuất sắc trong phong trào."),
+    P("Kịp thời biểu dương gương người tốt, việc tốt để mọi người học tập và làm theo."),
 ])
 
 
 def test_good_text_passes_every_detector():
     ew = EndWords.from_texts(["Tập trung hoàn thành nhiệm vụ, giữ vững an ninh. Thi đua để hoàn thành chỉ tiêu. "
-                              "Hưởng ứng phong trào thi đua. Tổng hợp kết quả. Khen thưởng trong phong trào."] * 5)
+                              "Hưởng ứng phong trào thi đua. Tổng hợp kết quả. Khen thưởng trong phong trào. "
+                              "Học tập và làm theo."] * 5)
     assert cut_sentences(GOOD, ew) == []
     assert subjectless(GOOD) == []
     assert fragments(GOOD) == []
@@ -164,9 +166,16 @@ def test_section_roles_caught_by_origin_and_cues():
     content = "Thi đua đẩy mạnh phát triển kinh tế, nâng cao đời sống vật chất và tinh thần của Nhân dân."
     plans = [type("Plan", (), {"sections": [Sec("khen-thuong", [crit]), Sec("noi-dung", [content])]})]
     idx = RoleIndex.from_plans(plans)
-    assert idx.origin(content) == "noi-dung"
+    assert idx.origin(content) == {"noi-dung"}
     bad = make([P(content)], kind="khen-thuong")
     n, wrong = section_roles(bad, idx)
     assert n == 1 and len(wrong) == 1
     good = make([P(crit)], kind="khen-thuong")
     assert section_roles(good, idx) == (1, [])
+    # a section whose heading names two kinds holds paragraphs of both
+    mixed = Sec("doi-tuong", [crit])
+    mixed.heading = "II. ĐỐI TƯỢNG, TIÊU CHUẨN KHEN THƯỞNG"
+    specs = [{"key": "khen-thuong", "match": ["khen thuong"]}, {"key": "doi-tuong", "match": ["doi tuong"]}]
+    idx2 = RoleIndex.from_plans([type("Plan", (), {"sections": [mixed]})], specs)
+    assert idx2.origin(crit) == {"doi-tuong", "khen-thuong"}
+    assert section_roles(good, idx2) == (1, [])
