@@ -23,6 +23,7 @@ TEXT_STYLES = ("item", "body")
 _MARKER = re.compile(r"^\s*(?:[-–•+*]\s*|\(?\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)+", re.I)
 _PLACEHOLDER = re.compile(r"\[[^\]]*cần bổ sung\]")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
 
 @lru_cache(maxsize=4)
@@ -389,8 +390,11 @@ def _text(p: Any) -> str:
 
 
 def _rule_or_underline(paras: list[Any], idx: int) -> bool:
-    """The paragraph `idx` has underlined runs, or the next paragraph is an empty one with a bottom border."""
+    """The paragraph `idx` carries a drawn line shape or underlined runs, or the next paragraph is an empty one with a
+    bottom border."""
     p = paras[idx]
+    if any(g.get("prst") == "line" for g in p.iter(f"{A}prstGeom")):
+        return True
     for r in p.iter(f"{W}r"):
         u = r.find(f"{W}rPr/{W}u")
         if u is not None and u.get(f"{W}val", "single") != "none" and _text(r).strip():

@@ -151,30 +151,36 @@ def _fixed_table(doc: Any, rows: int, widths_cm: tuple[float, float]) -> Any:
     return table
 
 
-def _rule(container: Any, length_cm: float, avail_cm: float, st: dict[str, Any]) -> Any:
-    """A short centred horizontal line: an empty paragraph with a bottom border, narrowed by its indents."""
-    p = container.add_paragraph()
-    pf = p.paragraph_format
-    side = max(0.0, (avail_cm - length_cm) / 2)
-    pf.left_indent = pf.right_indent = Cm(side)
-    pf.space_before = pf.space_after = Pt(0)
-    pf.line_spacing = Pt(4)
-    ppr = p._p.get_or_add_pPr()
-    bdr = ppr.makeelement(qn("w:pBdr"), {})
-    bdr.append(bdr.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): str(st["rules"]["rule_size_eighths_pt"]),
-                                                qn("w:space"): "1", qn("w:color"): "000000"}))
-    # w:pBdr must precede w:spacing/w:ind in CT_PPr
-    anchor = ppr.find(qn("w:spacing"))
-    if anchor is None:
-        anchor = ppr.find(qn("w:ind"))
-    if anchor is not None:
-        anchor.addprevious(bdr)
-    else:
-        ppr.append(bdr)
-    rpr = ppr.makeelement(qn("w:rPr"), {})
-    rpr.append(rpr.makeelement(qn("w:sz"), {qn("w:val"): "4"}))
-    ppr.append(rpr)
-    return p
+_LINE_XML = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<w:rPr><w:b/></w:rPr><w:drawing><wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{id}" '
+    'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+    '<wp:positionH relativeFrom="column"><wp:posOffset>{x}</wp:posOffset></wp:positionH>'
+    '<wp:positionV relativeFrom="line"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+    '<wp:extent cx="{cx}" cy="0"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+    '<wp:docPr id="{id}" name="Line {id}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+    '<wps:wsp><wps:cNvCnPr/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="0"/></a:xfrm>'
+    '<a:prstGeom prst="line"><a:avLst/></a:prstGeom><a:ln w="{w}"><a:solidFill><a:srgbClr val="000000"/>'
+    '</a:solidFill></a:ln></wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+    '</w:r>')
+EMU_PER_CM, EMU_PER_PT = 360000, 12700
+
+
+def _line_under(par: Any, length_cm: float, avail_cm: float, size_pt: float, st: dict[str, Any], shape_id: int) -> None:
+    """A short horizontal line drawn centred under the paragraph's (last) line, as in official documents: an anchored
+    line shape, so the paragraph's text and the number of paragraphs do not change."""
+    from lxml import etree
+
+    gap = float(st["rules"].get("gap_pt", 2))
+    xml = _LINE_XML.format(id=shape_id, cx=round(length_cm * EMU_PER_CM),
+                           x=round(max(0.0, (avail_cm - length_cm) / 2) * EMU_PER_CM),
+                           y=round((size_pt * 1.15 + gap) * EMU_PER_PT),
+                           w=round(float(st["rules"]["line_pt"]) * EMU_PER_PT))
+    par._p.append(etree.fromstring(xml))
 
 
 def _page_numbers(doc: Any, st: dict[str, Any]) -> None:
@@ -210,7 +216,8 @@ def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
     issuers = _by_style(hdr, "issuer-parent", "issuer")
     _fill_cell(left, issuers, st, lambda p: f["header_pt"], bold=lambda p: p.style == "issuer")
     if issuers:
-        _rule(left, float(rules["issuer_rule_cm"]), widths[0] - 2 * CELL_PADDING_CM, st)
+        _line_under(left.paragraphs[-1], float(rules["issuer_rule_cm"]), widths[0] - 2 * CELL_PADDING_CM,
+                    f["header_pt"], st, 1)
     _fill_cell(right, _by_style(hdr, "motto", "motto-sub"), st,
                lambda p: f.get("motto_pt", f["header_pt"]) if p.style == "motto" else f["body_pt"],
                bold=lambda p: True,
@@ -221,15 +228,15 @@ def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
         par = dr.paragraphs[0]
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(par.add_run(p.text), st, f["body_pt"], italic=True)
-    C = WD_ALIGN_PARAGRAPH.CENTER
-    titled = False
+    last = None
     for p in _by_style(hdr, "doctype", "title"):
-        _para(doc, p.text, st, f["title_pt"], bold=True, align=C).paragraph_format.space_after = Pt(0)
-        titled = True
-    if titled:
+        last = _para(doc, p.text, st, f["title_pt"], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        last.paragraph_format.space_after = Pt(0)
+    if last is not None:
         pg = st["page"]
         text_w = float(pg["width_cm"]) - float(pg["margin_left_cm"]) - float(pg["margin_right_cm"])
-        _rule(doc, float(rules["title_rule_cm"]), text_w, st).paragraph_format.space_after = Pt(12)
+        last.paragraph_format.space_after = Pt(12)
+        _line_under(last, float(rules["title_rule_cm"]), text_w, f["title_pt"], st, 2)
 
 
 def _recipients_signature(doc: Any, rec: DraftSection | None, sig: DraftSection | None, st: dict[str, Any]) -> None:

@@ -57,18 +57,41 @@ def page_lines(pdf: Path) -> list[list[str]]:
     return [[ln.strip() for ln in (pg.extract_text() or "").splitlines() if ln.strip()] for pg in PdfReader(pdf).pages]
 
 
-def horizontal_rules(pdf: Path) -> int:
-    """Number of horizontal line segments drawn on page 1 (moveto + lineto at the same height, then stroke)."""
+def horizontal_rules(pdf: Path) -> list[tuple[float, float, float]]:
+    """Horizontal line segments drawn on page 1 as (x1, x2, y), following translations (cm) and q/Q."""
     r = PdfReader(pdf)
     ops = ContentStream(r.pages[0].get_contents(), r).operations
-    n, start = 0, None
+    out, start, t, stack = [], None, (0.0, 0.0), []
     for args, op in ops:
-        if op == b"m":
-            start = args
-        elif op == b"l" and start is not None and abs(float(args[1]) - float(start[1])) < 0.5 \
-                and abs(float(args[0]) - float(start[0])) > 20:
-            n += 1
-    return n
+        if op == b"q":
+            stack.append(t)
+        elif op == b"Q":
+            t = stack.pop() if stack else (0.0, 0.0)
+        elif op == b"cm":
+            t = (t[0] + float(args[4]), t[1] + float(args[5]))
+        elif op == b"m":
+            start = (float(args[0]) + t[0], float(args[1]) + t[1])
+        elif op == b"l" and start is not None:
+            end = (float(args[0]) + t[0], float(args[1]) + t[1])
+            if abs(end[1] - start[1]) < 0.5 and abs(end[0] - start[0]) > 20:
+                out.append((min(start[0], end[0]), max(start[0], end[0]), start[1]))
+    return out
+
+
+def text_positions(pdf: Path) -> dict[str, tuple[float, float]]:
+    """Baseline (x, y) of each text run on page 1."""
+    pos: dict[str, tuple[float, float]] = {}
+
+    def visit(text, cm, tm, font, size):  # noqa: ANN001
+        if text.strip():
+            pos.setdefault(text.strip(), (float(tm[4]), float(tm[5])))
+
+    PdfReader(pdf).pages[0].extract_text(visitor_text=visit)
+    return pos
+
+
+def line_below(rules: list[tuple[float, float, float]], y: float, max_width: float) -> bool:
+    return any(0 < y - ry < 12 and x2 - x1 <= max_width for x1, x2, ry in rules)
 
 
 def test_docx_xml_layout(tmp_path):
@@ -123,7 +146,12 @@ def test_libreoffice_renders_header_on_one_line_and_numbers_from_page_2(tmp_path
     assert not any(ln == "1" for ln in first)                     # no number on page 1
     for i, lines in enumerate(pages[1:], start=2):
         assert lines[0] == str(i), lines[:2]                      # the page number heads pages 2, 3, …
-    assert horizontal_rules(pdf) >= 3                             # lines under issuer, Tiêu ngữ, title
+    rules, pos = horizontal_rules(pdf), text_positions(pdf)
+    page_mid = float(PdfReader(pdf).pages[0].mediabox.width) / 2
+    issuer_y = pos["PHƯỜNG BA ĐÌNH"][1]
+    assert line_below([r for r in rules if r[1] < page_mid], issuer_y, 100), (rules, pos)      # short, left column
+    assert line_below([r for r in rules if r[0] > page_mid - 30], pos["Độc lập - Tự do - Hạnh phúc"][1], 200)
+    assert line_below(rules, pos["Phát động phong trào thi đua năm 2026"][1], 100)          # short, under title
 
 
 @needs_soffice
