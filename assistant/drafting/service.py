@@ -17,6 +17,7 @@ from assistant.corpus.normalize import fold, tokens
 from assistant.corpus.registry import LegalDoc, fmt_date
 from assistant.drafting import export
 from assistant.drafting.adapt import (
+    _has_word,
     Target,
     adapt_text,
     build_support,
@@ -27,7 +28,9 @@ from assistant.drafting.adapt import (
 from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, DraftSection
 from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan, sub_kind
 from assistant.drafting.parse import _reform_date, parse_request
-from assistant.drafting.words import placeholder, words
+from assistant.drafting.roles import ROLE_NAMES, Unit, expected_roles, label_plan, starts_with_body, units_of
+from assistant.drafting.vocab import Vocabulary
+from assistant.drafting.words import levels, placeholder, words
 from assistant.index.retriever import Filters
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
@@ -38,12 +41,17 @@ TEMPLATE_SOURCE = "mẫu văn bản: knowledge/drafting.yaml"
 class DraftService:
     """Drafting facade used by the CLI, API and bot."""
 
-    def __init__(self, settings: Settings, knowledge: Any, llm: Any = None, today: date | None = None) -> None:
+    def __init__(self, settings: Settings, knowledge: Any, llm: Any = None, today: date | None = None,
+                 store: Any = None) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.llm = llm
         self.today = today
+        self.store = store
         self.w = words(settings.knowledge_dir)
+        self.lv = levels(settings.knowledge_dir)
+        self._units: dict[str, list[Unit]] = {}
+        self.vocab = Vocabulary([])
         self._lock = threading.Lock()
         self._plans: list[PlanDoc] | None = None
         self._chunks: dict[str, list[Chunk]] = {}
@@ -71,6 +79,9 @@ class DraftService:
                             chunks[c.source_file].append(c)
                     self._chunks = dict(chunks)
                     self._foreign = self._collect_localities(out)
+                    self._units = {p.source_file: units_of(label_plan(p, self.w)) for p in out}
+                    texts = [self.knowledge.raw_text(m.source_file) or "" for m in self.knowledge.documents()]
+                    self.vocab = Vocabulary(texts)
                     self._plans = out
         return self._plans
 
@@ -168,13 +179,39 @@ class DraftService:
             locality=req.locality, level=req.level or "xa", year=year,
             plan_date=req.plan_date or today, province=req.province,
             support=build_support(req.prompt, self.registry, year, prompt_extra),
-            foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])],
+            foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])
+                                       if not re.search(p, fold(" ".join([req.occasion or "", req.theme or ""])))],
             abolished=[fold(a) for a in self.w.get("abolished_words", [])],
             gone_after_rewrite=[fold(a) for a in self.w.get("abolished_after_adaptation", [])],
             not_at_level=[fold(a) for a in (self.w.get("not_at_level") or {}).get(req.level or "", [])],
             after_reform=(req.plan_date or today) >= reform, own_names=own,
             request_bigrams=_bigrams(req.prompt),
+            foreign_bodies=self._foreign_bodies(req, (req.plan_date or today) >= reform),
+            forbidden_awards=self._forbidden_awards(req),
+            community=[(str(r["from"]), str(r["to"])) for r in
+                       (self.lv.get("community_rewrite") or {}).get(req.unit_word or "", [])],
         )
+
+    def _foreign_bodies(self, req: DraftRequest, after_reform: bool) -> list[str]:
+        """Folded words of bodies and fields that belong to another level than the issuer's (levels.yaml)."""
+        out: list[str] = []
+        for entry in (self.lv.get("foreign") or {}).get(req.level or "", []):
+            if entry.get("after_reform_only") and not after_reform:
+                continue
+            out += [fold(x) for x in entry.get("words", [])]
+        for entry in (self.lv.get("foreign_by_unit") or {}).get(req.unit_word or "", []):
+            out += [fold(x) for x in entry.get("words", [])]
+        return out
+
+    def _forbidden_awards(self, req: DraftRequest) -> list[re.Pattern[str]]:
+        """'<form> của Chủ tịch UBND <issuer's unit>' for every form the issuer's head may not give."""
+        rule = self._award_rule(req)
+        if not rule or req.level == "co-quan":
+            return []
+        allowed = fold(" ".join(str(f) for f in rule.get("forms", [])))
+        unit = fold(req.unit_word or "")
+        return [re.compile(rf"{re.escape(n)}[^.;]{{0,60}}(chu tich )?(ubnd|uy ban nhan dan) {re.escape(unit)}\b")
+                for n in self.lv.get("award_form_names", []) if n not in allowed]
 
     def _rank_plans(self, req: DraftRequest, exclude: list[str]) -> list[PlanDoc]:
         """Most similar plans first: same type, same level, then hybrid-search relevance to the request."""
@@ -217,45 +254,73 @@ class DraftService:
         df = self._title_df()
         return {b for b in _bigrams(p.meta.title or "") if df.get(b, 0) < 2 and b not in tgt.request_bigrams}
 
-    def _para(self, p: PlanDoc, para: Any, tgt: Target) -> DraftParagraph | None:
+    def _adapt(self, p: PlanDoc, text: str, tgt: Target) -> str | None:
+        """One paragraph of plan p rewritten for the target, whole or None."""
         reg = (self.registry.plans or {}).get(p.source_file, {})
-        txt = adapt_text(para.text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt,
-                         self._topic_block(p, tgt))
+        m = re.search(r"\b(xã|phường|đặc khu|huyện|tỉnh|thành phố|thị xã)\b", p.meta.issuer or "")
+        txt = adapt_text(text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt,
+                         self._topic_block(p, tgt), src_unit=m.group(1) if m else None)
+        if not txt or len(txt) > int(self.w.get("max_chars_per_paragraph", 900)):
+            return None
+        return self.vocab.fix_typos(txt)
+
+    def _para(self, p: PlanDoc, para: Any, tgt: Target) -> DraftParagraph | None:
+        txt = self._adapt(p, para.text, tgt)
         if not txt or txt.endswith(":"):
             return None
-        limit = int(self.w.get("max_chars_per_paragraph", 900))
-        if len(txt) > limit:
-            cut = txt.rfind(";", 0, limit)
-            txt = (txt[:cut] if cut > 200 else txt[:limit].rsplit(" ", 1)[0]).rstrip(";,") + "."
         return DraftParagraph(text=txt, style="item", sources=[self._citation(p.source_file, para.start)])
 
-    def _evidence(self, ranked: list[PlanDoc], kind: str, sk: str | None, tgt: Target, limit: int,
-                  exclude_sub: set[str]) -> list[DraftParagraph]:
+    def _unit(self, p: PlanDoc, u: Unit, tgt: Target) -> list[DraftParagraph] | None:
+        """A whole unit for the target: its lead (subject) and the bullets that survive adaptation; None when the
+        lead does not, when no bullet does, or when an assignment has no subject."""
+        role = u.role
         out: list[DraftParagraph] = []
-        seen: set[str] = set()
+        if u.lead is not None:
+            lead = self._adapt(p, u.lead.text, tgt)
+            if not lead:
+                return None
+            lead = lead.rstrip(".;") + ":" if not lead.endswith(":") else lead
+            out.append(DraftParagraph(text=lead, style="body", role=role,
+                                      sources=[self._citation(p.source_file, u.lead.start)]))
+        for it in u.items:
+            if u.lead is None and role == "giao-nhiem-vu" and not it.lead and not starts_with_body(it.text, self.w):
+                return None  # an assignment bullet without the body it assigns
+            txt = self._adapt(p, it.text, tgt)
+            if not txt or (txt.endswith(":") and u.lead is None):
+                if u.lead is None:
+                    return None
+                continue
+            if u.lead is None and it.lead and role == "giao-nhiem-vu":
+                subj = self._adapt(p, it.lead, tgt)
+                if not subj:
+                    return None
+                out.append(DraftParagraph(text=subj.rstrip(".;:") + ":", style="body", role=role,
+                                          sources=[self._citation(p.source_file, it.start)]))
+            out.append(DraftParagraph(text=txt, style="item", role=role,
+                                      sources=[self._citation(p.source_file, it.start)]))
+        if not out or (u.lead is not None and len(out) < 2):
+            return None
+        return out
+
+    def _fill(self, ranked: list[PlanDoc], roles: list[str], tgt: Target, limit: int,
+              seen: set[str]) -> list[DraftParagraph]:
+        """Whole units of the given roles, most similar plans (same type and level) first, no duplicates."""
+        out: list[DraftParagraph] = []
+        n = 0
         for p in ranked:
-            for s in p.sections:
-                if s.kind != kind:
+            for u in self._units.get(p.source_file, []):
+                if u.role not in roles or n >= limit:
                     continue
-                for part in s.parts:
-                    if sk is not None and part.kind != sk:
-                        continue
-                    if sk is None and part.kind in exclude_sub:
-                        continue
-                    for para in part.paras:
-                        if len(out) >= limit:
-                            return out
-                        if sk is None and part.kind is None and sub_kind(para.text) and len(para.text) < 60:
-                            continue
-                        dp = self._para(p, para, tgt)
-                        if dp is None:
-                            continue
-                        key = fold(dp.text)[:80]
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        out.append(dp)
-            if len(out) >= max(2, limit // 2):
+                paras = self._unit(p, u, tgt)
+                if not paras:
+                    continue
+                keys = [fold(x.text)[:80] for x in paras]
+                if any(k in seen for k in keys if len(k) > 30):
+                    continue
+                seen.update(keys)
+                out += paras
+                n += 1
+            if n >= limit:
                 break
         return out
 
@@ -275,7 +340,8 @@ class DraftService:
                         m = target_metric(para.text)
                         if not m or fold(m) in seen or len(out) >= 8:
                             continue
-                        if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support):
+                        if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support) or \
+                                _has_word(fold(m), tgt.foreign_bodies):
                             continue
                         if tgt.locality is None and re.search(r"\b(huyện|tỉnh|xã)\b", m):
                             pass
@@ -333,7 +399,7 @@ class DraftService:
         typ = req.doc_type or "ke-hoach"
         spec = (w.get("doc_types") or {}).get(typ, {})
         shorter, topic = self._instruction(instruction)
-        limit = int(w.get("max_paragraphs_per_part", 4))
+        limit = int(w.get("max_units_per_part", 3))
         if shorter:
             limit = 1
         unit = req.unit_word or ""
@@ -401,6 +467,9 @@ class DraftService:
             op.append(DraftParagraph(text=ts, style="body", sources=["yêu cầu của người dùng"]))
         sections.append(DraftSection(key="opening", heading="", paragraphs=op))
         # ---- body sections from the learned outline
+        seen: set[str] = set()
+        kinds = [sp.kind for sp in outline.sections]
+        award_kind = next((k for k in ("khen-thuong", "doi-tuong", "to-chuc") if k in kinds), None)
         for i, sp in enumerate(outline.sections):
             key = ROMAN[i] if i < len(ROMAN) else str(i + 1)
             sec = DraftSection(key=key, heading=f"{key}. {sp.heading}", kind=sp.kind)
@@ -410,38 +479,30 @@ class DraftService:
                 sections.append(sec)
                 continue
             sub_kinds = {k for k, _ in sp.subs}
-            if sp.subs:
-                for j, (sk, disp) in enumerate(sp.subs, start=1):
+            slots = [(sk, disp) for sk, disp in sp.subs] or [(None, "")]
+            for j, (sk, disp) in enumerate(slots, start=1):
+                if sk is not None:
                     sec.paragraphs.append(DraftParagraph(text=f"{j}. {disp}", style="subheading"))
-                    if sk == "chi tieu":
-                        intro = str(w.get("targets_intro", "")).format(year=year)
-                        if intro and not req.targets:
-                            sec.paragraphs.append(DraftParagraph(text=intro, style="body"))
-                        sec.paragraphs += self._targets(req, ranked, tgt)
-                        continue
-                    ev = self._evidence(ranked, sp.kind, sk, tgt, limit, set())
-                    sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{disp}”"), style="body",
-                                                            sources=[TEMPLATE_SOURCE])]
-            else:
-                ev = self._evidence(ranked, sp.kind, None, tgt, limit + 1, sub_kinds)
-                sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{sp.heading.capitalize()}”"),
-                                                        style="body")]
+                sec.paragraphs += self._slot(req, tgt, ranked, sp.kind, sk, disp or sp.heading, limit, seen)
             if sp.kind == "noi-dung" and req.targets and "chi tieu" not in sub_kinds:
                 sec.paragraphs.append(DraftParagraph(text="Chỉ tiêu thi đua:", style="subheading"))
                 sec.paragraphs += self._targets(req, ranked, tgt)
+            if sp.kind == "doi-tuong" and not any(p.role == "thoi-gian" for p in sec.paragraphs):
+                sec.paragraphs.append(self._period_line(req))
             if sp.kind == "to-chuc":
+                if req.level == "co-quan":
+                    sec.paragraphs.insert(0, DraftParagraph(
+                        text=ph(f"nhiệm vụ của các bộ phận, đơn vị thuộc {issuer}"), style="body",
+                        role="giao-nhiem-vu", sources=[TEMPLATE_SOURCE]))
                 office = str((w.get("office_by_level") or {}).get(req.level or "xa", "")).format(unit_word=unit)
                 for line in w.get("schedule", []):
                     sec.paragraphs.append(DraftParagraph(text=line.format(
                         period=req.period or ph("thời gian thực hiện"), office=office,
                         deadline=ph("hạn báo cáo"), issuer_short=issuer), style="item",
+                        role="thoi-gian" if "{period}" in line else "bao-cao",
                         sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE]))
-            if shorter:
-                for para in sec.paragraphs:
-                    if para.style in ("item", "body") and len(para.text) > 300 and not para.text.startswith("("):
-                        cut = max(para.text.rfind(". ", 0, 300), para.text.rfind("; ", 0, 300))
-                        para.text = (para.text[:cut] if cut > 80 else para.text[:300].rsplit(" ", 1)[0]).rstrip(
-                            ";,") + "."
+            if sp.kind == award_kind:
+                sec.paragraphs += self._award_lines(req)
             if topic and (not only or self._section_match(sec, only)):
                 add = self._topic_paragraphs(topic, tgt, [])
                 if add:
@@ -466,13 +527,72 @@ class DraftService:
             cl.append(DraftParagraph(text=str(w.get("closing_fallback", "")).format(
                 title_lower=title[:1].lower() + title[1:], issuer=issuer), style="body", sources=[TEMPLATE_SOURCE]))
         sections.append(DraftSection(key="closing", heading="", paragraphs=cl))
-        rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
+        rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients_first") or {}).get(typ, [])]
+        rec += [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
+        for frm, to in tgt.community:
+            rec = [re.sub(rf"(?<![\w]){re.escape(frm)}(?![\w])", to, r) for r in rec]
+        rec = list(dict.fromkeys(rec))
         sections.append(DraftSection(key="recipients", heading="Nơi nhận:", paragraphs=[
             DraftParagraph(text=f"- {r}" + ("" if r.endswith(".") else ";"), style="recipient-item") for r in rec]))
         sig = self._signature(req)
         sections.append(DraftSection(key="signature", heading="", paragraphs=[
             DraftParagraph(text=s, style="signature") for s in sig]))
         return sections
+
+    def _slot(self, req: DraftRequest, tgt: Target, ranked: list[PlanDoc], kind: str, sk: str | None,
+              disp: str, limit: int, seen: set[str]) -> list[DraftParagraph]:
+        """Paragraphs for one outline slot: the user's own data where the slot holds it (theme, targets, period),
+        else whole corpus units of the slot's roles, else a visible placeholder."""
+        roles = expected_roles(kind, sk, self.w)
+        if sk == "chi tieu" or roles == ["chi-tieu"]:
+            out: list[DraftParagraph] = []
+            intro = str(self.w.get("targets_intro", "")).format(year=tgt.year)
+            if intro and not req.targets:
+                out.append(DraftParagraph(text=intro, style="body", role="chi-tieu", sources=[TEMPLATE_SOURCE]))
+            by_level = sorted(ranked, key=lambda p: p.meta.level != tgt.level)  # stable: same level first
+            for dp in self._targets(req, by_level, tgt):
+                dp.role = "chi-tieu"
+                out.append(dp)
+            return out
+        if roles == ["chu-de"]:
+            return [DraftParagraph(text=f"“{req.theme}”." if req.theme else placeholder("chủ đề thi đua"),
+                                   style="body", role="chu-de", sources=["yêu cầu của người dùng"])]
+        if roles == ["thoi-gian"]:
+            return [self._period_line(req)]
+        got = self._fill(ranked, roles, tgt, limit, seen)
+        if got:
+            return got
+        return [DraftParagraph(text=placeholder(f"nội dung “{disp.strip().capitalize()}”"), style="body",
+                               role=roles[0] if roles else None, sources=[TEMPLATE_SOURCE])]
+
+    def _period_line(self, req: DraftRequest) -> DraftParagraph:
+        return DraftParagraph(text=f"Thời gian thực hiện: {req.period or placeholder('thời gian thực hiện')}.",
+                              style="item", role="thoi-gian",
+                              sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE])
+
+    def _award_rule(self, req: DraftRequest) -> dict[str, Any] | None:
+        forms = self.lv.get("award_forms") or {}
+        if req.level == "co-quan":
+            return forms.get(req.agency_key or "")
+        return forms.get(req.level or "")
+
+    def _award_lines(self, req: DraftRequest) -> list[DraftParagraph]:
+        """The award forms the issuer's head may give, from the law's provisions in the corpus (levels.yaml)."""
+        rule = self._award_rule(req)
+        if not rule:
+            return [DraftParagraph(text=placeholder("hình thức khen thưởng theo thẩm quyền của người đứng đầu "
+                                                    f"{req.issuer or 'cơ quan'}"), style="item",
+                                   role="khen-thuong", sources=[TEMPLATE_SOURCE])]
+        unit = f"{req.unit_word} {req.locality}" if req.level != "co-quan" and req.locality else (req.unit_word or "")
+        head = str(rule.get("head", "")).format(unit_word=unit).strip()
+        if req.level == "co-quan" and req.issuer:
+            head = str(rule.get("head", "")).replace("Sở", req.issuer)
+        forms = [str(f).format(unit_word=req.unit_word or "") for f in rule.get("forms", [])]
+        text = str(self.w.get("award_sentence", "")).format(
+            head=head, forms=", ".join(forms), provision=str(rule.get("provision", "")).format(
+                unit_word=req.unit_word or ""))
+        return [DraftParagraph(text=text, style="item", role="khen-thuong",
+                               sources=[f"knowledge/levels.yaml award_forms: {rule.get('basis', '')}"])]
 
     def _signature(self, req: DraftRequest) -> list[str]:
         sw = self.w.get("signature", {})
