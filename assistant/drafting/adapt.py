@@ -114,7 +114,7 @@ def _rewrite(t: str, unit: str, src_locality: str | None, src_level: str | None,
     return t
 
 
-def _has_word(folded: str, words: list[str]) -> bool:
+def has_word(folded: str, words: list[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", folded) for a in words)
 
 
@@ -125,13 +125,13 @@ def _clause_ok(c: str, unit: str, src_locality: str | None, src_level: str | Non
     fo = fold(c)
     if any(p.search(fo) for p in tgt.specific):
         return None
-    if tgt.level == "co-quan" and (_has_word(fo, tgt.foreign_bodies) or (src_locality and fold(src_locality) in fo)):
+    if tgt.level == "co-quan" and (has_word(fo, tgt.foreign_bodies) or (src_locality and fold(src_locality) in fo)):
         return None
     if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fo) for a in tgt.abolished):
         return None
     c = _rewrite(c, unit, src_locality, src_level, src_year, src_province, tgt, src_unit)
     fc = fold(c)
-    if _has_word(fc, tgt.foreign_bodies) or any(p.search(fc) for p in tgt.forbidden_awards):
+    if has_word(fc, tgt.foreign_bodies) or any(p.search(fc) for p in tgt.forbidden_awards):
         return None
     if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fc) for a in tgt.gone_after_rewrite):
         return None  # the district level no longer exists on the plan's date
@@ -204,6 +204,7 @@ def target_metric(text: str) -> str | None:
     name = name.strip(" :-;,(")
     if len(name) < 8 or len(name) > 140:
         return None
-    if name.count("(") != name.count(")") or name.endswith(("/", "độ", "mức", "giai đoạn", "theo")):
+    if name.count("(") != name.count(")") or ":" in name or name.endswith(("/", "độ", "mức", "giai đoạn", "theo",
+                                                                            " cả", " các")):
         return None  # the figure sat inside the metric's name: nothing whole to keep
     return name[0].upper() + name[1:]

@@ -15,20 +15,20 @@ from assistant.config import Settings
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold, tokens
 from assistant.corpus.registry import LegalDoc, fmt_date
-from assistant.drafting import export
+from assistant.drafting import export, places
 from assistant.drafting.adapt import (
-    _has_word,
     Target,
     adapt_text,
     build_support,
+    has_word,
     strip_marker,
     target_metric,
     unsupported,
 )
 from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, DraftSection
-from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan, sub_kind
+from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan
 from assistant.drafting.parse import _reform_date, parse_request
-from assistant.drafting.roles import ROLE_NAMES, Unit, expected_roles, label_plan, starts_with_body, units_of
+from assistant.drafting.roles import Unit, expected_roles, label_plan, starts_with_body, units_of
 from assistant.drafting.vocab import Vocabulary
 from assistant.drafting.words import levels, placeholder, words
 from assistant.index.retriever import Filters
@@ -112,22 +112,33 @@ class DraftService:
 
     # ------------------------------------------------------------------------------------------- public API
     def draft(self, prompt: str, section: str | None = None, instruction: str | None = None,
-              conversation_id: str | None = None, base: Draft | None = None,
+              conversation_id: str | None = None, base: Draft | str | None = None,
               exclude_files: list[str] | None = None, today: date | None = None,
               llm: Any = None) -> Draft:
         """Draft a whole document, or only `section` ("I", "II", … or a kind like "to-chuc"); with `base`, the
         section is regenerated (optionally following `instruction`) and the other sections are kept."""
         today = today or self.today or date.today()
+        if isinstance(base, str):
+            stored = self.load(base)
+            if stored is None:
+                d = Draft(draft_id=base, request=DraftRequest(prompt=prompt or ""))
+                d.warnings.append(f"Không tìm thấy bản dự thảo “{base}” để soạn lại [draft not found].")
+                d.request.errors.append(d.warnings[0])
+                return d
+            base = stored
         if base is not None and not (prompt or "").strip():
             req = base.request.model_copy(deep=True)
         else:
             req = parse_request(prompt, self.settings, today, self.registry)
-        draft = Draft(draft_id=uuid.uuid4().hex, request=req, doc_type=req.doc_type)
+        notes: list[str] = []
+        if not req.errors and (base is None or (prompt or "").strip()):
+            notes = self._understand(req)
+        draft = Draft(draft_id=uuid.uuid4().hex, request=req, doc_type=req.doc_type, notes=notes)
         draft.warnings += req.warnings
         draft.questions += req.questions
         if req.errors:
             draft.warnings = list(req.errors) + draft.warnings
-            draft.markdown = export.to_markdown(draft)
+            draft.markdown = self.to_markdown(draft)
             return draft
         exclude = list(exclude_files or [])
         tgt = self._target(req, today)
@@ -137,10 +148,9 @@ class DraftService:
         ranked = self._rank_plans(req, exclude)
         sections = self._compose(req, tgt, outline, ranked, instruction, section)
         if base is not None and section:
-            keep = [s for s in base.sections]
-            new = {s.key: s for s in sections if self._section_match(s, section)}
-            draft.sections = [new.get(s.key, s) for s in keep]
+            draft.sections = self._merge(base, sections, section, instruction, tgt, exclude, draft)
             draft.draft_id = base.draft_id
+            draft.notes = list(dict.fromkeys(base.notes + draft.notes))
         elif section:
             draft.sections = [s for s in sections if self._section_match(s, section)]
             if not draft.sections:
@@ -150,16 +160,132 @@ class DraftService:
         model = llm if llm is not None else self.llm
         if model is not None:
             self._polish(draft, model, tgt, instruction)
-        draft.markdown = export.to_markdown(draft)
+        draft.markdown = self.to_markdown(draft)
+        if self.store is not None:
+            self.store.save_draft(draft.draft_id, conversation_id, draft.request.model_dump(mode="json"),
+                                  draft.model_dump(mode="json"))
         return draft
+
+    def _understand(self, req: DraftRequest) -> list[str]:
+        """Complete the parsed request from the corpus and the gazetteer: diacritics of names and themes typed
+        without them, the province of a commune, an agency's parent body, the assumed issue date. Returns notes."""
+        self.plans()
+        notes: list[str] = []
+        plain = fold(req.prompt) == req.prompt.lower()
+        if plain:
+            for attr in ("theme", "occasion", "period"):
+                val = getattr(req, attr)
+                if val:
+                    val = self.vocab.restore(val)
+                    setattr(req, attr, val[:1].upper() + val[1:] if attr == "theme" else val)
+        fp = fold(req.prompt)
+        if req.level == "xa" and req.locality:
+            cands = places.communes(req.locality, req.unit_word)
+            if req.province:
+                inside = [c for c in cands if c.province and fold(c.province) == fold(req.province)]
+                if cands and not inside:
+                    req.warnings.append(f"Theo danh mục đơn vị hành chính sau 01/7/2025, {req.unit_word} "
+                                        f"{req.locality} không thuộc {req.province}: xin kiểm tra lại địa danh.")
+                cands = inside or cands
+            else:
+                named = [c for c in cands if c.province and re.search(rf"(?<!\w){re.escape(fold(c.province))}(?!\w)", fp)]
+                cands = named or (cands if len(cands) == 1 else [])
+            if len(cands) >= 1 and (len({c.province for c in cands}) == 1):
+                req.locality = cands[0].name
+                req.province = cands[0].province
+        elif req.level == "tinh" and req.locality:
+            pv = places.province(req.locality)
+            if pv:
+                req.locality, req.unit_word = pv.name, pv.unit_word if req.unit_word in ("tỉnh", "thành phố") else req.unit_word
+        if req.level == "co-quan":
+            if req.province:
+                pv = places.province(req.province)
+                if pv:
+                    req.province = pv.name
+            if not req.parent_body and req.agency_key == "so" and req.province:
+                pv = places.province(req.province)
+                req.parent_body = f"Ủy ban nhân dân {pv.unit_word if pv else 'tỉnh'} {req.province}"
+            if not req.parent_body:
+                req.questions.append(f"{req.issuer} trực thuộc cơ quan nào (cơ quan chủ quản ghi ở đầu văn bản)?")
+            label = next((a["word"] for a in self.w.get("agencies", []) if a["key"] == req.agency_key), "cơ quan")
+            if not any(p.meta.level == "co-quan" for p in self.plans()):
+                notes.append(f"Kho chưa có kế hoạch mẫu của {label.lower()} (chỉ có kế hoạch của UBND): bản thảo chỉ "
+                             f"giữ những đoạn chung không gắn với địa bàn; phần giao nhiệm vụ cho các bộ phận của "
+                             f"{req.issuer} cần tự bổ sung.")
+            if not self._award_rule(req):
+                notes.append(f"Các đoạn luật trong kho không nêu thẩm quyền khen thưởng của người đứng đầu "
+                             f"{label.lower()}: hình thức khen thưởng để trống cần bổ sung.")
+        if req.locality and req.level != "co-quan" and plain and req.issuer:
+            req.issuer = f"UBND {req.unit_word} {req.locality}"
+        notes += self._date_notes(req)
+        return notes
+
+    def _date_notes(self, req: DraftRequest) -> list[str]:
+        """State the assumed issue date when it decides the legal bases (a past year, a year the bases changed)."""
+        if not req.year or not req.plan_date:
+            return []
+        notes: list[str] = []
+        start, end = date(req.year, 1, 1), date(req.year, 12, 31)
+        if req.plan_date.year != (self.today or date.today()).year or req.plan_date < start:
+            notes.append(f"Giả định ngày ban hành {req.plan_date.day:02d}/{req.plan_date.month:02d}/"
+                         f"{req.plan_date.year}: căn cứ pháp lý chọn theo văn bản còn hiệu lực vào ngày đó.")
+        at = {d.number for d in self.legal_bases(req.plan_date)}
+        for other in (start, end):
+            alt = {d.number for d in self.legal_bases(other)}
+            if alt != at:
+                notes.append(f"Nếu văn bản ban hành ngày {fmt_date(other)}, căn cứ pháp lý là "
+                             f"{', '.join(sorted(alt))} thay cho {', '.join(sorted(at - alt)) or '—'} "
+                             f"(hiệu lực theo knowledge/registry.yaml).")
+        reform = _reform_date(self.registry)
+        if req.year == reform.year and req.level in ("xa", "tinh"):
+            notes.append(f"Năm {req.year} có cải cách chính quyền hai cấp từ {fmt_date(reform)}: nơi nhận và cơ quan "
+                         f"thực hiện trong bản thảo theo ngày ban hành giả định.")
+        return notes
 
     def to_docx(self, draft: Draft, path: str | Path, template: str | Path | None = None) -> Path:
         return export.to_docx(draft, Path(path), template=template, knowledge_dir=self.settings.knowledge_dir)
 
     def to_markdown(self, draft: Draft) -> str:
-        return export.to_markdown(draft)
+        """The draft as Markdown, followed by its drafting notes (assumptions, missing models)."""
+        md = export.to_markdown(draft)
+        if draft.notes:
+            md = md.rstrip("\n") + "\n\n" + "\n".join(f"> Ghi chú: {n}" for n in draft.notes) + "\n"
+        return md
+
+    def load(self, draft_id: str) -> Draft | None:
+        """A stored draft by id (None without a store or when unknown)."""
+        if self.store is None:
+            return None
+        found = self.store.get_draft(draft_id)
+        return Draft.model_validate(found) if found else None
 
     # ------------------------------------------------------------------------------------------- internals
+    def _merge(self, base: Draft, sections: list[DraftSection], section: str, instruction: str | None,
+               tgt: Target, exclude: list[str], draft: Draft) -> list[DraftSection]:
+        """The stored draft with one section replaced: an "add …" instruction adds the best whole unit on that
+        topic inside the section (before its time/report lines); any other instruction regenerates the section."""
+        out = [s.model_copy(deep=True) for s in base.sections]
+        target = next((s for s in out if self._section_match(s, section)), None)
+        if target is None:
+            draft.warnings.append(f"Không có phần “{section}” trong bản dự thảo [unknown section].")
+            return out
+        shorter, topic = self._instruction(instruction)
+        if topic and not shorter:
+            add = self._topic_paragraphs(topic, tgt, exclude, expected_roles(target.kind, None, self.w))
+            if not add:
+                target.notes.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
+                draft.warnings.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
+                return out
+            tail = [i for i, p in enumerate(target.paragraphs) if p.role in ("thoi-gian", "bao-cao")
+                    and p.sources and p.sources[0] in ("yêu cầu của người dùng", TEMPLATE_SOURCE)]
+            at = tail[0] if tail else len(target.paragraphs)
+            target.paragraphs[at:at] = add
+            return out
+        new = next((s for s in sections if s.key == target.key or self._section_match(s, section)), None)
+        if new is not None:
+            out[out.index(target)] = new
+        return out
+
     @staticmethod
     def _section_match(s: DraftSection, section: str) -> bool:
         k = section.strip().rstrip(".").upper()
@@ -341,7 +467,7 @@ class DraftService:
                         if not m or fold(m) in seen or len(out) >= 8:
                             continue
                         if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support) or \
-                                _has_word(fold(m), tgt.foreign_bodies):
+                                has_word(fold(m), tgt.foreign_bodies):
                             continue
                         if tgt.locality is None and re.search(r"\b(huyện|tỉnh|xã)\b", m):
                             pass
@@ -366,30 +492,28 @@ class DraftService:
             topic = instruction[m.start(3):m.end(3)].strip(" .")
         return shorter, topic
 
-    def _topic_paragraphs(self, topic: str, tgt: Target, exclude: list[str]) -> list[DraftParagraph]:
-        hits = self.knowledge.search(topic, k=15, filters=Filters(kind="plan", exclude_files=exclude or None))
-        words_ = [w for w in fold(topic).split() if len(w) > 1]
-        plans = {p.source_file: p for p in self.plans()}
-        out: list[DraftParagraph] = []
-        for h in hits:
-            c = h.chunk
-            p = plans.get(c.source_file)
-            if p is None:
+    def _topic_paragraphs(self, topic: str, tgt: Target, exclude: list[str],
+                          roles: list[str] | None = None) -> list[DraftParagraph]:
+        """The whole corpus unit that best covers `topic` (its words, diacritic-folded), adapted to the target;
+        units of the given roles first."""
+        words_ = [x for x in fold(self.vocab.restore(topic)).split() if len(x) > 1]
+        if not words_:
+            return []
+        scored = []
+        for p in self.plans():
+            if p.source_file in exclude:
                 continue
-            for line in c.text.split("\n"):
-                fl = fold(line)
-                if sum(1 for w in words_ if w in fl) < max(1, len(words_) - 1):
-                    continue
-                # keep the sentence(s) about the topic
-                sents = [s for s in re.split(r"(?<=[.;])\s+", line) if sum(1 for w in words_ if w in fold(s)) >= 1]
-                text = " ".join(sents)
-                para = type("P", (), {"text": text, "start": c.start})()
-                dp = self._para(p, para, tgt)
-                if dp:
-                    dp.sources = [c.citation]
-                    out.append(dp)
-                    return out
-        return out
+            for u in self._units.get(p.source_file, []):
+                text = fold(" ".join(x.text for x in ([u.lead] if u.lead else []) + u.items))
+                hit = sum(1 for x in words_ if re.search(rf"(?<!\w){re.escape(x)}(?!\w)", text))
+                if hit >= max(1, len(words_) - 1):
+                    scored.append((-(hit + (2 if roles and u.role in roles else 0)), len(text), p, u))
+        scored.sort(key=lambda x: (x[0], x[1]))
+        for _, _, p, u in scored:
+            got = self._unit(p, u, tgt)
+            if got:
+                return got
+        return []
 
     def _compose(self, req: DraftRequest, tgt: Target, outline: Outline, ranked: list[PlanDoc],
                  instruction: str | None, only: str | None) -> list[DraftSection]:
@@ -410,8 +534,9 @@ class DraftService:
         # ---- header
         hdr: list[DraftParagraph] = []
         if req.level == "co-quan":
-            if req.province:
-                hdr.append(DraftParagraph(text=f"UBND TỈNH {req.province.upper()}", style="issuer-parent"))
+            parent = req.parent_body or ph("cơ quan chủ quản")
+            hdr.append(DraftParagraph(text=parent.upper(), style="issuer-parent",
+                                      sources=["yêu cầu của người dùng" if req.parent_body else TEMPLATE_SOURCE]))
             hdr.append(DraftParagraph(text=issuer.upper(), style="issuer"))
         elif req.locality:
             hdr.append(DraftParagraph(text=str(w.get("ubnd", "ỦY BAN NHÂN DÂN")), style="issuer"))
@@ -503,20 +628,16 @@ class DraftService:
                         sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE]))
             if sp.kind == award_kind:
                 sec.paragraphs += self._award_lines(req)
-            if topic and (not only or self._section_match(sec, only)):
-                add = self._topic_paragraphs(topic, tgt, [])
-                if add:
-                    sec.paragraphs += add
-                else:
-                    sec.notes.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
             sections.append(sec)
         # ---- closing, recipients, signature
         cl: list[DraftParagraph] = []
-        for p in ranked[:3]:
+        own_type = [p for p in ranked if p.plan_type == typ]
+        typed = (w.get("closing_by_type") or {}).get(typ)
+        for p in (own_type if typed else ranked)[:3]:
             for para in p.closing:
                 dp = self._para(p, para, tgt)
                 if dp:
-                    dp.style = "body"
+                    dp.style, dp.role = "body", "ket-thuc"
                     if not dp.text.endswith("./."):
                         dp.text = dp.text.rstrip(".") + "./."
                     cl.append(dp)
@@ -524,8 +645,10 @@ class DraftService:
             if cl:
                 break
         if not cl:
-            cl.append(DraftParagraph(text=str(w.get("closing_fallback", "")).format(
-                title_lower=title[:1].lower() + title[1:], issuer=issuer), style="body", sources=[TEMPLATE_SOURCE]))
+            fb = str(typed or w.get("closing_fallback", ""))
+            cl.append(DraftParagraph(text=fb.format(title_lower=title[:1].lower() + title[1:], issuer=issuer,
+                                                    year=year), style="body", role="ket-thuc",
+                                     sources=[TEMPLATE_SOURCE]))
         sections.append(DraftSection(key="closing", heading="", paragraphs=cl))
         rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients_first") or {}).get(typ, [])]
         rec += [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
