@@ -28,7 +28,7 @@ from assistant.drafting.adapt import (
 from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, DraftSection
 from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan
 from assistant.drafting.parse import _reform_date, parse_request
-from assistant.drafting.roles import Unit, expected_roles, label_plan, starts_with_body, units_of
+from assistant.drafting.roles import ROLE_NAMES, Unit, expected_roles, label_plan, starts_with_body, units_of
 from assistant.drafting.vocab import Vocabulary
 from assistant.drafting.words import levels, placeholder, words
 from assistant.index.retriever import Filters
@@ -251,6 +251,21 @@ class DraftService:
         if draft.notes:
             md = md.rstrip("\n") + "\n\n" + "\n".join(f"> Ghi chú: {n}" for n in draft.notes) + "\n"
         return md
+
+    def explain(self, draft: Draft) -> str:
+        """Each body paragraph with its role and sources (what `tdkt draft --explain` prints)."""
+        lines: list[str] = []
+        for sec in draft.sections:
+            if sec.heading:
+                lines.append(f"## {sec.heading}  [{sec.kind or sec.key}]")
+            for p in sec.paragraphs:
+                if p.style in ("subheading",) or not (p.role or p.sources):
+                    continue
+                role = ROLE_NAMES.get(p.role or "", p.role or "—")
+                lines.append(f"- [{role}] {p.text[:100]}{'…' if len(p.text) > 100 else ''}")
+                lines += [f"    nguồn: {x}" for x in p.sources]
+        lines += [f"Ghi chú: {n}" for n in draft.notes]
+        return "\n".join(lines)
 
     def load(self, draft_id: str) -> Draft | None:
         """A stored draft by id (None without a store or when unknown)."""
@@ -496,7 +511,8 @@ class DraftService:
                           roles: list[str] | None = None) -> list[DraftParagraph]:
         """The whole corpus unit that best covers `topic` (its words, diacritic-folded), adapted to the target;
         units of the given roles first."""
-        words_ = [x for x in fold(self.vocab.restore(topic)).split() if len(x) > 1]
+        phrase = fold(self.vocab.restore(topic)).strip()
+        words_ = [x for x in phrase.split() if len(x) > 1]
         if not words_:
             return []
         scored = []
@@ -506,12 +522,13 @@ class DraftService:
             for u in self._units.get(p.source_file, []):
                 text = fold(" ".join(x.text for x in ([u.lead] if u.lead else []) + u.items))
                 hit = sum(1 for x in words_ if re.search(rf"(?<!\w){re.escape(x)}(?!\w)", text))
-                if hit >= max(1, len(words_) - 1):
-                    scored.append((-(hit + (2 if roles and u.role in roles else 0)), len(text), p, u))
+                if phrase in text:  # the topic as a phrase, not its syllables scattered ("đối", "số")
+                    bonus = 10 if roles and u.role in roles else 0
+                    scored.append((-(hit + bonus), len(text), p, u))
         scored.sort(key=lambda x: (x[0], x[1]))
         for _, _, p, u in scored:
             got = self._unit(p, u, tgt)
-            if got:
+            if got and phrase in fold(" ".join(x.text for x in got)):
                 return got
         return []
 
@@ -715,7 +732,8 @@ class DraftService:
             head=head, forms=", ".join(forms), provision=str(rule.get("provision", "")).format(
                 unit_word=req.unit_word or ""))
         return [DraftParagraph(text=text, style="item", role="khen-thuong",
-                               sources=[f"knowledge/levels.yaml award_forms: {rule.get('basis', '')}"])]
+                               sources=[f"{rule.get('article', '')} {rule.get('provision', '')}".strip(),
+                                        f"knowledge/levels.yaml award_forms: {rule.get('basis', '')}"])]
 
     def _signature(self, req: DraftRequest) -> list[str]:
         sw = self.w.get("signature", {})
