@@ -348,12 +348,16 @@ def draft(
     template: Annotated[Path | None, typer.Option("--template", help="Mẫu .docx của cơ quan")] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="none | local | openai")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="In yêu cầu đã phân tích và bản thảo dạng JSON")] = False,
+    instruction: Annotated[str | None, typer.Option("--instruction", help="Chỉ dẫn khi soạn lại một phần, vd "
+                                                    "'thêm nội dung về chuyển đổi số'")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Mã bản dự thảo đã lưu để soạn lại phần --section")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="In vai trò và nguồn của từng đoạn")] = False,
 ) -> None:
     """Soạn bản thảo kế hoạch/phát động/giao ước thi đua theo thể thức (xuất .docx và .md)."""
 
     settings = _settings()
     svc = build_services(settings, llm).drafts
-    d = svc.draft(prompt, section=section)
+    d = svc.draft(prompt, section=section, instruction=instruction, base=base)
     if d.request.errors:
         for e in d.request.errors:
             err.print(f"[red]{e}[/]")
@@ -368,8 +372,11 @@ def draft(
         err.print(f"Đã ghi {md}")
     if json_out:
         _dump(d.model_dump(), None)
+    elif explain:
+        typer.echo(svc.explain(d))
     elif not (out or md):
         console.print(d.markdown)
+    err.print(f"Mã bản dự thảo: {d.draft_id}")
     for q in d.questions:
         err.print(f"[yellow]Cần bổ sung:[/] {q}")
     for w in d.warnings:

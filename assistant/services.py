@@ -103,7 +103,7 @@ class Services:
             if self._drafts is None:
                 from assistant.drafting.service import DraftService
 
-                self._drafts = DraftService(self.settings, self.knowledge, llm=self.llm)
+                self._drafts = DraftService(self.settings, self.knowledge, llm=self.llm, store=self.store)
             return self._drafts
 
 

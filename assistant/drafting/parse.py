@@ -14,7 +14,7 @@ from assistant.drafting.words import words
 
 _YEAR = re.compile(r"(?<![\d/.,])(1[89]\d\d|2\d\d\d)(?![\d/.,]\d)")
 _AGENCY_STOP = {"nam", "chu", "cua", "voi", "ve", "pho", "ky", "nguoi", "theo", "gui", "dip", "chao", "huong", "cap",
-                "giai", "chi", "thuc", "nhan"}
+                "giai", "chi", "thuc", "nhan", "thuoc", "truc"}
 _QUOTED = re.compile(r"[“\"']([^”\"']{3,300})[”\"']")
 
 
@@ -199,7 +199,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         req.questions.append("Anh/chị cần soạn loại văn bản thi đua nào?")
         return req
     # --- document type
-    req.doc_type = _doc_type(f, w)
+    theme_at = re.search(r"chu de|[“\"]", f)
+    req.doc_type = _doc_type(f[: theme_at.start()] if theme_at else f, w)  # "hướng tới" inside a theme is not a type
     if req.doc_type is None:
         req.doc_type = str(w.get("fallback_type", "ke-hoach"))
         req.missing.append("doc_type")
@@ -238,6 +239,12 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         req.province = iss.get("province")
         if iss["level"] == "co-quan":
             req.issuer = f"{iss['unit_word']} {iss['name']}"
+            req.agency_key = iss["agency"]["key"]
+            pm = re.search(r"(?<![\w])(truc thuoc|thuoc)\s+", f[iss["end"]:])
+            if pm:  # the parent body named in the prompt ("thuộc Sở Y tế tỉnh …", "thuộc UBND phường …")
+                rest_t, rest_f = t[iss["end"] + pm.end():], f[iss["end"] + pm.end():]
+                sm = re.search(r"[,;\n]|\s(nam \d{4}|chu de)", rest_f)
+                req.parent_body = rest_t[: sm.start()].strip(" .") if sm else rest_t.strip(" .")
         else:
             req.issuer = f"UBND {iss['unit_word']} {iss['name']}"
         others = iss.get("others") or []
@@ -267,11 +274,20 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     req.theme = _after(t, f, r"chu de\s*(la)?\s*:?", stops)
     if req.theme:
         req.theme = req.theme[0].upper() + req.theme[1:]
-    occ = _after(t, f, r"(chao mung|nhan dip|huong toi|dip)\s",
-                 stops + r"|,\s*chu de|\s(nam \d{4}|cua (ubnd|uy ban|so|truong))")
-    if occ:
-        m = re.search(r"(chao mung|nhan dip|huong toi|dip)\s", f)
-        req.occasion = (t[m.start():m.end()].strip() + " " + occ).strip() if m else occ
+    issuer_stop = r"|,?\s*(cua|tai)?\s*(ubnd|uy ban|so|truong|benh vien)\s|,\s*chu de|\snam \d{4}\b"
+    occ_key = r"(chao mung|nhan dip|huong toi|dip|ky niem)\s"
+    if req.doc_type == "ke-hoach-dot":  # the campaign's own words: "cao điểm lập thành tích chào mừng …"
+        occ_key = r"(dot thi dua|thi dua chuyen de|thi dua dac biet)\s"
+    head_f = f[: theme_at.start()] if theme_at else f
+    m = re.search(occ_key, head_f) or re.search(r"(chao mung|nhan dip|huong toi|dip|ky niem)\s", head_f)
+    if m:
+        occ = _after(t[m.start():], f[m.start():], m.re.pattern, stops + issuer_stop)
+        if occ:
+            word = t[m.start():m.end()].strip()
+            keep_word = not fold(word).startswith(("dot thi dua", "thi dua"))
+            req.occasion = (word + " " + occ).strip() if keep_word else occ
+            if req.issuer and fold(req.issuer) in fold(req.occasion):  # never the issuer in the title
+                req.occasion = req.occasion[: fold(req.occasion).index(fold(req.issuer))].strip(" ,")
     m = re.search(r"(tu ngay|tu thang)\s+[^;]*?(den|toi)\s+(ngay|thang)?\s*[\d/]+(\s*nam\s*\d{4})?", f)
     if m:
         req.period = t[m.start():m.end()].strip()
