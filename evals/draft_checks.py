@@ -17,6 +17,8 @@ from lxml import etree
 
 from assistant.corpus.normalize import fold, nfc, tokens, unify_tones
 from assistant.drafting.models import Draft, DraftParagraph, DraftSection
+from assistant.drafting.outline import sub_kind
+from assistant.drafting.roles import content_role, expected_roles, label_plan
 
 CHECKS_FILE = "draft_checks.yaml"
 TEXT_STYLES = ("item", "body")
@@ -325,57 +327,63 @@ def header_vs_request(draft: Draft, expect: dict[str, Any] | None = None) -> lis
 # ------------------------------------------------------------------------------------------------ section roles
 @dataclass
 class RoleIndex:
-    """Corpus plan paragraphs with the kinds their section heading names (their role by heading path: a section
-    "ĐỐI TƯỢNG, TIÊU CHUẨN KHEN THƯỞNG" holds both đối tượng and khen thưởng paragraphs)."""
+    """Every paragraph of the corpus plans with its role from assistant/drafting/roles.py (heading path + content),
+    so a draft paragraph's role is the role of the corpus paragraph it was copied from."""
 
-    paras: list[tuple[set[str], set[str]]] = field(default_factory=list)
+    paras: list[tuple[set[str], str]] = field(default_factory=list)
 
     @classmethod
-    def from_plans(cls, plans: list[Any], specs: list[dict[str, Any]] | None = None) -> RoleIndex:
+    def from_plans(cls, plans: list[Any], w: dict[str, Any]) -> RoleIndex:
         out = []
         for p in plans:
-            for s in p.sections:
-                heading = fold(getattr(s, "heading", "") or "")
-                kinds = {s.kind} | {str(sp["key"]) for sp in specs or [] if any(m in heading for m in sp["match"])}
-                for part in s.parts:
-                    for para in part.paras:
-                        ws = set(_words(para.text))
-                        if len(ws) >= 6:
-                            out.append((ws, kinds))
+            for lp in label_plan(p, w):
+                ws = set(_words(lp.text))
+                if len(ws) >= 6:
+                    out.append((ws, lp.role))
         return cls(out)
 
-    def origin(self, text: str, min_overlap: float = 0.6) -> set[str] | None:
-        """Kinds of the corpus section the text comes from (best word overlap ≥ min_overlap), else None."""
+    def origin(self, text: str, min_overlap: float = 0.6) -> str | None:
+        """Role of the corpus paragraph the text comes from (best word overlap ≥ min_overlap), else None."""
         ws = set(_words(text))
         if len(ws) < 6:
             return None
-        best, kinds = 0.0, None
-        for cws, k in self.paras:
+        best, role = 0.0, None
+        for cws, r in self.paras:
             j = len(ws & cws) / len(ws | cws)
             if j > best:
-                best, kinds = j, k
-        return kinds if best >= min_overlap else None
+                best, role = j, r
+        return role if best >= min_overlap else None
 
 
-def section_roles(draft: Draft, index: RoleIndex | None, cfg: dict[str, Any] | None = None) -> tuple[int, list[str]]:
-    """(paragraphs checked, mismatches): a body paragraph must come from a corpus section of the same kind and carry
-    the cue words of its section's kind (knowledge role_cues)."""
-    cues = (cfg or load_checks()).get("role_cues", {})
+NOT_COPIED = ("yêu cầu của người dùng", "mẫu văn bản")
+
+
+def section_roles(draft: Draft, index: RoleIndex | None, w: dict[str, Any],
+                  cfg: dict[str, Any] | None = None) -> tuple[int, list[str]]:
+    """(paragraphs checked, mismatches): each paragraph copied from the corpus must have a role that its outline slot
+    (section kind / sub-heading kind) accepts; a paragraph whose source is not found is labelled from its own words
+    under the draft's heading path."""
+    extra = (cfg or load_checks()).get("extra_section_roles", {})
     n, bad = 0, []
     for sec in draft.sections:
         if not sec.kind or not re.fullmatch(r"[IVX]+", sec.key):
             continue
+        sub: str | None = None
+        lead: str | None = None
         for p in sec.paragraphs:
-            if not _prose(p) or "yêu cầu của người dùng" in p.sources or len(_words(p.text)) < 6:
+            if p.style == "subheading":
+                sub, lead = sub_kind(p.text), (None if sub_kind(p.text) else p.text)
+                continue
+            if p.text.rstrip().endswith(":"):
+                lead = p.text
+            if not _prose(p) or any(x.startswith(NOT_COPIED) for x in p.sources) or len(_words(p.text)) < 6:
                 continue
             n += 1
-            origin = index.origin(p.text) if index else None
-            f = " ".join(_words(p.text))
-            cue_ok = sec.kind not in cues or any(c in f for c in cues[sec.kind])
-            off = bool(origin) and sec.kind not in origin and "khac" not in origin
-            if off or not cue_ok:
-                why = f"nguồn thuộc mục {'/'.join(sorted(origin or []))}" if off else "không có từ khóa của mục"
-                bad.append(f"mục {sec.key} ({sec.kind}) — {why}: “{p.text[:70]}…”")
+            role = (index.origin(p.text) if index else None) or content_role(p.text, sec.kind, sub, w, lead)
+            ok = set(expected_roles(sec.kind, sub, w)) | set(extra.get(sec.kind, []))
+            if ok and role not in ok:
+                slot = sec.kind + (f"/{sub}" if sub else "")
+                bad.append(f"mục {sec.key} ({slot}) nhận đoạn vai trò “{role}”: “{p.text[:70]}…”")
     return n, bad
 
 

@@ -165,7 +165,7 @@ class Checker:
         plans = svc.plans()
         checks = dc.load_checks(knowledge_dir)
         texts = [re.sub(r"(?<!\n)\n(?!\n)", " ", knowledge.raw_text(p.source_file) or "") for p in plans]
-        return cls(svc, knowledge, checks, dc.RoleIndex.from_plans(plans, svc.w.get("sections")),
+        return cls(svc, knowledge, checks, dc.RoleIndex.from_plans(plans, svc.w),
                    dc.EndWords.from_texts(texts, int(checks["cut_sentence"].get("min_seen", 4))),
                    Path(tempfile.mkdtemp(prefix="tdkt-eval-drafts-")))
 
@@ -174,7 +174,7 @@ class Checker:
         """Every detector on one draft: {detector: [findings]} plus the number of paragraphs role-checked."""
         c = self.checks
         base = check_draft(self.svc, draft, prompt, plan_date, own)
-        n_roles, roles = dc.section_roles(draft, self.roles, c)
+        n_roles, roles = dc.section_roles(draft, self.roles, self.svc.w, c)
         path = self.svc.to_docx(draft, self.workdir / f"{draft.draft_id}.docx")
         drafted = any(s.paragraphs for s in draft.sections if s.key in BODY_KEYS)
         found = {
