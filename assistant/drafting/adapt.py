@@ -97,7 +97,7 @@ def _rewrite(t: str, unit: str, src_locality: str | None, src_level: str | None,
     if src_province and tgt.province and fold(src_province) != fold(tgt.province or ""):
         t = re.sub(rf"\b{re.escape(src_province)}\b", tgt.province, t)
     src_word = src_unit_word(src_level, src_unit)
-    if src_word and tgt.level in ("xa", "tinh", "huyen") and fold(src_word) != fold(unit):
+    if src_word and unit and tgt.level in ("xa", "tinh", "huyen") and fold(src_word) != fold(unit):
         keep = r"(?!\s+(hội|viên)(?![\w]))"  # "xã hội", "xã viên" are not the unit word
         t = re.sub(rf"(?<![\w])({src_word}|{src_word.capitalize()})(?![\w]){keep}",
                    lambda m: _case_like(m.group(1), unit), t)

@@ -74,7 +74,7 @@ def _take_agency(t: str, f: str, pos: int, stop: set[str], unit_keys: set[str]) 
         if mm.start() != i:
             break
         fw = fold(mm.group(1))
-        if (fw in unit_keys or fw in stop) and out or len(out) >= 6:
+        if (fw in unit_keys or (fw in stop and not mm.group(1)[0].isupper())) and out or len(out) >= 6:
             break
         out.append(mm.group(1))
         i = mm.end()
@@ -125,7 +125,11 @@ def _find_issuer(t: str, f: str, w: dict[str, Any]) -> dict[str, Any] | None:
         after = [h for h in unit_hits if h["start"] >= best["end"] - 1 and h["level"] == "tinh"]
         if after:
             best["province"] = after[0]["name"]
-            best["name"] = best["name"]
+            if best["agency"]["key"] != "so" and f[best["end"]:after[0]["start"]].strip() == "":
+                best["name"] = f"{best['name']} {t[after[0]['start']:after[0]['end']].strip()}"  # "Bệnh viện Đa khoa tỉnh X"
+        place = [h for h in unit_hits if h["start"] >= best["end"] - 1 and h["level"] == "xa"]
+        if place:
+            best["place"] = place[0]
         return best
     if not unit_hits:
         return None
@@ -223,7 +227,7 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         year = today.year
     req.year = year
     # --- issuer and level
-    cut = re.search(r"(?<![\w])(kinh gui|gui)\s", f)
+    cut = re.search(r"(?<![\w])(kinh gui|gui)\s|chu de|[“\"]", f)  # no issuer inside the theme or recipient
     iss = _find_issuer(t[: cut.start()] if cut else t, f[: cut.start()] if cut else f, w)
     level_said = None
     for k, lv in (w.get("level_words") or {}).items():
@@ -240,6 +244,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         if iss["level"] == "co-quan":
             req.issuer = f"{iss['unit_word']} {iss['name']}"
             req.agency_key = iss["agency"]["key"]
+            if iss.get("place"):  # "Trường THCS …, phường Tây Hồ": where it is (date line), not its parent
+                req.locality = iss["place"]["name"]
             pm = re.search(r"(?<![\w])(truc thuoc|thuoc)\s+", f[iss["end"]:])
             if pm:  # the parent body named in the prompt ("thuộc Sở Y tế tỉnh …", "thuộc UBND phường …")
                 rest_t, rest_f = t[iss["end"] + pm.end():], f[iss["end"] + pm.end():]
@@ -286,8 +292,12 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
             word = t[m.start():m.end()].strip()
             keep_word = not fold(word).startswith(("dot thi dua", "thi dua"))
             req.occasion = (word + " " + occ).strip() if keep_word else occ
-            if req.issuer and fold(req.issuer) in fold(req.occasion):  # never the issuer in the title
-                req.occasion = req.occasion[: fold(req.occasion).index(fold(req.issuer))].strip(" ,")
+            for who in (req.issuer, f"{req.unit_word} {req.locality}" if req.unit_word and req.locality else None):
+                fo = fold(req.occasion)
+                if who and fold(who) in fo:  # never the issuer (or its territory) in the title
+                    i = fo.index(fold(who))
+                    head = re.sub(r"\s*(tren dia ban|cua|tai|o)\s*$", "", fo[:i])
+                    req.occasion = (req.occasion[: len(head)] + req.occasion[i + len(who):]).strip(" ,")
     m = re.search(r"(tu ngay|tu thang)\s+[^;]*?(den|toi)\s+(ngay|thang)?\s*[\d/]+(\s*nam\s*\d{4})?", f)
     if m:
         req.period = t[m.start():m.end()].strip()

@@ -217,8 +217,9 @@ class DraftService:
                              f"{label.lower()}: hình thức khen thưởng để trống cần bổ sung.")
         if req.locality and req.level != "co-quan" and plain and req.issuer:
             req.issuer = f"UBND {req.unit_word} {req.locality}"
-        notes += self._date_notes(req)
-        return notes
+        dated = self._date_notes(req)
+        req.warnings += dated  # shown in every channel with the draft
+        return notes + dated
 
     def _date_notes(self, req: DraftRequest) -> list[str]:
         """State the assumed issue date when it decides the legal bases (a past year, a year the bases changed)."""
@@ -248,8 +249,9 @@ class DraftService:
     def to_markdown(self, draft: Draft) -> str:
         """The draft as Markdown, followed by its drafting notes (assumptions, missing models)."""
         md = export.to_markdown(draft)
-        if draft.notes:
-            md = md.rstrip("\n") + "\n\n" + "\n".join(f"> Ghi chú: {n}" for n in draft.notes) + "\n"
+        notes = [n for n in draft.notes if n not in draft.warnings]
+        if notes:
+            md = md.rstrip("\n") + "\n\n" + "\n".join(f"> Ghi chú: {n}" for n in notes) + "\n"
         return md
 
     def explain(self, draft: Draft) -> str:
@@ -416,6 +418,10 @@ class DraftService:
         lead does not, when no bullet does, or when an assignment has no subject."""
         role = u.role
         out: list[DraftParagraph] = []
+        if any(it.text.rstrip().endswith(":") for it in u.items) and u.lead is not None:
+            return None  # a nested list flattened by the source layout: its sub-leads would lose their bullets
+        if u.lead is not None and re.search(r"\S\s+[a-zđ]\)\s", u.lead.text):
+            return None  # two headings run together by a page break ("… tỉnh a) Đối với tập thể:")
         if u.lead is not None:
             lead = self._adapt(p, u.lead.text, tgt)
             if not lead:
@@ -471,13 +477,20 @@ class DraftService:
         if req.targets:
             return out
         val = placeholder(str(self.w.get("target_placeholder_value", "giá trị")))
+        if req.level == "co-quan":  # the corpus targets are a territory's socio-economic indicators
+            return [DraftParagraph(text=placeholder(f"chỉ tiêu thi đua của {req.issuer or 'cơ quan'}"), style="item",
+                                   sources=[TEMPLATE_SOURCE])]
         seen: set[str] = set()
         for p in ranked:
             for s in p.sections:
                 for part in s.parts:
                     if part.kind != "chi tieu":
                         continue
+                    breakdown = False  # the items after "…: Trong đó:" break the previous target down
                     for para in part.paras:
+                        if breakdown and len(para.text) < 60:
+                            continue
+                        breakdown = fold(para.text).rstrip().endswith("trong do:")
                         m = target_metric(para.text)
                         if not m or fold(m) in seen or len(out) >= 8:
                             continue
@@ -611,7 +624,7 @@ class DraftService:
         # ---- body sections from the learned outline
         seen: set[str] = set()
         kinds = [sp.kind for sp in outline.sections]
-        award_kind = next((k for k in ("khen-thuong", "doi-tuong", "to-chuc") if k in kinds), None)
+        award_kind = next((k for k in ("khen-thuong", "to-chuc") if k in kinds), None)
         for i, sp in enumerate(outline.sections):
             key = ROMAN[i] if i < len(ROMAN) else str(i + 1)
             sec = DraftSection(key=key, heading=f"{key}. {sp.heading}", kind=sp.kind)
@@ -643,8 +656,9 @@ class DraftService:
                         deadline=ph("hạn báo cáo"), issuer_short=issuer), style="item",
                         role="thoi-gian" if "{period}" in line else "bao-cao",
                         sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE]))
-            if sp.kind == award_kind:
-                sec.paragraphs += self._award_lines(req)
+            if sp.kind == award_kind:  # in "tổ chức thực hiện" it assigns the head's power to award
+                sec.paragraphs += self._award_lines(req, "khen-thuong" if sp.kind == "khen-thuong"
+                                                    else "giao-nhiem-vu")
             sections.append(sec)
         # ---- closing, recipients, signature
         cl: list[DraftParagraph] = []
@@ -716,13 +730,13 @@ class DraftService:
             return forms.get(req.agency_key or "")
         return forms.get(req.level or "")
 
-    def _award_lines(self, req: DraftRequest) -> list[DraftParagraph]:
+    def _award_lines(self, req: DraftRequest, role: str = "khen-thuong") -> list[DraftParagraph]:
         """The award forms the issuer's head may give, from the law's provisions in the corpus (levels.yaml)."""
         rule = self._award_rule(req)
         if not rule:
             return [DraftParagraph(text=placeholder("hình thức khen thưởng theo thẩm quyền của người đứng đầu "
                                                     f"{req.issuer or 'cơ quan'}"), style="item",
-                                   role="khen-thuong", sources=[TEMPLATE_SOURCE])]
+                                   role=role, sources=[TEMPLATE_SOURCE])]
         unit = f"{req.unit_word} {req.locality}" if req.level != "co-quan" and req.locality else (req.unit_word or "")
         head = str(rule.get("head", "")).format(unit_word=unit).strip()
         if req.level == "co-quan" and req.issuer:
@@ -731,7 +745,7 @@ class DraftService:
         text = str(self.w.get("award_sentence", "")).format(
             head=head, forms=", ".join(forms), provision=str(rule.get("provision", "")).format(
                 unit_word=req.unit_word or ""))
-        return [DraftParagraph(text=text, style="item", role="khen-thuong",
+        return [DraftParagraph(text=text, style="item", role=role,
                                sources=[f"{rule.get('article', '')} {rule.get('provision', '')}".strip(),
                                         f"knowledge/levels.yaml award_forms: {rule.get('basis', '')}"])]
 
