@@ -492,6 +492,8 @@ class DraftService:
                             continue
                         breakdown = fold(para.text).rstrip().endswith("trong do:")
                         m = target_metric(para.text)
+                        for frm, to in tgt.community:  # "thôn" → "tổ dân phố" in a phường
+                            m = m and re.sub(rf"(?<![\w]){re.escape(frm)}(?![\w])", to, m)
                         if not m or fold(m) in seen or len(out) >= 8:
                             continue
                         if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support) or \
