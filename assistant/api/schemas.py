@@ -19,6 +19,8 @@ class DraftBody(BaseModel):
     prompt: str = Field(..., description="Yêu cầu soạn thảo, ví dụ: 'Kế hoạch thi đua năm 2026 của UBND xã …'.")
     section: str | None = Field(None, max_length=40, description="Chỉ soạn lại một phần (I, II, III…).")
     instruction: str | None = Field(None, max_length=2000, description="Chỉ dẫn thêm cho lần soạn lại.")
+    base: str | None = Field(None, max_length=80, description="Mã bản dự thảo đã lưu: soạn lại phần `section` của nó "
+                                                            "theo `instruction` và giữ các phần khác.")
     conversation_id: str | None = Field(None, max_length=100)
 
 

@@ -198,6 +198,9 @@ def target_metric(text: str) -> str | None:
     m = re.search(r"[\d]", t)
     if not m:
         return None
+    colon = t.find(":", m.start())
+    if colon > 0 and re.search(r"[^\W\d_]{2,}", t[m.start():colon]):
+        return None  # a figure inside the metric's name ("trẻ em dưới 6 tuổi được tiêm phòng: …")
     name = t[: m.start()]
     name = re.sub(r"(\s*(?:[:≥>≤<=]|đạt/vượt|đạt|khoảng|giảm|tăng|trên|dưới|từ|ít nhất|tối thiểu|là|năm|trong|:))+\s*$",
                   "", name.strip(), flags=re.I)

@@ -36,6 +36,7 @@ from assistant.index.retriever import Filters
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 BODY_KEYS = set(ROMAN)
 TEMPLATE_SOURCE = "mẫu văn bản: knowledge/drafting.yaml"
+AWARD_MARK = "\x00award"  # in a compose call's `seen`: the award line is already placed
 
 
 class DraftService:
@@ -658,7 +659,8 @@ class DraftService:
                         deadline=ph("hạn báo cáo"), issuer_short=issuer), style="item",
                         role="thoi-gian" if "{period}" in line else "bao-cao",
                         sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE]))
-            if sp.kind == award_kind:  # in "tổ chức thực hiện" it assigns the head's power to award
+            if sp.kind == award_kind and AWARD_MARK not in seen:  # in "tổ chức thực hiện": the head's power
+                seen.add(AWARD_MARK)
                 sec.paragraphs += self._award_lines(req, "khen-thuong" if sp.kind == "khen-thuong"
                                                     else "giao-nhiem-vu")
             sections.append(sec)
@@ -715,9 +717,13 @@ class DraftService:
                                    style="body", role="chu-de", sources=["yêu cầu của người dùng"])]
         if roles == ["thoi-gian"]:
             return [self._period_line(req)]
+        award: list[DraftParagraph] = []
+        if "khen-thuong" in roles and AWARD_MARK not in seen:
+            seen.add(AWARD_MARK)
+            award = self._award_lines(req)
         got = self._fill(ranked, roles, tgt, limit, seen)
-        if got:
-            return got
+        if got or award:
+            return award + got
         return [DraftParagraph(text=placeholder(f"nội dung “{disp.strip().capitalize()}”"), style="body",
                                role=roles[0] if roles else None, sources=[TEMPLATE_SOURCE])]
 

@@ -28,12 +28,21 @@ def _not_found(draft_id: str) -> ApiError:
              summary="Soạn dự thảo văn bản")
 def draft(body: DraftBody, user: User, service: DraftsDep, services: ServicesDep, archive: ArchiveDep,
           settings: SettingsDep) -> DraftResponse:
-    prompt = check_text(body.prompt, settings.max_prompt_chars, "Yêu cầu soạn thảo")
     cid = services.conversation(body.conversation_id, user)
-    result = service.draft(prompt, section=body.section, instruction=body.instruction, conversation_id=cid)
+    if body.base:  # refinement of a stored draft: the prompt may be empty
+        if archive.get(body.base) is None:
+            raise _not_found(body.base)
+        prompt = body.prompt or ""
+    else:
+        prompt = check_text(body.prompt, settings.max_prompt_chars, "Yêu cầu soạn thảo")
+    result = service.draft(prompt, section=body.section, instruction=body.instruction, conversation_id=cid,
+                           base=archive.get(body.base) if body.base else None)
     if not result.markdown:
         result = result.model_copy(update={"markdown": service.to_markdown(result)})
     archive.save(result, cid)
+    if body.base:  # files rendered from the previous version of this draft are stale
+        for ext in ("docx", "md"):
+            archive.file_path(result.draft_id, ext).unlink(missing_ok=True)
     return DraftResponse(**result.model_dump(), links=_links(result.draft_id), conversation_id=cid)
 
 
