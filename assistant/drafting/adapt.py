@@ -11,7 +11,7 @@ from assistant.answer.verify import (  # shared figure/ref reader
     extract_numbers,
     support_forms,
 )
-from assistant.corpus.normalize import fold
+from assistant.corpus.normalize import fold, nfc, unify_tones
 from assistant.corpus.registry import Registry
 
 _MARKER = re.compile(r"^\s*(?:[-–•+*]\s*|\(?\d{1,2}\)\s*|\d{1,2}(?:\.\d{1,2})*\.?\s+|[a-zđ]\)\s*)+")
@@ -39,7 +39,7 @@ class Target:
     gone_after_rewrite: list[str] = field(default_factory=list)  # folded; e.g. "huyen" left after adaptation
     not_at_level: list[str] = field(default_factory=list)  # folded bodies that do not exist at the target level
     request_bigrams: set[str] = field(default_factory=set)
-    foreign_bodies: list[str] = field(default_factory=list)  # folded words of bodies/fields of another level
+    foreign_bodies: list[str] = field(default_factory=list)  # accented lower-case words (see `accented`): "sở" ≠ "số"
     forbidden_awards: list[re.Pattern[str]] = field(default_factory=list)  # award forms the issuer may not give
     community: list[tuple[str, str]] = field(default_factory=list)  # ("thôn", "tổ dân phố") in a phường
 
@@ -114,6 +114,11 @@ def _rewrite(t: str, unit: str, src_locality: str | None, src_level: str | None,
     return t
 
 
+def accented(text: str) -> str:
+    """Lower-case NFC text with one tone placement, for words whose diacritics matter ("sở" is not "số")."""
+    return unify_tones(nfc(text).lower())
+
+
 def has_word(folded: str, words: list[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", folded) for a in words)
 
@@ -125,13 +130,14 @@ def _clause_ok(c: str, unit: str, src_locality: str | None, src_level: str | Non
     fo = fold(c)
     if any(p.search(fo) for p in tgt.specific):
         return None
-    if tgt.level == "co-quan" and (has_word(fo, tgt.foreign_bodies) or (src_locality and fold(src_locality) in fo)):
+    if tgt.level == "co-quan" and (has_word(accented(c), tgt.foreign_bodies) or (src_locality and
+                                                                               fold(src_locality) in fo)):
         return None
     if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fo) for a in tgt.abolished):
         return None
     c = _rewrite(c, unit, src_locality, src_level, src_year, src_province, tgt, src_unit)
     fc = fold(c)
-    if has_word(fc, tgt.foreign_bodies) or any(p.search(fc) for p in tgt.forbidden_awards):
+    if has_word(accented(c), tgt.foreign_bodies) or any(p.search(fc) for p in tgt.forbidden_awards):
         return None
     if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fc) for a in tgt.gone_after_rewrite):
         return None  # the district level no longer exists on the plan's date

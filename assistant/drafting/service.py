@@ -18,6 +18,7 @@ from assistant.corpus.registry import LegalDoc, fmt_date
 from assistant.drafting import export, places
 from assistant.drafting.adapt import (
     Target,
+    accented,
     adapt_text,
     build_support,
     has_word,
@@ -289,14 +290,16 @@ class DraftService:
             return out
         shorter, topic = self._instruction(instruction)
         if topic and not shorter:
-            add = self._topic_paragraphs(topic, tgt, exclude, expected_roles(target.kind, None, self.w))
+            have = {fold(p.text) for s in out for p in s.paragraphs}
+            add = self._topic_paragraphs(topic, tgt, exclude, expected_roles(target.kind, None, self.w), have)
             if not add:
                 target.notes.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
                 draft.warnings.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
                 return out
+            same = [i for i, p in enumerate(target.paragraphs) if p.role == add[0].role]
             tail = [i for i, p in enumerate(target.paragraphs) if p.role in ("thoi-gian", "bao-cao")
                     and p.sources and p.sources[0] in ("yêu cầu của người dùng", TEMPLATE_SOURCE)]
-            at = tail[0] if tail else len(target.paragraphs)
+            at = same[-1] + 1 if same else tail[0] if tail else len(target.paragraphs)  # next to its own kind
             target.paragraphs[at:at] = add
             return out
         new = next((s for s in sections if s.key == target.key or self._section_match(s, section)), None)
@@ -337,14 +340,14 @@ class DraftService:
         )
 
     def _foreign_bodies(self, req: DraftRequest, after_reform: bool) -> list[str]:
-        """Folded words of bodies and fields that belong to another level than the issuer's (levels.yaml)."""
+        """Words (accented, lower case) of bodies and fields that belong to another level than the issuer's."""
         out: list[str] = []
         for entry in (self.lv.get("foreign") or {}).get(req.level or "", []):
             if entry.get("after_reform_only") and not after_reform:
                 continue
-            out += [fold(x) for x in entry.get("words", [])]
+            out += [accented(x) for x in entry.get("words", [])]
         for entry in (self.lv.get("foreign_by_unit") or {}).get(req.unit_word or "", []):
-            out += [fold(x) for x in entry.get("words", [])]
+            out += [accented(x) for x in entry.get("words", [])]
         return out
 
     def _forbidden_awards(self, req: DraftRequest) -> list[re.Pattern[str]]:
@@ -498,7 +501,7 @@ class DraftService:
                         if not m or fold(m) in seen or len(out) >= 8:
                             continue
                         if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support) or \
-                                has_word(fold(m), tgt.foreign_bodies):
+                                has_word(accented(m), tgt.foreign_bodies):
                             continue
                         if tgt.locality is None and re.search(r"\b(huyện|tỉnh|xã)\b", m):
                             pass
@@ -524,7 +527,7 @@ class DraftService:
         return shorter, topic
 
     def _topic_paragraphs(self, topic: str, tgt: Target, exclude: list[str],
-                          roles: list[str] | None = None) -> list[DraftParagraph]:
+                          roles: list[str] | None = None, have: set[str] | None = None) -> list[DraftParagraph]:
         """The whole corpus unit that best covers `topic` (its words, diacritic-folded), adapted to the target;
         units of the given roles first."""
         phrase = fold(self.vocab.restore(topic)).strip()
@@ -538,13 +541,14 @@ class DraftService:
             for u in self._units.get(p.source_file, []):
                 text = fold(" ".join(x.text for x in ([u.lead] if u.lead else []) + u.items))
                 hit = sum(1 for x in words_ if re.search(rf"(?<!\w){re.escape(x)}(?!\w)", text))
-                if phrase in text:  # the topic as a phrase, not its syllables scattered ("đối", "số")
-                    bonus = 10 if roles and u.role in roles else 0
+                if phrase in text and (not roles or u.role in roles):  # the phrase, in a unit of the section's role
+                    bonus = 0
                     scored.append((-(hit + bonus), len(text), p, u))
         scored.sort(key=lambda x: (x[0], x[1]))
         for _, _, p, u in scored:
             got = self._unit(p, u, tgt)
-            if got and phrase in fold(" ".join(x.text for x in got)):
+            if got and phrase in fold(" ".join(x.text for x in got)) and not any(
+                    fold(x.text) in (have or set()) for x in got):
                 return got
         return []
 

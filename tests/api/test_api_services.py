@@ -203,16 +203,16 @@ def test_draft_refinement_merges_into_the_stored_draft(client):
     d = r.json()
     assert client.get(d["links"]["docx"]).status_code == 200  # rendered and cached before the refinement
     r2 = client.post("/api/draft", json={"prompt": "", "base": d["draft_id"], "section": "II",
-                                         "instruction": "thêm nội dung cải cách hành chính"})
+                                         "instruction": "thêm nội dung chuyển đổi số"})
     assert r2.status_code == 200, r2.text
     d2 = r2.json()
     assert d2["draft_id"] == d["draft_id"]
     before = {s["key"]: s["paragraphs"] for s in d["sections"]}
     after = {s["key"]: s["paragraphs"] for s in d2["sections"]}
     assert {k for k in before if before[k] != after[k]} == {"II"}
-    assert "cải cách hành chính" in client.get(d["links"]["md"]).text
+    assert "chuyển đổi số" in client.get(d["links"]["md"]).text
     document = docx.Document(io.BytesIO(client.get(d["links"]["docx"]).content))
-    assert "cải cách hành chính" in "\n".join(p.text for p in document.paragraphs)
+    assert "chuyển đổi số" in "\n".join(p.text for p in document.paragraphs)
     r3 = client.post("/api/draft", json={"prompt": "", "base": "khong-co", "section": "II"})
     assert r3.status_code == 404 and r3.json()["error"]["code"] == "draft_not_found"
 
