@@ -168,7 +168,8 @@ def fragments(draft: Draft, cfg: dict[str, Any] | None = None) -> list[str]:
                 t = p.text.rstrip()
                 orphan = nxt is None or nxt.style == "subheading" or (
                     any(" ".join(_words(nxt.text)).startswith(lw) for lw in c["lead_words"]))
-                if not t.endswith(":") or orphan:
+                inline = ":" in t[:-1] and len(t.split(":", 1)[1].split()) >= 4  # "Đối với xã: Mỗi xã chọn …"
+                if not inline and (not t.endswith(":") or orphan):
                     out.append(f"đoạn chỉ có tiêu đề: “{p.text[:80]}”")
     return out
 
@@ -303,7 +304,11 @@ def header_vs_request(draft: Draft, expect: dict[str, Any] | None = None) -> lis
             out.append(f"“{full}” là thành phố trực thuộc trung ương, không phải tỉnh")
     if req.level == "co-quan" and not header_lines(draft, "issuer-parent"):
         out.append("thiếu cơ quan chủ quản trên tên cơ quan ban hành")
-    for x in (req.issuer, f"{req.unit_word} {req.locality}" if req.unit_word and req.locality else None):
+    # the issuing BODY in the title ("…Quốc khánh 2/9, UBND tỉnh Quảng Trị năm 2025"); the place alone may belong to
+    # the theme ("… trên địa bàn thành phố Cần Thơ")
+    bodies = [req.issuer] + ([f"Ủy ban nhân dân {req.unit_word} {req.locality}", f"UBND {req.unit_word} {req.locality}"]
+                             if req.unit_word and req.locality else [])
+    for x in bodies:
         if x and title and fold(x) in fold(title):
             out.append(f"tên cơ quan ban hành lọt vào tiêu đề: “{title[:90]}”")
             break
@@ -361,7 +366,7 @@ NOT_COPIED = ("yêu cầu của người dùng", "mẫu văn bản")
 def section_roles(draft: Draft, index: RoleIndex | None, w: dict[str, Any],
                   cfg: dict[str, Any] | None = None) -> tuple[int, list[str]]:
     """(paragraphs checked, mismatches): each paragraph copied from the corpus must have a role that its outline slot
-    (section kind / sub-heading kind) accepts; a paragraph whose source is not found is labelled from its own words
+    accepts (every section kind its heading names / sub-heading kind); a paragraph whose source is not found is labelled from its own words
     under the draft's heading path."""
     extra = (cfg or load_checks()).get("extra_section_roles", {})
     n, bad = 0, []
@@ -380,7 +385,9 @@ def section_roles(draft: Draft, index: RoleIndex | None, w: dict[str, Any],
                 continue
             n += 1
             role = (index.origin(p.text) if index else None) or content_role(p.text, sec.kind, sub, w, lead)
-            ok = set(expected_roles(sec.kind, sub, w)) | set(extra.get(sec.kind, []))
+            kinds = {sec.kind} | {str(sp["key"]) for sp in w.get("sections", [])
+                                  if any(m in fold(sec.heading) for m in sp["match"])}
+            ok = {r for k in kinds for r in expected_roles(k, sub, w)} | {r for k in kinds for r in extra.get(k, [])}
             if ok and role not in ok:
                 slot = sec.kind + (f"/{sub}" if sub else "")
                 bad.append(f"mục {sec.key} ({slot}) nhận đoạn vai trò “{role}”: “{p.text[:70]}…”")

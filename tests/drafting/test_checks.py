@@ -46,6 +46,7 @@ GOOD = make([
     P("Ủy ban Mặt trận Tổ quốc phường vận động đoàn viên, hội viên và Nhân dân tích cực hưởng ứng phong trào thi đua."),
     P("Đối với các tổ dân phố:"),
     P("Tổ chức phát động thi đua đến từng hộ gia đình, biểu dương kịp thời gương người tốt, việc tốt."),
+    P("Đối với các trường học: mỗi trường chọn 02 tập thể tiêu biểu để biểu dương."),
     P("Chủ tịch UBND phường tặng Giấy khen cho tập thể, cá nhân có thành tích xuất sắc trong phong trào."),
     P("Kịp thời biểu dương gương người tốt, việc tốt để mọi người học tập và làm theo."),
 ])
@@ -151,6 +152,9 @@ def test_header_vs_request_caught():
                                   P("Đợt thi đua chào mừng Quốc khánh 2/9, UBND phường Ba Đình năm 2026", "title")])
     assert any("tiêu đề" in x for x in header_vs_request(leak))
     assert header_vs_request(GOOD, {"title_has": ["chuyển đổi số"]})
+    theme_place = make([P("x")], header=[P("ỦY BAN NHÂN DÂN", "issuer"), P("PHƯỜNG BA ĐÌNH", "issuer"),
+                                         P("Đợt thi đua chuyển đổi số trên địa bàn phường Ba Đình năm 2026", "title")])
+    assert header_vs_request(theme_place) == []
 
 
 def test_section_roles_caught_by_origin_and_by_the_role_labeller():
