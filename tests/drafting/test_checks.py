@@ -11,6 +11,7 @@ from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, Draft
 from evals.draft_checks import (
     EndWords,
     RoleIndex,
+    Spelling,
     award_forms,
     cut_sentences,
     duplicates,
@@ -18,6 +19,7 @@ from evals.draft_checks import (
     header_vs_request,
     section_roles,
     subjectless,
+    typos,
     wrong_level,
 )
 
@@ -74,6 +76,21 @@ def test_cut_sentences_caught():
                 P("Đẩy mạnh cải cách hành chính và.")])
     found = cut_sentences(bad, ew)
     assert len(found) == 4, found
+    empty = make([P("(1) Tổng giá trị sản xuất địa bàn: ."), P("(2) Thu nhập bình quân đầu người: 60 triệu đồng.")])
+    assert len(cut_sentences(empty, ew)) == 1
+
+
+def test_other_plans_typos_caught():
+    corpus = ["Đẩy nhanh giải phóng mặt bằng các dự án. Phấn đấu hoàn thành chỉ tiêu."] * 4 + [
+        "Giải phòng mặt bằng thực hiện các dự án. Phần đấu giảm tai nạn."]
+    sp = Spelling.from_texts(corpus)
+    bad = make([P("Giải phòng mặt bằng thực hiện các dự án trọng điểm của phường đúng tiến độ."),
+                P("Phần đấu hoàn thành toàn diện các chỉ tiêu, nhiệm vụ năm 2026 của phường.")])
+    assert len(typos(bad, sp)) == 2
+    good = make([P("Đẩy nhanh giải phóng mặt bằng các dự án; phấn đấu hoàn thành các chỉ tiêu năm 2026.")])
+    assert typos(good, sp) == []
+    user = make([P("Giải phòng mặt bằng thực hiện các dự án.", sources=["yêu cầu của người dùng"])])
+    assert typos(user, sp) == []
 
 
 def test_subjectless_bullets_caught():
