@@ -166,9 +166,9 @@ def typos(draft: Draft, spelling: Spelling) -> list[str]:
     word that is the corpus's usual spelling next to its actual neighbour ("nghiêm túc", "xây dựng và") is kept."""
     out = []
     for _sec, _i, p in body_paragraphs(draft):
-        if not _prose(p) or any(x.startswith(NOT_COPIED) for x in p.sources):
+        if p.style not in TEXT_STYLES or any(x.startswith(NOT_COPIED) for x in p.sources):
             continue
-        for clause in re.split(r"[.;:!?…\n,()\"“”]", p.text):
+        for clause in re.split(r"[.;:!?…\n,()\"“”]", _PLACEHOLDER.sub(" ", p.text)):
             ws = [w for w in tokens(clause) if w.isalpha()]
             for k in range(len(ws) - NGRAM + 1):
                 gram = tuple(ws[k:k + NGRAM])

@@ -87,6 +87,8 @@ def test_other_plans_typos_caught():
     bad = make([P("Giải phòng mặt bằng thực hiện các dự án trọng điểm của phường đúng tiến độ."),
                 P("Phần đấu hoàn thành toàn diện các chỉ tiêu, nhiệm vụ năm 2026 của phường.")])
     assert len(typos(bad, sp)) == 2
+    target = make([P("(8) Giải phòng mặt bằng thực hiện các dự án: [giá trị: cần bổ sung].")])
+    assert len(typos(target, sp)) == 1
     good = make([P("Đẩy nhanh giải phóng mặt bằng các dự án; phấn đấu hoàn thành các chỉ tiêu năm 2026.")])
     assert typos(good, sp) == []
     user = make([P("Giải phòng mặt bằng thực hiện các dự án.", sources=["yêu cầu của người dùng"])])
