@@ -138,7 +138,7 @@ def test_signed_link_expires():
 # ------------------------------------------------------------------------------------------ bad input
 def test_lone_surrogate_is_a_clear_422(client):
     for path, field in (("/api/ask", "question"), ("/api/ask/stream", "question"), ("/api/draft", "prompt")):
-        raw = ('{"%s": "Khen thưởng \\ud800 là gì"}' % field).encode()
+        raw = ('{"' + field + '": "Khen thưởng \\ud800 là gì"}').encode()
         r = client.post(path, content=raw, headers={"Content-Type": "application/json"})
         assert r.status_code == 422, (path, r.text)
         err = r.json()["error"]
