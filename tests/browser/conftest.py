@@ -21,7 +21,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
 
 HOST_PAGE = """<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Cổng thông tin xã (trang thử)</title>
+<html lang="vi"><head><meta charset="utf-8">{head}<title>Cổng thông tin xã (trang thử)</title>
 <style>
   body {{ font-family: Georgia, serif; font-size: 22px; color: #123; background: #eef; }}
   button {{ background: lime !important; font-size: 30px; border: 5px dashed red; }}
@@ -72,7 +72,12 @@ def _serve_site(root: Path, port: int) -> http.server.ThreadingHTTPServer:
 def host_site(web_server, host_port, tmp_path_factory) -> Iterator[str]:
     """A portal on another origin (another port of 127.0.0.1) that is listed in TDKT_CORS_ORIGINS."""
     root = tmp_path_factory.mktemp("host-site")
-    (root / "index.html").write_text(HOST_PAGE.format(api=web_server.url, key=WIDGET_KEY), encoding="utf-8")
+    viewport = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    (root / "index.html").write_text(HOST_PAGE.format(api=web_server.url, key=WIDGET_KEY, head=viewport),
+                                     encoding="utf-8")
+    # an older portal without <meta name="viewport"> (phones lay it out 980px wide)
+    (root / "legacy.html").write_text(HOST_PAGE.format(api=web_server.url, key=WIDGET_KEY, head=""),
+                                      encoding="utf-8")
     httpd = _serve_site(root, host_port)
     yield f"http://127.0.0.1:{host_port}/index.html"
     httpd.shutdown()
@@ -83,7 +88,8 @@ def host_site(web_server, host_port, tmp_path_factory) -> Iterator[str]:
 def unlisted_site(web_server, tmp_path_factory) -> Iterator[str]:
     """A portal whose origin the server does not allow."""
     root = tmp_path_factory.mktemp("unlisted-site")
-    (root / "index.html").write_text(HOST_PAGE.format(api=web_server.url, key=WIDGET_KEY), encoding="utf-8")
+    (root / "index.html").write_text(HOST_PAGE.format(api=web_server.url, key=WIDGET_KEY, head=""),
+                                     encoding="utf-8")
     port = free_port()
     httpd = _serve_site(root, port)
     yield f"http://127.0.0.1:{port}/index.html"

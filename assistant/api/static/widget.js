@@ -27,6 +27,13 @@
     var shadow = host.attachShadow({ mode: "open" });
     var wrap = document.createElement("div");
     wrap.className = data.position === "left" ? "tdkt-widget tdkt-left" : "tdkt-widget";
+    // a phone: full-screen panel, also on portals without <meta name="viewport"> (980px layout viewport)
+    function phone() {
+      var w = Math.min(window.innerWidth || 9999, (window.screen && window.screen.width) || 9999);
+      wrap.classList.toggle("tdkt-phone", w < 480);
+    }
+    phone();
+    window.addEventListener("resize", phone);
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = base + "/chat.css";
