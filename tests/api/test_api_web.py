@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv as csvlib
 import io
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -152,6 +154,16 @@ def test_public_address_with_dev_keys_refuses_to_start(settings):
         create_app(unsafe, warm=False)
     safe = unsafe.model_copy(update={"api_keys": ["k-9f2c7d1e4b:admin", "k-3a8e6b0c5d:user"]})
     assert create_app(safe, warm=False) is not None
+
+
+def test_cli_serve_on_public_address_with_dev_keys_exits_with_a_message(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TDKT_")}
+    env.update({"TDKT_DATA_DIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "serve", "--host", "0.0.0.0", "--port", "9"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Không khởi động" in proc.stderr and "dev-admin" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def _page_key(url: str) -> str | None:

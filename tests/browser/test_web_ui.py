@@ -49,6 +49,8 @@ def test_docs_render_and_try_it_out_with_a_key(browser, web_server, screens):
     status.wait_for()
     assert status.inner_text().strip() == "200"
     assert "source_file" in op.locator(".live-responses-table .microlight").first.inner_text()
+    status.scroll_into_view_if_needed()
+    page.screenshot(path=str(screens / "docs-try-it-out.png"))
     page.close()
 
 

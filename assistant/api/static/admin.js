@@ -6,7 +6,10 @@
   var key = "";
   var $ = function (id) { return document.getElementById(id); };
   var TYPES = { luat: "Luật", "nghi-dinh": "Nghị định", "thong-tu": "Thông tư", "quyet-dinh": "Quyết định",
-    "nghi-quyet": "Nghị quyết", "chi-thi": "Chỉ thị", "ke-hoach": "Kế hoạch", "cong-van": "Công văn" };
+    "nghi-quyet": "Nghị quyết", "chi-thi": "Chỉ thị", "ke-hoach": "Kế hoạch", "cong-van": "Công văn",
+    "cong-dien": "Công điện", "phat-dong": "Phát động", "giao-uoc": "Giao ước thi đua", "thong-bao": "Thông báo",
+    "huong-dan": "Hướng dẫn" };
+  var LLMS = { none: "Không dùng (trích nguyên văn)", openai: "Máy chủ OpenAI-tương thích", local: "Mô hình cục bộ" };
   var LEVELS = { "trung-uong": "Trung ương", tinh: "Tỉnh", huyen: "Huyện", xa: "Xã", "co-quan": "Cơ quan" };
   var ACTIONS = { upload: "Tải lên", remove: "Xóa", reindex: "Nạp lại", export_feedback: "Xuất đánh giá" };
 
@@ -58,7 +61,7 @@
       var box = $("health-stats");
       box.innerHTML = "";
       [["Văn bản", h.stats.documents], ["Đoạn chỉ mục", h.stats.chunks], ["Tệp tải lên", h.uploads],
-       ["Trạng thái", h.status === "ok" ? "Hoạt động" : "Trống"], ["Mô hình ngôn ngữ", h.llm + (h.llm_error ? " (lỗi)" : "")]]
+       ["Trạng thái", h.status === "ok" ? "Hoạt động" : "Trống"], ["Mô hình ngôn ngữ", (LLMS[h.llm] || h.llm) + (h.llm_error ? " — lỗi: " + h.llm_error : "")]]
         .forEach(function (s) {
           var d = document.createElement("div");
           d.className = "stat";
