@@ -113,6 +113,8 @@ class ConversationHistory(BaseModel):
     id: str
     turns: list[dict[str, Any]] = Field(description="role user|assistant, text, created; the last answer has "
                                                     "its citations and warnings.")
+    last_draft: dict[str, Any] | None = Field(None, description="The latest draft of the conversation, with "
+                                                                "signed download links.")
 
 
 class FeedbackSource(BaseModel):

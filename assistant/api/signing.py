@@ -32,3 +32,8 @@ class LinkSigner:
         if int(exp) < self._clock():
             return False
         return hmac.compare_digest(self._sig(path, int(exp)), sig)
+
+
+def draft_links(signer: LinkSigner, draft_id: str) -> dict[str, str]:
+    """Short-lived signed .docx/.md download links of a draft."""
+    return {ext: signer.sign(f"/api/drafts/{draft_id}.{ext}") for ext in ("docx", "md")}

@@ -122,6 +122,11 @@ def test_section_regenerated_with_instruction_keeps_the_rest(client, api_server)
         if old["key"] != target:
             assert old == new
     assert client.get(again["links"]["md"]).text.strip() == again["markdown"].strip()
+    restored = client.get(f"/api/conversations/{first['conversation_id']}").json()["last_draft"]
+    assert restored["draft_id"] == first["draft_id"] and restored["markdown"] == again["markdown"]
+    assert httpx.get(api_server.url + restored["links"]["docx"]).status_code == 200  # fresh signed link
+    stale = again["links"]["md"].replace("sig=", "sig=0")
+    assert client.get(stale).status_code == 200  # a stale link still works with the key in a header
     with httpx.Client(base_url=api_server.url, headers=_h(ADMIN_KEY)) as other:  # someone else's draft
         r = other.post("/api/draft", json={"base_draft_id": first["draft_id"], "section": target})
         assert r.status_code == 404

@@ -231,6 +231,11 @@ def test_drafting_recognised_in_chat_with_inline_answers_and_section_regeneratio
     info.value.save_as(str(md))
     assert md.read_text(encoding="utf-8").strip()
 
+    # after a reload the conversation's latest draft is shown again, downloads included
+    page.reload()
+    restored = page.locator(f"#tdkt-app .tdkt-msg-draft[data-draft-id='{draft_id}']")
+    restored.locator(".tdkt-download", has_text=".docx").wait_for()
+
     # a question that only names a document type gets an answer plus a one-click offer to draft
     _ask(page, "Kế hoạch thi đua năm 2026 của xã cần có những nội dung gì?")
     offer = page.locator("#tdkt-app .tdkt-offer-draft").last

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from assistant.api.auth import User, require_user
@@ -18,6 +18,7 @@ from assistant.api.schemas import (
     FeedbackBody,
     FeedbackSaved,
 )
+from assistant.api.signing import draft_links
 
 router = APIRouter(prefix="/api", tags=["Hội thoại"])
 MAX_FEEDBACK_TEXT = 20_000
@@ -47,7 +48,8 @@ def list_conversations(user: User, services: ServicesDep) -> ConversationList:
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationHistory,
             dependencies=[Depends(require_user)], summary="Các lượt hỏi đáp của một hội thoại")
-def conversation_history(conversation_id: str, user: User, services: ServicesDep) -> ConversationHistory:
+def conversation_history(conversation_id: str, request: Request, user: User,
+                         services: ServicesDep) -> ConversationHistory:
     if not services.feedback.owns(user.owner_id, conversation_id):
         raise _not_found(conversation_id)
     store = services.store
@@ -57,7 +59,19 @@ def conversation_history(conversation_id: str, user: User, services: ServicesDep
     if last is not None:
         last["citations"] = store.get_meta(conversation_id, "last_citations", []) or []
         last["warnings"] = store.get_meta(conversation_id, "last_warnings", []) or []
-    return ConversationHistory(id=conversation_id, turns=turns)
+    return ConversationHistory(id=conversation_id, turns=turns, last_draft=_last_draft(request, store,
+                                                                                       conversation_id))
+
+
+def _last_draft(request: Request, store: Any, cid: str) -> dict[str, Any] | None:
+    """The conversation's latest draft with fresh signed download links, or None."""
+    record = store.last_draft_record(cid)
+    if record is None:
+        return None
+    draft = dict(record.draft)
+    draft["links"] = draft_links(request.app.state.signer, record.id)
+    draft["conversation_id"] = cid
+    return draft
 
 
 @router.delete("/conversations/{conversation_id}", dependencies=[Depends(require_user)],

@@ -8,21 +8,25 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from assistant.api.auth import ApiKeyDoc, BearerDoc, Principal, User, authenticate, require_user
+from assistant.api.auth import (
+    ApiKeyDoc,
+    BearerDoc,
+    Principal,
+    User,
+    authenticate,
+    extract_key,
+    require_user,
+)
 from assistant.api.deps import WEB_CHANNEL, ArchiveDep, DraftsDep, ServicesDep, SettingsDep
 from assistant.api.errors import ApiError
 from assistant.api.routes.common import check_text, optional_text, require_json
 from assistant.api.routes.conversations import record_conversation
 from assistant.api.schemas import DraftBody, DraftResponse, IntentBody, IntentResponse
+from assistant.api.signing import draft_links
 from assistant.drafting.intent import drafting_intent
 
 router = APIRouter(prefix="/api", tags=["Soạn thảo"])
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _links(request: Request, draft_id: str) -> dict[str, str]:
-    signer = request.app.state.signer
-    return {ext: signer.sign(f"/api/drafts/{draft_id}.{ext}") for ext in ("docx", "md")}
 
 
 def _not_found(draft_id: str) -> ApiError:
@@ -61,7 +65,7 @@ def draft(body: DraftBody, request: Request, user: User, service: DraftsDep, ser
         result = result.model_copy(update={"markdown": service.to_markdown(result)})
     archive.save(result, cid)
     record_conversation(services, user, cid, prompt or result.request.prompt)
-    return DraftResponse(**result.model_dump(), links=_links(request, result.draft_id), conversation_id=cid)
+    return DraftResponse(**result.model_dump(), links=draft_links(request.app.state.signer, result.draft_id), conversation_id=cid)
 
 
 @router.post("/intent", response_model=IntentResponse, dependencies=[Depends(require_user), Depends(require_json)],
@@ -79,9 +83,9 @@ def download_access(request: Request, _k: ApiKeyDoc = None, _b: BearerDoc = None
                     exp: Annotated[str | None, Query(description="Hết hạn (liên kết ký)")] = None,
                     sig: Annotated[str | None, Query(description="Chữ ký (liên kết ký)")] = None) -> None:
     """A valid signed link, else the API key in a header (never a key in the URL)."""
-    if exp is not None or sig is not None:
-        if request.app.state.signer.verify(request.url.path, exp, sig):
-            return
+    if (exp is not None or sig is not None) and request.app.state.signer.verify(request.url.path, exp, sig):
+        return
+    if (exp is not None or sig is not None) and extract_key(request) is None:
         raise ApiError(403, code="link_expired",
                        message="Liên kết tải đã hết hạn hoặc không hợp lệ; hãy tải lại từ trang hội thoại "
                                "(expired or invalid link).")

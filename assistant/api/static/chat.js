@@ -773,6 +773,7 @@
           renderList(msg, answer.warnings, "tdkt-warnings");
           renderActions(msg, answer, lastQuestion);
         });
+        if (data.last_draft) renderDraft(add("tdkt-msg-bot"), data.last_draft, data.last_draft.request.prompt || "");
         scroll();
         return true;
       } catch (e) {
