@@ -37,6 +37,7 @@ from assistant.config import Settings, get_settings
 from assistant.services import Services, build_services
 
 log = logging.getLogger(__name__)
+WIDGET_IP_FACTOR = 10  # visitors (browser sessions) behind one IP before that IP is limited as a whole
 
 
 def create_app(
@@ -88,6 +89,7 @@ def create_app(
     app.state.key_roles = roles
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute, 60.0)
     app.state.widget_limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute, 60.0)
+    app.state.widget_ip_limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute * WIDGET_IP_FACTOR, 60.0)
     app.state.auth_failures = SlidingWindowLimiter(settings.auth_failures_per_minute, 60.0)
     app.state.jobs = Jobs()
     app.state.signer = LinkSigner(settings.signing_secret, settings.download_link_minutes * 60.0)

@@ -86,9 +86,9 @@ def _too_many(wait: float, limit: int, message: str) -> ApiError:
 
 
 def _visitor(request: Request) -> str:
-    """The visitor of a public widget: its browser-session id when well-formed, plus its IP."""
+    """A public widget's visitor: its random browser-session id when well-formed, else its IP."""
     session = request.headers.get(VISITOR_HEADER, "")
-    return f"{client_ip(request)}/{session if _VISITOR_RE.match(session) else '-'}"
+    return session if _VISITOR_RE.match(session) else f"ip:{client_ip(request)}"
 
 
 def _reject(request: Request) -> ApiError:
@@ -113,11 +113,16 @@ def authenticate(request: Request) -> Principal:
     if role is None:
         raise _reject(request)
     visitor = _visitor(request) if role == WIDGET_ROLE else ""
-    limiter = state.widget_limiter if role == WIDGET_ROLE else state.limiter
-    wait = limiter.hit(f"{key}\x00{visitor}")
-    if wait:
-        raise _too_many(wait, limiter.limit, "Quá nhiều yêu cầu, vui lòng thử lại sau {seconds} giây (rate limited).")
-    return Principal(key=key, role=role, visitor=visitor.split("/", 1)[-1] if visitor else "")
+    if role == WIDGET_ROLE:  # per visitor, and a wider ceiling per IP so new session ids do not lift the limit
+        checks = [(state.widget_limiter, f"{key}\x00{ip}\x00{visitor}"), (state.widget_ip_limiter, f"{key}\x00{ip}")]
+    else:
+        checks = [(state.limiter, key)]
+    for limiter, bucket in checks:
+        wait = limiter.hit(bucket)
+        if wait:
+            raise _too_many(wait, limiter.limit,
+                            "Quá nhiều yêu cầu, vui lòng thử lại sau {seconds} giây (rate limited).")
+    return Principal(key=key, role=role, visitor=visitor)
 
 
 def require_user(request: Request, _k: ApiKeyDoc = None, _b: BearerDoc = None) -> Principal:

@@ -207,6 +207,10 @@ def test_widget_key_is_limited_per_visitor_not_per_key(start_server):
         assert [c.get("/api/documents", headers=a).status_code for _ in range(3)] == [200, 200, 429]
         listed = c.get("/api/conversations", headers=b)
         assert listed.status_code == 200 and cid in {x["id"] for x in listed.json()["conversations"]}
+        # new session ids from one IP do not lift the limit for ever: the IP has a wider ceiling (10 visitors)
+        codes = [c.get("/api/documents", headers=_h("w-public-77", **{"X-TDKT-Visitor": f"rotating-{i:08d}"}))
+                 .status_code for i in range(30)]
+        assert 429 in codes and codes.index(429) >= 20, codes
 
 
 def test_widget_config_reports_the_origin_to_any_page(anon):
