@@ -270,6 +270,19 @@ def test_admin_upload_job_replace_remove_and_audit(admin, client, settings):
     assert health["stats"]["documents"] > 0 and health["stats"]["chunks"] > 0
 
 
+def test_admin_reindex_job_reports_progress(admin, client, knowledge):
+    before = knowledge.stats()
+    job = admin.post("/api/admin/reindex")
+    assert job.status_code == 202 and job.json()["state"] == "running"
+    assert client.post("/api/admin/reindex").status_code == 403
+    done = _wait_job(admin, job.json())
+    assert done["state"] == "done", done
+    assert done["total"] >= before["documents"] and done["done"] == done["total"] and done["current"]
+    assert done["result"]["report"]["files_seen"] == done["total"]
+    assert knowledge.stats() == before  # nothing changed on disk: nothing re-embedded, nothing lost
+    assert ("reindex", "*") in [(e["action"], e["target"]) for e in admin.get("/api/admin/audit").json()["entries"]]
+
+
 # ------------------------------------------------------------------------------------------ /docs
 def test_openapi_is_30_with_api_key_security(anon):
     spec = anon.get("/openapi.json").json()
