@@ -103,7 +103,7 @@ def test_widget_desktop_on_another_origin(browser, host_site, screens):
     page.close()
 
 
-def test_widget_on_a_refused_origin_says_so(browser, unlisted_site):
+def test_widget_on_a_refused_origin_says_so(browser, unlisted_site, screens):
     page = _page(browser, viewport={"width": 1280, "height": 860})
     page.goto(unlisted_site)
     page.locator("#tdkt-widget .tdkt-launcher").click()
@@ -111,6 +111,7 @@ def test_widget_on_a_refused_origin_says_so(browser, unlisted_site):
     err.wait_for()
     assert err.inner_text().strip() == "Trang này chưa được cấp phép dùng trợ lý — liên hệ quản trị"
     assert page.locator("#tdkt-widget .tdkt-input").is_disabled()
+    page.screenshot(path=str(screens / "widget-refused-origin.png"))
     page.close()
 
 
@@ -178,6 +179,7 @@ def test_chat_stop_retry_copy_feedback_and_restore(browser, web_server, screens)
     page.locator("#tdkt-app .tdkt-history-btn").click()
     item = page.locator("#tdkt-app .tdkt-history-item", has_text=QUESTION).first
     item.wait_for()
+    page.screenshot(path=str(screens / "page-conversations.png"))
     page.keyboard.press("Escape")
     assert page.locator("#tdkt-app .tdkt-history").is_hidden()
     page.locator("#tdkt-app .tdkt-new").click()
