@@ -9,19 +9,23 @@ from pydantic import BaseModel, Field
 from assistant.answer.models import Answer
 from assistant.drafting.models import Draft
 
+ID_PATTERN = r"^[A-Za-z0-9_.:-]*$"  # conversation and draft ids (no spaces, no control or surrogate characters)
+
 
 class AskRequest(BaseModel):
     question: str = Field(..., description="Câu hỏi (question).")
-    conversation_id: str | None = Field(None, max_length=100, description="Mã hội thoại để hỏi tiếp.")
+    conversation_id: str | None = Field(None, max_length=100, pattern=ID_PATTERN,
+                                        description="Mã hội thoại để hỏi tiếp.")
 
 
 class DraftBody(BaseModel):
     prompt: str = Field("", description="Yêu cầu soạn thảo, ví dụ: 'Kế hoạch thi đua năm 2026 của UBND xã …'.")
-    section: str | None = Field(None, max_length=40, description="Chỉ soạn lại một phần (I, II, III…).")
+    section: str | None = Field(None, max_length=40, pattern=r"^[\w.\- ]+$",
+                                description="Chỉ soạn lại một phần (I, II, III…).")
     instruction: str | None = Field(None, max_length=2000, description="Chỉ dẫn thêm cho lần soạn lại.")
-    base_draft_id: str | None = Field(None, max_length=80, description="Soạn lại phần `section` của dự thảo này "
-                                                                       "(các phần khác giữ nguyên).")
-    conversation_id: str | None = Field(None, max_length=100)
+    base_draft_id: str | None = Field(None, max_length=80, pattern=ID_PATTERN,
+                                      description="Soạn lại phần `section` của dự thảo này (các phần khác giữ nguyên).")
+    conversation_id: str | None = Field(None, max_length=100, pattern=ID_PATTERN)
 
 
 class DraftLinks(BaseModel):
@@ -130,7 +134,7 @@ class FeedbackBody(BaseModel):
     answer: str = Field(..., description="Câu trả lời được đánh giá.")
     sources: list[FeedbackSource] = Field(default_factory=list, max_length=50)
     comment: str | None = Field(None, description="Góp ý thêm (không bắt buộc).")
-    conversation_id: str | None = Field(None, max_length=100)
+    conversation_id: str | None = Field(None, max_length=100, pattern=ID_PATTERN)
 
 
 class FeedbackSaved(BaseModel):

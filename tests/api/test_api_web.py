@@ -150,6 +150,12 @@ def test_lone_surrogate_is_a_clear_422(client):
         assert r.status_code == 422, (path, r.text)
         err = r.json()["error"]
         assert err["code"] == "invalid_text" and "không hợp lệ" in err["message"]
+    for path, body in (("/api/ask", '{"question": "Khen thưởng là gì", "conversation_id": "a\\udc80"}'),
+                       ("/api/draft", '{"prompt": "Soạn kế hoạch thi đua", "section": "II\\ud800"}'),
+                       ("/api/feedback", '{"rating": "up", "question": "q", "answer": "a\\ud800"}')):
+        r = client.post(path, content=body.encode(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["error"]["code"] in ("invalid_text", "validation_error")
 
 
 # ------------------------------------------------------------------------------------------ safe defaults
