@@ -158,6 +158,50 @@ def test_lone_surrogate_is_a_clear_422(client):
         assert r.json()["error"]["code"] in ("invalid_text", "validation_error")
 
 
+BODIES = {
+    "/api/ask": {"question": "Khen thưởng là gì", "conversation_id": "abc"},
+    "/api/ask/stream": {"question": "Khen thưởng là gì", "conversation_id": "abc"},
+    "/api/draft": {"prompt": "Soạn kế hoạch thi đua năm 2026 của UBND xã Quang Trung", "section": "II",
+                   "instruction": "ngắn gọn"},
+    "/api/intent": {"text": "Soạn kế hoạch thi đua"},
+    "/api/feedback": {"rating": "up", "question": "q", "answer": "a", "comment": "c",
+                      "sources": [{"citation": "Điều 1", "source_file": "x.md", "start": 0, "end": 1}]},
+}
+
+
+def _with_surrogate(body: dict, path: list) -> str:
+    """The JSON body with a lone surrogate escape appended to the string at `path`."""
+    marker = "\x00MARK\x00"
+    node = body = json.loads(json.dumps(body))
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = str(node[path[-1]]) + marker
+    return json.dumps(body, ensure_ascii=False).replace(json.dumps(marker)[1:-1], "\\ud800")
+
+
+def _string_paths(node, prefix=()):  # noqa: ANN001, ANN202
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _string_paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _string_paths(v, (*prefix, i))
+    elif isinstance(node, str):
+        yield list(prefix)
+
+
+def test_a_lone_surrogate_in_any_string_field_is_never_a_500(client):
+    tried = 0
+    for path, body in BODIES.items():
+        for field in _string_paths(body):
+            raw = _with_surrogate(body, field)
+            assert "\\ud800" in raw
+            r = client.post(path, content=raw.encode(), headers={"Content-Type": "application/json"})
+            assert 400 <= r.status_code < 500, (path, field, r.status_code, r.text[:200])
+            tried += 1
+    assert tried >= 14
+
+
 # ------------------------------------------------------------------------------------------ safe defaults
 def test_public_address_with_dev_keys_refuses_to_start(settings):
     unsafe = settings.model_copy(update={"host": "0.0.0.0", "api_keys": ["dev-admin:admin", "dev-user:user"]})
