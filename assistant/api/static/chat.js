@@ -759,6 +759,8 @@
           return false;
         }
         var data = await res.json();
+        // on start-up, never wipe what the user already typed and sent while this was loading
+        if (quiet && (busy || messages.querySelector(".tdkt-msg-user"))) return false;
         resetView(quiet ? null : TEXT.restored);
         setConversationId(cid);
         var lastQuestion = null;
