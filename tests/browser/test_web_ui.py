@@ -100,6 +100,11 @@ def test_widget_desktop_on_another_origin(browser, host_site, screens):
     assert box["width"] == 400  # a floating panel, not full-screen
     assert panel.locator(".tdkt-input").evaluate("e => getComputedStyle(e).fontSize") == "16px"
     page.screenshot(path=str(screens / "widget-desktop.png"))
+    # the visitor reloads the portal: the widget's conversation comes back from the server
+    page.reload()
+    page.locator("#tdkt-widget .tdkt-launcher").click()
+    panel.locator(".tdkt-msg-user", has_text=QUESTION).first.wait_for()
+    panel.locator(".tdkt-chip").first.wait_for()
     page.close()
 
 
