@@ -227,6 +227,9 @@
       error(TEXT.forbiddenOrigin);
       input.disabled = true;
       sendBtn.disabled = true;
+      historyBtn.hidden = true;
+      newBtn.hidden = true;
+      draftToggle.disabled = true;
       return { root: root, input: input };
     }
     system(TEXT.welcome);
