@@ -96,7 +96,7 @@ def cut_sentences(draft: Draft, end_words: EndWords | None = None, cfg: dict[str
     ends = str(cfg["end_chars"])
     out = []
     for _sec, _i, p in body_paragraphs(draft):
-        if not _prose(p):
+        if not (_prose(p) or p.style == "basis"):
             continue
         t = p.text.rstrip()
         if not t:
@@ -281,11 +281,12 @@ def wrong_level(draft: Draft, cfg: dict[str, Any] | None = None) -> list[str]:
     when = _plan_date(draft) or (date(req.year, 7, 1) if req.year else None)
     out = []
     for e in (cfg or load_checks())["wrong_level"]:
-        if level not in e["levels"] or (e.get("unit") and e["unit"] != unit):
+        units = e.get("unit") or []
+        if level not in e["levels"] or (units and unit not in ([units] if isinstance(units, str) else units)):
             continue
         if e.get("after") and (when is None or when < date.fromisoformat(str(e["after"]))):
             continue
-        rx = re.compile(e["regex"])
+        rx = re.compile(e["regex"], re.I if e.get("ignore_case") else 0)
         texts = [p.text for _s, _i, p in body_paragraphs(draft) if p.style != "basis"]
         if e.get("after"):
             texts += [p.text for s in draft.sections if s.key == "recipients" for p in s.paragraphs]

@@ -131,6 +131,15 @@ def test_wrong_level_bodies_in_a_ward_plan_caught(text):
     assert wrong_level(make([P(text)])), text
 
 
+def test_territorial_targets_in_a_school_plan_caught():
+    school = dict(level="co-quan", unit_word="Trường", issuer="Trường THCS Chu Văn An", locality=None)
+    assert wrong_level(make([P("(1) Phấn đấu tốc độ tăng GRDP: [giá trị: cần bổ sung].")], **school))
+    assert wrong_level(make([P("(4) Thu ngân sách nhà nước: [giá trị: cần bổ sung].")], **school))
+    assert wrong_level(make([P("(6) Tỷ lệ học sinh lên lớp đạt trên 98%.")], **school)) == []
+    assert wrong_level(make([P("(4) Thu ngân sách nhà nước đạt dự toán.")], level="xa")) == []
+    assert wrong_level(make([P("(1) Tốc độ tăng GRDP đạt 8%.")], level="xa"))
+
+
 def test_wrong_level_depends_on_level_and_date():
     # a province plan may name Sở; huyện is history only after the reform date
     assert wrong_level(make([P("Sở Nội vụ tham mưu tổng hợp kết quả thi đua.")], level="tinh", unit_word="tỉnh")) == []
