@@ -284,6 +284,8 @@ def wrong_level(draft: Draft, cfg: dict[str, Any] | None = None) -> list[str]:
         units = e.get("unit") or []
         if level not in e["levels"] or (units and unit not in ([units] if isinstance(units, str) else units)):
             continue
+        if (draft.doc_type or req.doc_type) in e.get("not_doc_types", []):
+            continue
         if e.get("after") and (when is None or when < date.fromisoformat(str(e["after"]))):
             continue
         rx = re.compile(e["regex"], re.I if e.get("ignore_case") else 0)

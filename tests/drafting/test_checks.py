@@ -126,6 +126,8 @@ def test_duplicates_caught():
     "Trưởng các thôn tổ chức phát động thi đua đến từng hộ gia đình.",
     "Đảng bộ xã lãnh đạo, chỉ đạo thực hiện phong trào thi đua.",
     "UBND các huyện tổ chức phát động phong trào thi đua.",
+    "Giấy khen của Thủ trưởng các cơ quan, đơn vị; Chủ tịch UBND các xã, phường.",
+    "Hội đồng Thi đua - Khen thưởng phân công giám sát để Đợt thi đua được triển khai sâu rộng.",
 ])
 def test_wrong_level_bodies_in_a_ward_plan_caught(text):
     assert wrong_level(make([P(text)])), text
@@ -138,6 +140,12 @@ def test_territorial_targets_in_a_school_plan_caught():
     assert wrong_level(make([P("(6) Tỷ lệ học sinh lên lớp đạt trên 98%.")], **school)) == []
     assert wrong_level(make([P("(4) Thu ngân sách nhà nước đạt dự toán.")], level="xa")) == []
     assert wrong_level(make([P("(1) Tốc độ tăng GRDP đạt 8%.")], level="xa"))
+
+
+def test_campaign_self_reference_allowed_in_a_campaign_plan():
+    t = "Hội đồng Thi đua - Khen thưởng phân công giám sát để Đợt thi đua được triển khai sâu rộng."
+    assert wrong_level(make([P(t)], doc_type="ke-hoach-dot")) == []
+    assert wrong_level(make([P("Đợt thi đua được tổ chức từ tháng 6 đến tháng 9.")], doc_type="ke-hoach")) == []
 
 
 def test_wrong_level_depends_on_level_and_date():
