@@ -168,6 +168,7 @@ _LINE_XML = (
     '</a:solidFill></a:ln></wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
     '</w:r>')
 EMU_PER_CM, EMU_PER_PT = 360000, 12700
+SHAPE_IDS = (9001, 9002)  # drawing ids high enough not to collide with an office template's own drawings
 
 
 def _line_under(par: Any, length_cm: float, avail_cm: float, size_pt: float, st: dict[str, Any], shape_id: int) -> None:
@@ -217,7 +218,7 @@ def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
     _fill_cell(left, issuers, st, lambda p: f["header_pt"], bold=lambda p: p.style == "issuer")
     if issuers:
         _line_under(left.paragraphs[-1], float(rules["issuer_rule_cm"]), widths[0] - 2 * CELL_PADDING_CM,
-                    f["header_pt"], st, 1)
+                    f["header_pt"], st, SHAPE_IDS[0])
     _fill_cell(right, _by_style(hdr, "motto", "motto-sub"), st,
                lambda p: f.get("motto_pt", f["header_pt"]) if p.style == "motto" else f["body_pt"],
                bold=lambda p: True,
@@ -236,7 +237,7 @@ def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
         pg = st["page"]
         text_w = float(pg["width_cm"]) - float(pg["margin_left_cm"]) - float(pg["margin_right_cm"])
         last.paragraph_format.space_after = Pt(12)
-        _line_under(last, float(rules["title_rule_cm"]), text_w, f["title_pt"], st, 2)
+        _line_under(last, float(rules["title_rule_cm"]), text_w, f["title_pt"], st, SHAPE_IDS[1])
 
 
 def _recipients_signature(doc: Any, rec: DraftSection | None, sig: DraftSection | None, st: dict[str, Any]) -> None:
