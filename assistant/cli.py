@@ -312,6 +312,13 @@ def serve(
     from assistant.api.app import create_app
 
     settings = _settings(host=host, port=port)
+    from assistant.api.safety import UnsafeConfig, check_bind
+
+    try:
+        check_bind(settings)
+    except UnsafeConfig as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     bot_proc = None
     if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
         bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])

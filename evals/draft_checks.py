@@ -1,5 +1,5 @@
-"""Detectors that fail bad drafts: cut sentences, subjectless bullets, heading-only fragments, duplicates, bodies of
-another level, header vs request, award forms vs issuer level, section roles and the .docx layout (XML)."""
+"""Detectors that fail bad drafts: cut sentences, other plans' typos, subjectless bullets, heading-only fragments,
+duplicates, bodies of another level, header vs request, award forms vs issuer level, section roles and the .docx layout (XML)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from assistant.drafting.roles import content_role, expected_roles, label_plan
 
 CHECKS_FILE = "draft_checks.yaml"
 TEXT_STYLES = ("item", "body")
+NOT_COPIED = ("yêu cầu của người dùng", "mẫu văn bản")  # sources of text that is not copied from the corpus
 _MARKER = re.compile(r"^\s*(?:[-–•+*]\s*|\(?\d{1,2}(?:\.\d{1,2})*[.)]\s*|[a-zđ]\)\s*)+", re.I)
 _PLACEHOLDER = re.compile(r"\[[^\]]*cần bổ sung\]")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -95,7 +96,7 @@ def cut_sentences(draft: Draft, end_words: EndWords | None = None, cfg: dict[str
     ends = str(cfg["end_chars"])
     out = []
     for _sec, _i, p in body_paragraphs(draft):
-        if not _prose(p):
+        if not (_prose(p) or p.style == "basis"):
             continue
         t = p.text.rstrip()
         if not t:
@@ -103,9 +104,82 @@ def cut_sentences(draft: Draft, end_words: EndWords | None = None, cfg: dict[str
         if t[-1] not in ends:
             out.append(f"không kết thúc câu: “…{t[-60:]}”")
             continue
+        if re.search(r":\s*[.;]$", t):
+            out.append(f"nhãn không có giá trị: “…{t[-60:]}”")
+            continue
         ws = [w for w in tokens(t) if w.isalpha()]
         if ws and t.endswith((".", ";", "./.")) and (ws[-1] in dangling or ws[-1] in never):
             out.append(f"câu bị cắt (kết thúc bằng “{ws[-1]}”): “…{t[-60:]}”")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ typos
+@dataclass
+class Spelling:
+    """Three-word spellings of the corpus: copied words that the corpus spells differently (same letters, other
+    diacritics) far more often are another plan's typo ("Giải phòng mặt bằng", "Phần đấu thực hiện"). Three words,
+    because two collide too often ("các phòng" / "các phong trào")."""
+
+    counts: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    best: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = field(default_factory=dict)
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> Spelling:
+        counts: Counter[tuple[str, ...]] = Counter()
+        for t in texts:
+            for clause in re.split(r"[.;:!?…\n,()\"“”]", t):
+                ws = [w for w in tokens(clause) if w.isalpha()]
+                counts.update(zip(ws, ws[1:], strict=False))
+                counts.update(_triples(clause))
+        best: dict[tuple[str, ...], tuple[tuple[str, ...], int]] = {}
+        for pair, n in counts.items():
+            key = tuple(fold(w) for w in pair)
+            if key not in best or n > best[key][1]:
+                best[key] = (pair, n)
+        return cls(counts, best)
+
+    def usual(self, pair: tuple[str, ...], min_seen: int = 2) -> bool:
+        """The words are the corpus's usual spelling of themselves (seen ≥ min_seen times, no commoner variant)."""
+        got = self.best.get(tuple(fold(w) for w in pair))
+        return bool(got) and got[0] == pair and got[1] >= min_seen
+
+    def typo(self, pair: tuple[str, ...], ratio: int = 3, min_best: int = 3) -> str | None:
+        """The corpus's usual spelling of the words when they are a rare variant of it."""
+        got = self.best.get(tuple(fold(w) for w in pair))
+        if not got or got[0] == pair:
+            return None
+        form, n = got
+        return " ".join(form) if n >= min_best and n >= ratio * max(self.counts.get(pair, 0), 1) else None
+
+
+NGRAM = 4
+
+
+def _triples(text: str) -> list[tuple[str, ...]]:
+    """Runs of NGRAM words (diacritics kept) inside a clause."""
+    ws = [w for w in tokens(text) if w.isalpha()]
+    return list(zip(*(ws[i:] for i in range(NGRAM)), strict=False))
+
+
+def typos(draft: Draft, spelling: Spelling) -> list[str]:
+    """Copied paragraphs carrying another plan's misspelling where the corpus spells the words right elsewhere; a
+    word that is the corpus's usual spelling next to its actual neighbour ("nghiêm túc", "xây dựng và") is kept."""
+    out = []
+    for _sec, _i, p in body_paragraphs(draft):
+        if p.style not in TEXT_STYLES or any(x.startswith(NOT_COPIED) for x in p.sources):
+            continue
+        for clause in re.split(r"[.;:!?…\n,()\"“”]", _PLACEHOLDER.sub(" ", p.text)):
+            ws = [w for w in tokens(clause) if w.isalpha()]
+            for k in range(len(ws) - NGRAM + 1):
+                gram = tuple(ws[k:k + NGRAM])
+                right = spelling.typo(gram)
+                if not right or not re.search(r"[^\x00-\x7f]", " ".join(gram)):  # no diacritics: not a copied typo
+                    continue
+                diff = [k + i for i, (a, b) in enumerate(zip(gram, right.split(), strict=False)) if a != b]
+                if any(spelling.usual(tuple(ws[j:j + 2])) or (j > 0 and spelling.usual(tuple(ws[j - 1:j + 1])))
+                       for j in diff):
+                    continue
+                out.append(f"lỗi chính tả “{' '.join(gram)}” (kho văn bản viết “{right}”): “{p.text[:60]}…”")
     return out
 
 
@@ -168,7 +242,8 @@ def fragments(draft: Draft, cfg: dict[str, Any] | None = None) -> list[str]:
                 t = p.text.rstrip()
                 orphan = nxt is None or nxt.style == "subheading" or (
                     any(" ".join(_words(nxt.text)).startswith(lw) for lw in c["lead_words"]))
-                if not t.endswith(":") or orphan:
+                inline = ":" in t[:-1] and len(t.split(":", 1)[1].split()) >= 4  # "Đối với xã: Mỗi xã chọn …"
+                if not inline and (not t.endswith(":") or orphan):
                     out.append(f"đoạn chỉ có tiêu đề: “{p.text[:80]}”")
     return out
 
@@ -206,11 +281,14 @@ def wrong_level(draft: Draft, cfg: dict[str, Any] | None = None) -> list[str]:
     when = _plan_date(draft) or (date(req.year, 7, 1) if req.year else None)
     out = []
     for e in (cfg or load_checks())["wrong_level"]:
-        if level not in e["levels"] or (e.get("unit") and e["unit"] != unit):
+        units = e.get("unit") or []
+        if level not in e["levels"] or (units and unit not in ([units] if isinstance(units, str) else units)):
+            continue
+        if (draft.doc_type or req.doc_type) in e.get("not_doc_types", []):
             continue
         if e.get("after") and (when is None or when < date.fromisoformat(str(e["after"]))):
             continue
-        rx = re.compile(e["regex"])
+        rx = re.compile(e["regex"], re.I if e.get("ignore_case") else 0)
         texts = [p.text for _s, _i, p in body_paragraphs(draft) if p.style != "basis"]
         if e.get("after"):
             texts += [p.text for s in draft.sections if s.key == "recipients" for p in s.paragraphs]
@@ -303,7 +381,11 @@ def header_vs_request(draft: Draft, expect: dict[str, Any] | None = None) -> lis
             out.append(f"“{full}” là thành phố trực thuộc trung ương, không phải tỉnh")
     if req.level == "co-quan" and not header_lines(draft, "issuer-parent"):
         out.append("thiếu cơ quan chủ quản trên tên cơ quan ban hành")
-    for x in (req.issuer, f"{req.unit_word} {req.locality}" if req.unit_word and req.locality else None):
+    # the issuing BODY in the title ("…Quốc khánh 2/9, UBND tỉnh Quảng Trị năm 2025"); the place alone may belong to
+    # the theme ("… trên địa bàn thành phố Cần Thơ")
+    bodies = [req.issuer] + ([f"Ủy ban nhân dân {req.unit_word} {req.locality}", f"UBND {req.unit_word} {req.locality}"]
+                             if req.unit_word and req.locality else [])
+    for x in bodies:
         if x and title and fold(x) in fold(title):
             out.append(f"tên cơ quan ban hành lọt vào tiêu đề: “{title[:90]}”")
             break
@@ -355,13 +437,10 @@ class RoleIndex:
         return role if best >= min_overlap else None
 
 
-NOT_COPIED = ("yêu cầu của người dùng", "mẫu văn bản")
-
-
 def section_roles(draft: Draft, index: RoleIndex | None, w: dict[str, Any],
                   cfg: dict[str, Any] | None = None) -> tuple[int, list[str]]:
     """(paragraphs checked, mismatches): each paragraph copied from the corpus must have a role that its outline slot
-    (section kind / sub-heading kind) accepts; a paragraph whose source is not found is labelled from its own words
+    accepts (every section kind its heading names / sub-heading kind); a paragraph whose source is not found is labelled from its own words
     under the draft's heading path."""
     extra = (cfg or load_checks()).get("extra_section_roles", {})
     n, bad = 0, []
@@ -380,7 +459,9 @@ def section_roles(draft: Draft, index: RoleIndex | None, w: dict[str, Any],
                 continue
             n += 1
             role = (index.origin(p.text) if index else None) or content_role(p.text, sec.kind, sub, w, lead)
-            ok = set(expected_roles(sec.kind, sub, w)) | set(extra.get(sec.kind, []))
+            kinds = {sec.kind} | {str(sp["key"]) for sp in w.get("sections", [])
+                                  if any(m in fold(sec.heading) for m in sp["match"])}
+            ok = {r for k in kinds for r in expected_roles(k, sub, w)} | {r for k in kinds for r in extra.get(k, [])}
             if ok and role not in ok:
                 slot = sec.kind + (f"/{sub}" if sub else "")
                 bad.append(f"mục {sec.key} ({slot}) nhận đoạn vai trò “{role}”: “{p.text[:70]}…”")

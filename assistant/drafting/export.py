@@ -11,6 +11,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, Twips
+from lxml import etree
 
 from assistant.drafting.models import Draft, DraftParagraph, DraftSection
 from assistant.drafting.words import style as load_style
@@ -168,13 +169,13 @@ _LINE_XML = (
     '</a:solidFill></a:ln></wps:spPr><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
     '</w:r>')
 EMU_PER_CM, EMU_PER_PT = 360000, 12700
+SHAPE_IDS = (9001, 9002)  # drawing ids high enough not to collide with an office template's own drawings
 
 
 def _line_under(par: Any, length_cm: float, avail_cm: float, size_pt: float, st: dict[str, Any], shape_id: int) -> None:
     """A short horizontal line drawn centred under the paragraph's (last) line, as in official documents: an anchored
-    line shape, so the paragraph's text and the number of paragraphs do not change."""
-    from lxml import etree
-
+    line shape, so the paragraph's text and the number of paragraphs do not change (its run is bold like the
+    issuer's lines around it)."""
     gap = float(st["rules"].get("gap_pt", 2))
     xml = _LINE_XML.format(id=shape_id, cx=round(length_cm * EMU_PER_CM),
                            x=round(max(0.0, (avail_cm - length_cm) / 2) * EMU_PER_CM),
@@ -184,14 +185,16 @@ def _line_under(par: Any, length_cm: float, avail_cm: float, size_pt: float, st:
 
 
 def _page_numbers(doc: Any, st: dict[str, Any]) -> None:
-    """PAGE field centred in the header of every page but the first (the first page gets its own empty header)."""
+    """PAGE field centred in the header (or footer, per docx_style.yaml) of every page but the first; the first page
+    gets its own empty header/footer."""
     sec = doc.sections[0]
     sec.different_first_page_header_footer = True
-    sec.first_page_header.is_linked_to_previous = False
-    first = sec.first_page_header.paragraphs[0]
-    for r in list(first.runs):
+    footer = (st.get("page_number") or {}).get("position") == "footer"
+    first_part = sec.first_page_footer if footer else sec.first_page_header
+    first_part.is_linked_to_previous = False
+    for r in list(first_part.paragraphs[0].runs):
         r._element.getparent().remove(r._element)
-    par = sec.header.paragraphs[0]
+    par = (sec.footer if footer else sec.header).paragraphs[0]
     par.alignment = WD_ALIGN_PARAGRAPH.CENTER
     size = st["font"].get("page_number_pt", st["font"]["header_pt"])
     for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "2"), ("end", None)):
@@ -217,7 +220,7 @@ def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
     _fill_cell(left, issuers, st, lambda p: f["header_pt"], bold=lambda p: p.style == "issuer")
     if issuers:
         _line_under(left.paragraphs[-1], float(rules["issuer_rule_cm"]), widths[0] - 2 * CELL_PADDING_CM,
-                    f["header_pt"], st, 1)
+                    f["header_pt"], st, SHAPE_IDS[0])
     _fill_cell(right, _by_style(hdr, "motto", "motto-sub"), st,
                lambda p: f.get("motto_pt", f["header_pt"]) if p.style == "motto" else f["body_pt"],
                bold=lambda p: True,
@@ -236,7 +239,7 @@ def _header_block(doc: Any, hdr: DraftSection, st: dict[str, Any]) -> None:
         pg = st["page"]
         text_w = float(pg["width_cm"]) - float(pg["margin_left_cm"]) - float(pg["margin_right_cm"])
         last.paragraph_format.space_after = Pt(12)
-        _line_under(last, float(rules["title_rule_cm"]), text_w, f["title_pt"], st, 2)
+        _line_under(last, float(rules["title_rule_cm"]), text_w, f["title_pt"], st, SHAPE_IDS[1])
 
 
 def _recipients_signature(doc: Any, rec: DraftSection | None, sig: DraftSection | None, st: dict[str, Any]) -> None:

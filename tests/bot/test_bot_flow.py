@@ -423,7 +423,10 @@ def test_run_polling_entry_point(api, bot_settings, ask_service, draft_service, 
 
     helper = threading.Thread(target=drive, daemon=True)
     helper.start()
-    run_polling(bot_settings, services=(knowledge, ask_service, draft_service, store))
+    from assistant.services import build_services
+
+    run_polling(bot_settings, services=build_services(bot_settings, knowledge=knowledge, ask=ask_service,
+                                                      drafts=draft_service, store=store))
     helper.join(5)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["calls"]

@@ -11,6 +11,7 @@ from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, Draft
 from evals.draft_checks import (
     EndWords,
     RoleIndex,
+    Spelling,
     award_forms,
     cut_sentences,
     duplicates,
@@ -18,6 +19,7 @@ from evals.draft_checks import (
     header_vs_request,
     section_roles,
     subjectless,
+    typos,
     wrong_level,
 )
 
@@ -46,6 +48,7 @@ GOOD = make([
     P("Ủy ban Mặt trận Tổ quốc phường vận động đoàn viên, hội viên và Nhân dân tích cực hưởng ứng phong trào thi đua."),
     P("Đối với các tổ dân phố:"),
     P("Tổ chức phát động thi đua đến từng hộ gia đình, biểu dương kịp thời gương người tốt, việc tốt."),
+    P("Đối với các trường học: mỗi trường chọn 02 tập thể tiêu biểu để biểu dương."),
     P("Chủ tịch UBND phường tặng Giấy khen cho tập thể, cá nhân có thành tích xuất sắc trong phong trào."),
     P("Kịp thời biểu dương gương người tốt, việc tốt để mọi người học tập và làm theo."),
 ])
@@ -73,6 +76,23 @@ def test_cut_sentences_caught():
                 P("Đẩy mạnh cải cách hành chính và.")])
     found = cut_sentences(bad, ew)
     assert len(found) == 4, found
+    empty = make([P("(1) Tổng giá trị sản xuất địa bàn: ."), P("(2) Thu nhập bình quân đầu người: 60 triệu đồng.")])
+    assert len(cut_sentences(empty, ew)) == 1
+
+
+def test_other_plans_typos_caught():
+    corpus = ["Đẩy nhanh giải phóng mặt bằng các dự án. Phấn đấu hoàn thành chỉ tiêu."] * 4 + [
+        "Giải phòng mặt bằng thực hiện các dự án. Phần đấu giảm tai nạn."]
+    sp = Spelling.from_texts(corpus)
+    bad = make([P("Giải phòng mặt bằng thực hiện các dự án trọng điểm của phường đúng tiến độ."),
+                P("Phần đấu hoàn thành toàn diện các chỉ tiêu, nhiệm vụ năm 2026 của phường.")])
+    assert len(typos(bad, sp)) == 2
+    target = make([P("(8) Giải phòng mặt bằng thực hiện các dự án: [giá trị: cần bổ sung].")])
+    assert len(typos(target, sp)) == 1
+    good = make([P("Đẩy nhanh giải phóng mặt bằng các dự án; phấn đấu hoàn thành các chỉ tiêu năm 2026.")])
+    assert typos(good, sp) == []
+    user = make([P("Giải phòng mặt bằng thực hiện các dự án.", sources=["yêu cầu của người dùng"])])
+    assert typos(user, sp) == []
 
 
 def test_subjectless_bullets_caught():
@@ -106,9 +126,26 @@ def test_duplicates_caught():
     "Trưởng các thôn tổ chức phát động thi đua đến từng hộ gia đình.",
     "Đảng bộ xã lãnh đạo, chỉ đạo thực hiện phong trào thi đua.",
     "UBND các huyện tổ chức phát động phong trào thi đua.",
+    "Giấy khen của Thủ trưởng các cơ quan, đơn vị; Chủ tịch UBND các xã, phường.",
+    "Hội đồng Thi đua - Khen thưởng phân công giám sát để Đợt thi đua được triển khai sâu rộng.",
 ])
 def test_wrong_level_bodies_in_a_ward_plan_caught(text):
     assert wrong_level(make([P(text)])), text
+
+
+def test_territorial_targets_in_a_school_plan_caught():
+    school = dict(level="co-quan", unit_word="Trường", issuer="Trường THCS Chu Văn An", locality=None)
+    assert wrong_level(make([P("(1) Phấn đấu tốc độ tăng GRDP: [giá trị: cần bổ sung].")], **school))
+    assert wrong_level(make([P("(4) Thu ngân sách nhà nước: [giá trị: cần bổ sung].")], **school))
+    assert wrong_level(make([P("(6) Tỷ lệ học sinh lên lớp đạt trên 98%.")], **school)) == []
+    assert wrong_level(make([P("(4) Thu ngân sách nhà nước đạt dự toán.")], level="xa")) == []
+    assert wrong_level(make([P("(1) Tốc độ tăng GRDP đạt 8%.")], level="xa"))
+
+
+def test_campaign_self_reference_allowed_in_a_campaign_plan():
+    t = "Hội đồng Thi đua - Khen thưởng phân công giám sát để Đợt thi đua được triển khai sâu rộng."
+    assert wrong_level(make([P(t)], doc_type="ke-hoach-dot")) == []
+    assert wrong_level(make([P("Đợt thi đua được tổ chức từ tháng 6 đến tháng 9.")], doc_type="ke-hoach")) == []
 
 
 def test_wrong_level_depends_on_level_and_date():
@@ -151,6 +188,9 @@ def test_header_vs_request_caught():
                                   P("Đợt thi đua chào mừng Quốc khánh 2/9, UBND phường Ba Đình năm 2026", "title")])
     assert any("tiêu đề" in x for x in header_vs_request(leak))
     assert header_vs_request(GOOD, {"title_has": ["chuyển đổi số"]})
+    theme_place = make([P("x")], header=[P("ỦY BAN NHÂN DÂN", "issuer"), P("PHƯỜNG BA ĐÌNH", "issuer"),
+                                         P("Đợt thi đua chuyển đổi số trên địa bàn phường Ba Đình năm 2026", "title")])
+    assert header_vs_request(theme_place) == []
 
 
 def test_section_roles_caught_by_origin_and_by_the_role_labeller():

@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 
 from assistant.drafting.models import DraftParagraph
-from evals.drafts import CASES, DETECTORS, Case, Checker, build_prompt, evaluate_drafts, theme_from_title
+from evals.drafts import (
+    ADVISORY,
+    CASES,
+    DETECTORS,
+    Case,
+    Checker,
+    build_prompt,
+    evaluate_drafts,
+    theme_from_title,
+)
 
 QT = ("Soạn kế hoạch phát động phong trào thi đua năm 2026 của UBND phường Ba Đình, thành phố Hà Nội, "
       "chủ đề chuyển đổi số")
@@ -41,7 +50,7 @@ def test_cases_and_totals_are_reported(result):
     cases = [r for r in result["by_plan"] if r["kind"] == "case"]
     assert [r["source_file"] for r in cases] == [f"case:{c.id}" for c in CASES]
     for r in result["by_plan"]:
-        assert r["status"] == ("FAIL" if r["counts"] else "PASS")
+        assert r["status"] == ("FAIL" if set(r["counts"]) - set(ADVISORY) else "PASS")
         assert set(r["counts"]) <= set(DETECTORS)
     tot = result["all"]
     assert tot["passed"] + tot["failed"] == len(result["by_plan"])
