@@ -42,6 +42,7 @@ class Target:
     foreign_bodies: list[str] = field(default_factory=list)  # accented lower-case words (see `accented`): "sở" ≠ "số"
     forbidden_awards: list[re.Pattern[str]] = field(default_factory=list)  # award forms the issuer may not give
     community: list[tuple[str, str]] = field(default_factory=list)  # ("thôn", "tổ dân phố") in a phường
+    foreign_phrases: list[re.Pattern[str]] = field(default_factory=list)  # another type's own campaign ("Đợt thi đua")
 
 
 @dataclass
@@ -137,7 +138,8 @@ def _clause_ok(c: str, unit: str, src_locality: str | None, src_level: str | Non
         return None
     c = _rewrite(c, unit, src_locality, src_level, src_year, src_province, tgt, src_unit)
     fc = fold(c)
-    if has_word(accented(c), tgt.foreign_bodies) or any(p.search(fc) for p in tgt.forbidden_awards):
+    if has_word(accented(c), tgt.foreign_bodies) or any(p.search(fc) for p in tgt.forbidden_awards) or any(
+            p.search(c) for p in tgt.foreign_phrases):
         return None
     if tgt.after_reform and any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", fc) for a in tgt.gone_after_rewrite):
         return None  # the district level no longer exists on the plan's date

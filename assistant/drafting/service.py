@@ -335,6 +335,7 @@ class DraftService:
             request_bigrams=_bigrams(req.prompt),
             foreign_bodies=self._foreign_bodies(req, (req.plan_date or today) >= reform),
             forbidden_awards=self._forbidden_awards(req),
+            foreign_phrases=[re.compile(x) for x in (self.w.get("foreign_by_type") or {}).get(req.doc_type or "", [])],
             community=[(str(r["from"]), str(r["to"])) for r in
                        (self.lv.get("community_rewrite") or {}).get(req.unit_word or "", [])],
         )
@@ -496,6 +497,7 @@ class DraftService:
                             continue
                         breakdown = fold(para.text).rstrip().endswith("trong do:")
                         m = target_metric(para.text)
+                        m = m and self.vocab.fix_typos(m)
                         for frm, to in tgt.community:  # "thôn" → "tổ dân phố" in a phường
                             m = m and re.sub(rf"(?<![\w]){re.escape(frm)}(?![\w])", to, m)
                         if not m or fold(m) in seen or len(out) >= 8:
