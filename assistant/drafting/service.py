@@ -693,6 +693,9 @@ class DraftService:
         sections.append(DraftSection(key="closing", heading="", paragraphs=cl))
         rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients_first") or {}).get(typ, [])]
         rec += [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
+        if not tgt.after_reform:
+            swap = (w.get("recipients_before_reform") or {}).get(req.level or "", {})
+            rec = [swap.get(r, r) for r in rec]
         for frm, to in tgt.community:
             rec = [re.sub(rf"(?<![\w]){re.escape(frm)}(?![\w])", to, r) for r in rec]
         rec = list(dict.fromkeys(rec))

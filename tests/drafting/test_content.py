@@ -113,6 +113,10 @@ def test_past_year_plan_states_its_date_and_bases(svc):
     notes = " ".join(d.notes)
     assert "Giả định ngày ban hành 15/01/2025" in notes and "152/2025/NĐ-CP" in notes
     assert "98/2023/NĐ-CP" in " ".join(p.text for p in d.sections[1].paragraphs)
+    rec = [p.text for s in d.sections if s.key == "recipients" for p in s.paragraphs]
+    assert "- UBND các huyện, thành phố;" in rec  # before the two-level reform
+    now = svc.draft("Soạn kế hoạch phát động phong trào thi đua năm 2026 của UBND tỉnh Bắc Ninh, chủ đề: Đổi mới")
+    assert "- UBND các xã, phường;" in [p.text for s in now.sections if s.key == "recipients" for p in s.paragraphs]
     assert any("Giả định ngày ban hành" in x for x in d.warnings) and "Giả định ngày ban hành" in d.markdown
 
 
