@@ -66,6 +66,14 @@ def _is_lead(text: str, nxt: str | None) -> bool:
     return not core.rstrip().endswith((".", ";")) or fold(core).startswith("doi voi")
 
 
+def _is_heading_item(text: str, nxt: str | None) -> bool:
+    """A marked item that is only a heading ("a) Thủ tục, hồ sơ đề nghị khen thưởng cấp Nhà nước"): short, no end
+    punctuation, followed by an unmarked paragraph that carries its content."""
+    t = text.strip()
+    return (bool(_MARK.match(t)) and len(t) < 120 and not t.endswith((".", ";", ":", "./.")) and nxt is not None
+            and not _MARK.match(nxt) and not is_bullet(nxt))
+
+
 def _is_caption(text: str) -> bool:
     """A stray heading fragment ("THI ĐUA") or a bare marker: nothing to copy."""
     letters = [c for c in text if c.isalpha()]
@@ -123,6 +131,7 @@ def label_plan(plan: PlanDoc, w: dict[str, Any]) -> list[LabeledParagraph]:
             paras: list[Para] = part.paras
             lead_text: str | None = None
             lead_role: str | None = None
+            lead_heading = False  # the lead is a marked heading without punctuation ("a) Thủ tục, hồ sơ …")
             if part_lead and paras:  # a body's sub-heading ("Sở Nội vụ") is the subject of its bullets
                 unit += 1
                 lead_text = part_lead
@@ -133,13 +142,15 @@ def label_plan(plan: PlanDoc, w: dict[str, Any]) -> list[LabeledParagraph]:
             for i, para in enumerate(paras):
                 nxt = paras[i + 1].text if i + 1 < len(paras) else None
                 bullet = is_bullet(para.text)
-                if lead_text is not None and (bullet or lead_text == part_lead):
+                under_heading = lead_heading and not _MARK.match(para.text)
+                if lead_text is not None and (bullet or lead_text == part_lead or under_heading):
                     out.append(LabeledParagraph(text=para.text, start=para.start, role=lead_role or "khac",
                                                 section_kind=s.kind, sub_kind=part.kind, heading_path=path,
                                                 unit=unit, lead=lead_text, **common))
                     continue
                 unit += 1
-                if _is_lead(para.text, nxt):
+                if _is_lead(para.text, nxt) or _is_heading_item(para.text, nxt):
+                    lead_heading = _is_heading_item(para.text, nxt)
                     lead_text = para.text
                     lead_role = content_role(para.text, s.kind, part.kind, w, part_lead)
                     if s.kind == "to-chuc" and starts_with_body(para.text, w):
@@ -149,6 +160,7 @@ def label_plan(plan: PlanDoc, w: dict[str, Any]) -> list[LabeledParagraph]:
                                                 unit=unit, is_lead=True, lead=part_lead, **common))
                     continue
                 lead_text = None
+                lead_heading = False
                 role = content_role(para.text, s.kind, part.kind, w, part_lead)
                 if _is_caption(para.text):
                     role = "khac"
