@@ -229,6 +229,11 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     # --- issuer and level
     cut = re.search(r"(?<![\w])(kinh gui|gui)\s|chu de|[“\"]", f)  # no issuer inside the theme or recipient
     iss = _find_issuer(t[: cut.start()] if cut else t, f[: cut.start()] if cut else f, w)
+    if iss is None and cut is not None:  # the issuer comes after a quoted theme: search with the quotes blanked
+        masked = re.sub(r"[“\"][^”\"]*[”\"]", lambda m: " " * len(m.group(0)), t)
+        rc = re.search(r"(?<![\w])(kinh gui|gui)\s", f)
+        end = rc.start() if rc else len(t)
+        iss = _find_issuer(masked[:end], fold(masked)[:end], w)
     level_said = None
     for k, lv in (w.get("level_words") or {}).items():
         if _word_re(k).search(f):
@@ -278,6 +283,9 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     # --- theme, occasion, period, targets, parent plan, signer, recipient
     stops = r"[;\n]|,\s*(chi tieu|nguoi ky|ky boi|thoi gian|giai doan|dip|chao mung|gui |thuc hien|can cu)|\s(chi tieu|nguoi ky)\s*:"
     req.theme = _after(t, f, r"chu de\s*(la)?\s*:?", stops)
+    if not req.theme:  # a quoted phrase is the theme ("… thi đua “chuyên đề chuyển đổi số” năm 2026 …")
+        q = _QUOTED.search(t)
+        req.theme = q.group(1).strip() if q and q.group(0)[0] in "“\"" else None
     if req.theme:
         req.theme = req.theme[0].upper() + req.theme[1:]
     issuer_stop = r"|,?\s*(cua|tai)?\s*(ubnd|uy ban|so|truong|benh vien)\s|,\s*chu de|\snam \d{4}\b"

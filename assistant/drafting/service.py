@@ -204,6 +204,13 @@ class DraftService:
                 pv = places.province(req.province)
                 if pv:
                     req.province = pv.name
+            if plain and req.issuer:
+                req.issuer = self.vocab.restore(req.issuer)
+                if req.province and fold(req.province) in fold(req.issuer):  # "… tinh Ninh Binh" in the name
+                    i = fold(req.issuer).index(fold(req.province))
+                    req.issuer = req.issuer[:i] + req.province + req.issuer[i + len(req.province):]
+            if req.locality and fold(req.locality) == fold(req.province or ""):
+                req.locality = req.province
             if not req.parent_body and req.agency_key == "so" and req.province:
                 pv = places.province(req.province)
                 req.parent_body = f"Ủy ban nhân dân {pv.unit_word if pv else 'tỉnh'} {req.province}"

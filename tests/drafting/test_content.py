@@ -108,6 +108,13 @@ def test_theme_words_do_not_change_type_and_issuer_stays_out_of_title(svc):
     assert "kỷ niệm" in d.request.occasion
 
 
+def test_issuer_after_a_quoted_theme_and_agency_without_diacritics(svc):
+    d = svc.draft("Soạn kế hoạch thi đua “chuyên đề chuyển đổi số” năm 2026 của UBND phường Ba Đình, Hà Nội")
+    assert d.request.issuer == "UBND phường Ba Đình" and d.request.theme == "Chuyên đề chuyển đổi số"
+    d = svc.draft("soan ke hoach thi dua nam 2026 cua so noi vu tinh ninh binh")
+    assert [p.text for p in d.sections[0].paragraphs][:2] == ["ỦY BAN NHÂN DÂN TỈNH NINH BÌNH", "SỞ NỘI VỤ"]
+
+
 def test_past_year_plan_states_its_date_and_bases(svc):
     d = svc.draft("Soạn kế hoạch phát động phong trào thi đua năm 2025 của UBND tỉnh Bắc Ninh, chủ đề: Đổi mới")
     notes = " ".join(d.notes)
