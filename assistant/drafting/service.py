@@ -654,7 +654,8 @@ class DraftService:
             for j, (sk, disp) in enumerate(slots, start=1):
                 if sk is not None:
                     sec.paragraphs.append(DraftParagraph(text=f"{j}. {disp}", style="subheading"))
-                sec.paragraphs += self._slot(req, tgt, ranked, sp.kind, sk, disp or sp.heading, limit, seen)
+                n_units = int((w.get("max_units_by_kind") or {}).get(sp.kind, limit)) if not shorter else limit
+                sec.paragraphs += self._slot(req, tgt, ranked, sp.kind, sk, disp or sp.heading, n_units, seen)
             if sp.kind == "noi-dung" and req.targets and "chi tieu" not in sub_kinds:
                 sec.paragraphs.append(DraftParagraph(text="Chỉ tiêu thi đua:", style="subheading"))
                 sec.paragraphs += self._targets(req, ranked, tgt)
