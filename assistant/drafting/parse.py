@@ -360,7 +360,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         req.questions.append("Chủ đề (khẩu hiệu) của phong trào thi đua năm nay là gì?")
     if not req.targets and req.doc_type != "ke-hoach-dot":
         req.missing.append("targets")
-        req.questions.append("Các chỉ tiêu thi đua chủ yếu (ví dụ: tỷ lệ hộ nghèo giảm …%, thu ngân sách đạt … "
+        req.questions.append(f"Các chỉ tiêu thi đua chủ yếu của {req.issuer} là gì?" if req.level == "co-quan" else
+                             "Các chỉ tiêu thi đua chủ yếu (ví dụ: tỷ lệ hộ nghèo giảm …%, thu ngân sách đạt … "
                              "tỷ đồng) là gì?")
     req.plan_date = today if (req.year or 0) >= today.year else date(req.year or today.year, 1, 15)
     return req

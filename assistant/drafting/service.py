@@ -356,6 +356,8 @@ class DraftService:
             out += [accented(x) for x in entry.get("words", [])]
         for entry in (self.lv.get("foreign_by_unit") or {}).get(req.unit_word or "", []):
             out += [accented(x) for x in entry.get("words", [])]
+        for entry in (self.lv.get("foreign_by_agency") or {}).get(req.agency_key or "", []):
+            out += [accented(x) for x in entry.get("words", [])]
         return out
 
     def _forbidden_awards(self, req: DraftRequest) -> list[re.Pattern[str]]:
@@ -663,6 +665,8 @@ class DraftService:
                 sec.paragraphs.append(self._period_line(req))
             if sp.kind == "to-chuc":
                 if req.level == "co-quan":
+                    sec.paragraphs = [p for p in sec.paragraphs if not (p.sources == [TEMPLATE_SOURCE]
+                                                                        and p.text.startswith("[nội dung"))]
                     sec.paragraphs.insert(0, DraftParagraph(
                         text=ph(f"nhiệm vụ của các bộ phận, đơn vị thuộc {issuer}"), style="body",
                         role="giao-nhiem-vu", sources=[TEMPLATE_SOURCE]))

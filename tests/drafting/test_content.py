@@ -150,7 +150,9 @@ def test_agency_plans(svc, prompt, parent):
     assert hdr[0].style == "issuer-parent" and hdr[0].text == parent
     assert any("Kho chưa có kế hoạch mẫu" in n for n in d.notes)
     f = " ".join(p.text for p in _body(d)).lower().replace(d.request.issuer.lower(), "")
-    for bad in ("huyện", "xã", "phường", "tỉnh", "thôn", "ubnd", "khu công nghiệp", "sở nội vụ"):
+    other_sector = {"truong": ("người bệnh", "khám, chữa bệnh"), "benh vien": ("học sinh", "dạy và học")}
+    for bad in ("huyện", "xã", "phường", "tỉnh", "thôn", "ubnd", "khu công nghiệp", "sở nội vụ",
+                *other_sector.get(d.request.agency_key, ())):
         assert not re.search(rf"(?<!\w){bad}(?!\w)(?!\s+hội)", f), (bad, prompt)
 
 
