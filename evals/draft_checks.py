@@ -354,7 +354,7 @@ def gazetteer() -> tuple[dict[str, list[str]], dict[str, str]]:
 
 
 def _same(a: str, b: str) -> bool:
-    return unify_tones(nfc(a)).upper() == unify_tones(nfc(b)).upper()
+    return unify_tones(nfc(a).lower()) == unify_tones(nfc(b).lower())
 
 
 def header_lines(draft: Draft, *styles: str) -> list[str]:

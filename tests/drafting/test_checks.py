@@ -212,3 +212,9 @@ def test_section_roles_caught_by_origin_and_by_the_role_labeller():
     rule = make([P("Không khen thưởng nhiều lần, nhiều hình thức khen thưởng cho một thành tích đạt được.")],
                 kind="doi-tuong")
     assert len(section_roles(rule, None, w)[1]) == 1
+
+
+def test_header_in_capitals_with_diacritics_passes():
+    ok = make([P("Tổ chức thực hiện.")], header=[P("ỦY BAN NHÂN DÂN", "issuer"), P("PHƯỜNG HOÀN KIẾM", "issuer"),
+                                                 P("Kế hoạch thi đua năm 2026", "title")])
+    assert not any("dấu" in x for x in header_vs_request(ok))
