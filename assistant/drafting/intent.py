@@ -1,0 +1,61 @@
+"""Chat intent: is a message a drafting request ("Soạn kế hoạch … xã Quang Trung"), a question, or either?"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.corpus.normalize import fold
+from assistant.drafting.words import DEFAULT_DIR, _load, words
+
+Intent = Literal["draft", "maybe", "ask"]
+NEAR_WORDS = 7
+
+
+def intent_words(knowledge_dir: Path | None = None) -> dict[str, Any]:
+    """knowledge/intent.yaml (falls back to the bundled file)."""
+    d = Path(knowledge_dir or DEFAULT_DIR)
+    p = d / "intent.yaml"
+    return _load(str(p if p.exists() else DEFAULT_DIR / "intent.yaml"))
+
+
+def _has(folded: str, phrase: str) -> bool:
+    if not phrase.strip(" ?"):
+        return phrase in folded
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded) is not None
+
+
+def _strip_lead_ins(folded: str, lead_ins: list[str]) -> str:
+    """Drop polite openings ("giúp tôi", "em cần", …) before the verb, repeatedly."""
+    text = folded.strip(" ,.!:;-")
+    changed = True
+    while changed:
+        changed = False
+        for w in sorted(lead_ins, key=len, reverse=True):
+            if text.startswith(w + " ") or text.startswith(w + ","):
+                text = text[len(w):].strip(" ,.!:;-")
+                changed = True
+    return text
+
+
+def classify(text: str, knowledge_dir: Path | None = None) -> Intent:
+    """"draft" when the message opens with a drafting verb and names a document and is not a question;
+    "maybe" when it names a document and a drafting verb somewhere but reads as a question; else "ask"."""
+    w = intent_words(knowledge_dir)
+    folded = fold(text or "")
+    doc_words = list(w.get("document_words", []))
+    for spec in (words(knowledge_dir).get("doc_types") or {}).values():
+        doc_words += list(spec.get("keywords", []))
+    verbs = sorted(w.get("draft_verbs", []), key=len, reverse=True)
+    names_doc = any(_has(folded, d) for d in doc_words)
+    if not names_doc or not any(_has(folded, v) for v in verbs):
+        return "ask"
+    question = any(_has(folded, q) for q in w.get("question_markers", []))
+    head = _strip_lead_ins(folded, list(w.get("lead_ins", [])))
+    verb = next((v for v in verbs if head == v or head.startswith(v + " ")), None)
+    # the document must follow the verb closely ("soạn kế hoạch …", not "xây dựng nông thôn mới … kế hoạch")
+    near = " ".join(head[len(verb):].split()[:NEAR_WORDS]) if verb else ""
+    if verb and not question and any(_has(near, d) for d in doc_words):
+        return "draft"
+    return "maybe"
