@@ -264,6 +264,7 @@ class BotHandlers:
                 await self._draft(context, chat_id, cid, f"{pending}\n{text}", follow_up=True)
                 return
             if intent == "draft":
+                await self.say(context, chat_id, texts.DRAFT_STARTED)
                 await self._draft(context, chat_id, cid, text)
                 return
             await self._answer(context, chat_id, cid, text, offer_draft=intent == "maybe")

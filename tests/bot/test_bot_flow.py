@@ -3,112 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
-import sys
 import threading
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import docx
-import pytest
+from botkit import DRAFT_PROMPT, QUESTION, new_user, texts_to, to
+from fakes.botapi_server import Call
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ on the path for the shared fakes
-from fakes.botapi_server import BotAPIServer, Call, running_server  # noqa: E402
-
-from assistant.services import build_services  # noqa: E402
-from bot import texts  # noqa: E402
-from bot.app import build_application  # noqa: E402
-from bot.format import plain_of  # noqa: E402
-
-QUESTION = "Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?"
-DRAFT_PROMPT = (
-    "/soan Kế hoạch tổ chức phong trào thi đua năm 2026 của UBND xã Quang Trung, "
-    "chủ đề thi đua xây dựng nông thôn mới"
-)
-_counter = iter(range(1000))
-
-
-def new_user() -> int:
-    """A fresh Telegram id per scenario (the Store is shared by the session)."""
-    return 880_000_000 + next(_counter)
-
-
-@pytest.fixture
-def api() -> Any:
-    with running_server() as srv:
-        yield srv
-
-
-@pytest.fixture
-def bot_settings(settings: Any, api: BotAPIServer) -> Any:
-    return settings.model_copy(
-        update={
-            "telegram_bot_token": api.token,
-            "telegram_base_url": api.base_url,
-            "telegram_webhook_url": None,
-        }
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(app: Any) -> AsyncIterator[Any]:
-    """initialize → start → start_polling, then a clean stop/shutdown (the real PTB lifecycle)."""
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
-def run_bot(
-    api: BotAPIServer,
-    settings: Any,
-    ask: Any,
-    drafts: Any,
-    store: Any,
-    knowledge: Any,
-    scenario: Callable[[], Any],
-) -> None:
-    async def main() -> None:
-        app = build_application(settings, ask, drafts, store, base_url=api.base_url, knowledge=knowledge)
-        async with running(app):
-            await scenario()
-
-    asyncio.run(main())
-
-
-def texts_to(api: BotAPIServer, chat_id: int) -> list[str]:
-    return [c.text for c in api.sent("sendMessage", chat_id)]
-
-
-def to(chat_id: int, needle: str | None = None) -> Callable[[Call], bool]:
-    def pred(c: Call) -> bool:
-        return c.get("chat_id") == str(chat_id) and (needle is None or needle in plain_of(c.text))
-
-    return pred
-
-
-@pytest.fixture
-def go(api, bot_settings, ask_service, draft_service, store, knowledge):  # type: ignore[no-untyped-def]
-    def _go(scenario: Callable[[], Any], settings: Any = None, ask: Any = None, drafts: Any = None) -> None:
-        run_bot(
-            api,
-            settings or bot_settings,
-            ask or ask_service,
-            drafts or draft_service,
-            store,
-            knowledge,
-            scenario,
-        )
-
-    return _go
-
+from assistant.services import build_services
+from bot import texts
+from bot.app import build_application
+from bot.format import plain_of
 
 # ---------------------------------------------------------------------------------------------- questions
 
