@@ -159,6 +159,12 @@ def documents_view(docs: Iterable[Any], today: date | None = None) -> list[Seg]:
 
 
 def draft_title(draft: Draft) -> str:
+    """Document type and title from the header ("KẾ HOẠCH Tổ chức phong trào thi đua …"), else the first heading."""
+    header = next((s for s in draft.sections if s.key == "header"), None)
+    if header is not None:
+        parts = [p.text.strip() for p in header.paragraphs if p.style in ("doctype", "title") and p.text.strip()]
+        if parts:
+            return shorten(" ".join(parts), 200)
     for line in draft.markdown.splitlines():
         if line.startswith("#"):
             title = line.lstrip("#").strip().strip("*").strip()
