@@ -298,27 +298,108 @@ def eval_answers(
         _dump(res, json_path)
 
 
+def _ingest_for_serving(kn: Any, embed: bool) -> Any:
+    """Ingest with one line per document title and an ETA (keyword index only when `embed` is False)."""
+    from rich.progress import TimeRemainingColumn
+
+    from assistant.serving import document_title
+
+    with Progress(TextColumn("  Văn bản"), BarColumn(), MofNCompleteColumn(), TextColumn("còn"),
+                  TimeRemainingColumn(), TextColumn("{task.description}"), console=err, transient=False) as prog:
+        task = prog.add_task("", total=None)
+
+        def cb(name: str, i: int, n: int) -> None:
+            file, _, rest = name.partition(" — ")
+            label = document_title(kn, file) + (f" — {rest}" if rest else "")
+            prog.update(task, total=n, completed=i, description=label[:70])
+
+        if embed:
+            return kn.ingest(progress=cb)
+        return kn.ingest(progress=cb, embed=False)
+
+
+def _embedding_printer() -> Any:
+    """Progress of the background embedding on the console: every 10 % (or 30 s), and once at the end."""
+    import time
+
+    last = {"pct": -10, "at": 0.0}
+
+    def show(snap: dict[str, Any]) -> None:
+        total = snap["total"] or 1
+        pct = int(100 * snap["done"] / total)
+        now = time.monotonic()
+        if snap["state"] == "building" and pct < last["pct"] + 10 and now - last["at"] < 30:
+            return
+        last.update(pct=pct, at=now)
+        colour = {"ready": "green", "error": "red"}.get(snap["state"], "cyan")
+        err.print(f"[{colour}]{snap['message']}[/]")
+
+    return show
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host")] = None,
-    port: Annotated[int | None, typer.Option("--port")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định TDKT_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Cổng (mặc định TDKT_PORT, 8000)")] = None,
     no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
 ) -> None:
-    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN."""
+    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN.
+
+    Trang mở ngay khi chỉ mục từ khóa sẵn sàng; vector ngữ nghĩa được tạo tiếp trong nền (/healthz cho biết tiến độ).
+    """
     import subprocess
+    import threading
+    import time
 
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.services import build_services as build
+    from assistant.serving import EmbeddingJob, PortBusy, bind_socket, supports_two_phase
 
     settings = _settings(host=host, port=port)
-    bot_proc = None
-    if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
-        bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
-        err.print("Bot Telegram đang chạy (polling).")
-    err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  (tài liệu API: /docs)")
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        sock = bind_socket(settings.host, settings.port)
+    except PortBusy as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    kn = _knowledge(settings)
+    two_phase = supports_two_phase(kn)
+    err.print("[bold][1/3][/] Lập chỉ mục tìm kiếm theo từ khóa (vector ngữ nghĩa sẽ tạo sau, trong nền)…"
+              if two_phase else "[bold][1/3][/] Lập chỉ mục (từ khóa + vector ngữ nghĩa)…")
+    report = _ingest_for_serving(kn, embed=not two_phase)
+    err.print(f"  Chỉ mục: {report.chunks_total} đoạn · thêm mới {len(report.added)} · cập nhật "
+              f"{len(report.updated)} · không đổi {len(report.unchanged)}")
+    for e in report.errors:
+        err.print(f"  [yellow]Bỏ qua[/] {e['file']}: {e['reason']}")
+    services = build(settings, knowledge=kn, on_llm_error=lambda e: err.print(
+        f"[yellow]{e} — dùng chế độ trích dẫn trực tiếp (không LLM).[/]"))
+    job = EmbeddingJob(kn, on_progress=_embedding_printer())
+    web = create_app(settings, services=services)
+    web.state.embedding = job
+    server = uvicorn.Server(uvicorn.Config(web, log_level="warning", access_log=False))
+    err.print("[bold][2/3][/] Khởi động máy chủ web…")
+    bot_proc = None
+
+    def when_listening() -> None:
+        nonlocal bot_proc
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.05)
+        err.print(f"[bold green]Sẵn sàng:[/] mở trình duyệt tại http://{settings.host}:{settings.port}/  "
+                  "(tài liệu API: /docs · Ctrl+C để dừng)")
+        if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
+            bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
+            err.print("Bot Telegram đang chạy (polling).")
+        if two_phase and job.start().state == "building":
+            err.print(f"[bold][3/3][/] {job.snapshot()['message']}")
+        else:
+            err.print("[bold][3/3][/] Chỉ mục đầy đủ (từ khóa + ngữ nghĩa).")
+
+    threading.Thread(target=when_listening, name="tdkt-announce", daemon=True).start()
+    try:
+        server.run(sockets=[sock])
     finally:
         if bot_proc is not None:
             bot_proc.terminate()

@@ -81,5 +81,8 @@ class Health(BaseModel):
     status: str
     documents: int | None = None
     chunks: int | None = None
+    embedding: dict[str, Any] | None = Field(
+        None, description="Background build of the dense vectors (tdkt serve): state building|ready|error, done, "
+        "total, eta_seconds, message. While building, answers use keyword search.")
     max_question_chars: int
     max_prompt_chars: int

@@ -37,5 +37,7 @@ def healthz(request: Request) -> Health:
     except Exception as exc:
         log.warning("healthz: knowledge unavailable: %s", exc)
         status = "degraded"
+    job = getattr(request.app.state, "embedding", None)  # set by `tdkt serve` (assistant/serving.py)
     return Health(status=status, documents=documents, chunks=chunks,
+                  embedding=job.snapshot() if job is not None else None,
                   max_question_chars=settings.max_question_chars, max_prompt_chars=settings.max_prompt_chars)
