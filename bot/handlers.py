@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from assistant.drafting.intent import classify
+from assistant.drafting.intent import classify, is_question
 from assistant.drafting.models import Draft
 from bot import texts, views
 from bot.format import Seg, nonblank, split_segments
@@ -248,18 +248,21 @@ class BotHandlers:
             await self.say(context, chat_id, texts.TOO_LONG.format(n=len(text), limit=limit))
             return
         intent = classify(text, self.knowledge_dir)
+        # a question asked while the bot waits for draft details or a section instruction is answered instead;
+        # the pending step keeps waiting (the "Soạn ngay" / "✏️" buttons still work)
+        question = is_question(text, self.knowledge_dir)
 
         async def work() -> None:
             cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
             editing = await asyncio.to_thread(self.state.pending_section, cid)
-            if editing and intent != "draft":
+            if editing and not question:
                 await asyncio.to_thread(self.state.set_pending_section, cid, None)
                 draft = await asyncio.to_thread(self.state.load_draft, editing[0])
                 if draft is not None:
                     await self._redo_section(context, chat_id, cid, draft, editing[1], text)
                     return
             pending = await asyncio.to_thread(self.state.pending_draft, cid)
-            if pending and intent != "draft":
+            if pending and intent != "draft" and not question:
                 await asyncio.to_thread(self.state.set_pending_draft, cid, None)
                 await self._draft(context, chat_id, cid, f"{pending}\n{text}", follow_up=True)
                 return

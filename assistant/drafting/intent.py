@@ -39,6 +39,12 @@ def _strip_lead_ins(folded: str, lead_ins: list[str]) -> str:
     return text
 
 
+def is_question(text: str, knowledge_dir: Path | None = None) -> bool:
+    """The message reads as a question ("… là gì?", "bao nhiêu", …), not as details for a pending draft."""
+    folded = fold(text or "")
+    return any(_has(folded, q) for q in intent_words(knowledge_dir).get("question_markers", []))
+
+
 def classify(text: str, knowledge_dir: Path | None = None) -> Intent:
     """"draft" when the message opens with a drafting verb and names a document and is not a question;
     "maybe" when it names a document and a drafting verb somewhere but reads as a question; else "ask"."""
@@ -51,7 +57,7 @@ def classify(text: str, knowledge_dir: Path | None = None) -> Intent:
     names_doc = any(_has(folded, d) for d in doc_words)
     if not names_doc or not any(_has(folded, v) for v in verbs):
         return "ask"
-    question = any(_has(folded, q) for q in w.get("question_markers", []))
+    question = is_question(text, knowledge_dir)
     head = _strip_lead_ins(folded, list(w.get("lead_ins", [])))
     verb = next((v for v in verbs if head == v or head.startswith(v + " ")), None)
     # the document must follow the verb closely ("soạn kế hoạch …", not "xây dựng nông thôn mới … kế hoạch")

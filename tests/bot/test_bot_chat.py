@@ -279,3 +279,18 @@ def test_transcript_question_follow_up_two_in_a_row_and_soan(api, go) -> None:  
         Path(out).write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     queued = [i for i, line in enumerate(lines) if texts.QUEUED in line]
     assert queued, "the second of two messages in a row is acknowledged, then answered"
+
+
+def test_a_question_while_the_draft_waits_for_details_is_answered(api, go) -> None:  # type: ignore[no-untyped-def]
+    uid = new_user()
+
+    async def scenario() -> None:
+        api.push_text(uid, uid, DRAFT_REQUEST)
+        await api.wait_for("sendMessage", to(uid, texts.DRAFT_QUESTIONS), timeout=120)
+        api.push_text(uid, uid, QUESTION)
+        await api.wait_for("sendMessage", with_buttons(uid, "src:"), timeout=60)  # answered as a question
+        assert not api.sent("sendDocument", uid)
+        api.push_text(uid, uid, DETAILS)  # the draft was still waiting for its details
+        await api.wait_for("sendDocument", to(uid), timeout=120, count=2)
+
+    go(scenario)
