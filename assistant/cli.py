@@ -374,7 +374,8 @@ def serve(
         err.print(f"  [yellow]Bỏ qua[/] {e['file']}: {e['reason']}")
     services = build(settings, knowledge=kn, on_llm_error=lambda e: err.print(
         f"[yellow]{e} — dùng chế độ trích dẫn trực tiếp (không LLM).[/]"))
-    job = EmbeddingJob(kn, on_progress=_embedding_printer())
+    job = EmbeddingJob(kn, on_progress=_embedding_printer(),
+                       command=[sys.executable, "-m", "assistant.cli", "embed-missing"])
     web = create_app(settings, services=services)
     web.state.embedding = job
     server = uvicorn.Server(uvicorn.Config(web, log_level="warning", access_log=False))
@@ -403,6 +404,14 @@ def serve(
     finally:
         if bot_proc is not None:
             bot_proc.terminate()
+
+
+@app.command("embed-missing", hidden=True)
+def embed_missing_cmd() -> None:
+    """Tạo vector còn thiếu (bước nền của `tdkt serve`; in tiến độ dạng máy đọc)."""
+    from assistant.serving import embed_missing_with_progress
+
+    embed_missing_with_progress(_knowledge(_settings()), sys.stdout)
 
 
 @app.command()

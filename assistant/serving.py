@@ -6,7 +6,9 @@ from __future__ import annotations
 import errno
 import inspect
 import logging
+import os
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ PORT_BUSY = (
     "Chạy trên cổng khác:  TDKT_PORT={alt} make run   (hoặc: tdkt serve --port {alt})\n"
     "[port {port} is already in use]"
 )
+PROGRESS_TAG = "TDKT-EMBED"
 PORT_DENIED = "Không mở được cổng {port} trên {host}: {reason}. Chọn cổng khác: TDKT_PORT={alt} make run"
 
 
@@ -85,6 +88,9 @@ class EmbeddingJob:
 
     knowledge: Any
     on_progress: Callable[[dict[str, Any]], None] | None = None
+    # run `embed_missing` in this child process (e.g. `tdkt embed-missing`): the embedding then holds neither
+    # this process's index lock nor its GIL, so answers keep flowing; None = call knowledge.embed_missing here
+    command: list[str] | None = None
     state: str = "idle"  # idle | building | ready | error
     done: int = 0
     total: int = 0
@@ -115,9 +121,26 @@ class EmbeddingJob:
         if self.on_progress is not None:
             self.on_progress(self.snapshot())
 
+    def _run_child(self) -> None:
+        assert self.command is not None
+        proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout is not None and proc.stderr is not None
+        for line in proc.stdout:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == PROGRESS_TAG:
+                self._progress("", int(parts[1]), int(parts[2]))
+        err = proc.stderr.read()
+        if proc.wait() != 0:
+            lines = [x for x in err.strip().splitlines() if x.strip()]
+            raise RuntimeError(lines[-1] if lines else f"exit code {proc.returncode}")
+        reload_index(self.knowledge)
+
     def _run(self) -> None:
         try:
-            self.knowledge.embed_missing(progress=self._progress)
+            if self.command:
+                self._run_child()
+            else:
+                self.knowledge.embed_missing(progress=self._progress)
         except Exception as exc:  # noqa: BLE001 - keep serving from the keyword index
             log.exception("background embedding failed")
             with self._lock:
@@ -162,3 +185,29 @@ def embedding_message(state: str, done: int, total: int, eta: int | None, error:
     if state == "ready":
         return "Chỉ mục đầy đủ (từ khóa + ngữ nghĩa)."
     return ""
+
+
+def reload_index(knowledge: Any) -> None:
+    """Make every reader (this process, `tdkt bot`, other workers) reload the index and use the new vectors.
+
+    Readers reload when the catalog file's token (inode, mtime, size) changes; embedding does not rewrite the
+    catalog, so its mtime is touched (content untouched, so this cannot race with a writer's commit).
+    """
+    path = getattr(getattr(knowledge, "gen", None), "catalog_path", None)
+    if path is None:
+        return
+    try:
+        os.utime(path)
+    except OSError as exc:
+        log.warning("could not signal readers to reload the index: %s", exc)
+
+
+def embed_missing_with_progress(knowledge: Any, out: Any) -> int:
+    """Body of `tdkt embed-missing`: embed the missing vectors, one machine-readable progress line per batch."""
+
+    def progress(_name: str, done: int, total: int) -> None:
+        print(f"{PROGRESS_TAG} {done} {total}", file=out, flush=True)
+
+    n = knowledge.embed_missing(progress=progress)
+    reload_index(knowledge)
+    return int(n)
