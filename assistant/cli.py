@@ -365,8 +365,8 @@ def serve(
         raise typer.Exit(2) from None
     kn = _knowledge(settings)
     two_phase = supports_two_phase(kn)
-    err.print("[bold][1/3][/] Lập chỉ mục tìm kiếm theo từ khóa (vector ngữ nghĩa sẽ tạo sau, trong nền)…"
-              if two_phase else "[bold][1/3][/] Lập chỉ mục (từ khóa + vector ngữ nghĩa)…")
+    err.print("[bold]\\[khởi động 1/3][/] Lập chỉ mục tìm kiếm theo từ khóa (vector ngữ nghĩa sẽ tạo sau, trong nền)…"
+              if two_phase else "[bold]\\[khởi động 1/3][/] Lập chỉ mục (từ khóa + vector ngữ nghĩa)…")
     report = _ingest_for_serving(kn, embed=not two_phase)
     err.print(f"  Chỉ mục: {report.chunks_total} đoạn · thêm mới {len(report.added)} · cập nhật "
               f"{len(report.updated)} · không đổi {len(report.unchanged)}")
@@ -379,7 +379,7 @@ def serve(
     web = create_app(settings, services=services)
     web.state.embedding = job
     server = uvicorn.Server(uvicorn.Config(web, log_level="warning", access_log=False))
-    err.print("[bold][2/3][/] Khởi động máy chủ web…")
+    err.print("[bold]\\[khởi động 2/3][/] Khởi động máy chủ web…")
     bot_proc = None
 
     def when_listening() -> None:
@@ -394,9 +394,9 @@ def serve(
             bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
             err.print("Bot Telegram đang chạy (polling).")
         if two_phase and job.start().state == "building":
-            err.print(f"[bold][3/3][/] {job.snapshot()['message']}")
+            err.print(f"[bold]\\[khởi động 3/3][/] {job.snapshot()['message']}")
         else:
-            err.print("[bold][3/3][/] Chỉ mục đầy đủ (từ khóa + ngữ nghĩa).")
+            err.print("[bold]\\[khởi động 3/3][/] Chỉ mục đầy đủ (từ khóa + ngữ nghĩa).")
 
     threading.Thread(target=when_listening, name="tdkt-announce", daemon=True).start()
     try:

@@ -95,7 +95,7 @@ def test_first_run_serves_from_keywords_and_builds_vectors_in_background(tmp_pat
         except subprocess.TimeoutExpired:
             proc.kill()
     out = log_path.read_text("utf-8")
-    order = [out.index(s) for s in ("[1/3]", "[2/3]", "Sẵn sàng", "[3/3] Đang tạo chỉ mục ngữ nghĩa")]
+    order = [out.index(s) for s in ("[khởi động 1/3]", "[khởi động 2/3]", "Sẵn sàng", "[khởi động 3/3] Đang tạo chỉ mục ngữ nghĩa")]
     assert order == sorted(order), out
     title = document_title(_Registryless(), plan.name)
     assert title == plan.name or title in out
