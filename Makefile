@@ -18,7 +18,7 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/activate
 	@echo "[cài đặt 2/3] Cập nhật pip…"
 	@$(BIN)/pip install --upgrade pip 2>&1 | $(STEPS)
 	@echo "[cài đặt 3/3] Cài các gói cần để chạy trợ lý (pip install -e .)…"
-	@$(BIN)/pip install -e . 2>&1 | $(STEPS)
+	@$(BIN)/pip install --no-compile -e . 2>&1 | $(STEPS)
 	@touch $@
 
 # `make test`: the app plus the developer tools (pytest, ruff, playwright) and the `st` extra (torch)
