@@ -402,6 +402,7 @@ def serve(
     try:
         server.run(sockets=[sock])
     finally:
+        job.stop()
         if bot_proc is not None:
             bot_proc.terminate()
 

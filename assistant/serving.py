@@ -82,6 +82,10 @@ def vectors_missing(knowledge: Any) -> int:
         return 0
 
 
+class _Stopped(Exception):
+    """The embedding child was ended by EmbeddingJob.stop()."""
+
+
 @dataclass
 class EmbeddingJob:
     """Builds the missing dense vectors in a background thread; `snapshot()` feeds /healthz and the page."""
@@ -91,13 +95,14 @@ class EmbeddingJob:
     # run `embed_missing` in this child process (e.g. `tdkt embed-missing`): the embedding then holds neither
     # this process's index lock nor its GIL, so answers keep flowing; None = call knowledge.embed_missing here
     command: list[str] | None = None
-    state: str = "idle"  # idle | building | ready | error
+    state: str = "idle"  # idle | building | ready | error | stopped
     done: int = 0
     total: int = 0
     started: float = 0.0
     finished: float = 0.0
     error: str | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
+    _proc: subprocess.Popen[str] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def start(self) -> EmbeddingJob:
@@ -110,6 +115,16 @@ class EmbeddingJob:
         self._thread = threading.Thread(target=self._run, name="tdkt-embed", daemon=True)
         self._thread.start()
         return self
+
+    def stop(self) -> None:
+        """When the server stops: end the child (each embedded batch is already stored; the next run resumes)."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
     def join(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -124,6 +139,7 @@ class EmbeddingJob:
     def _run_child(self) -> None:
         assert self.command is not None
         proc = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._proc = proc
         assert proc.stdout is not None and proc.stderr is not None
         for line in proc.stdout:
             parts = line.split()
@@ -131,6 +147,8 @@ class EmbeddingJob:
                 self._progress("", int(parts[1]), int(parts[2]))
         err = proc.stderr.read()
         if proc.wait() != 0:
+            if proc.returncode < 0:  # stopped with the server (stop()): not an error
+                raise _Stopped
             lines = [x for x in err.strip().splitlines() if x.strip()]
             raise RuntimeError(lines[-1] if lines else f"exit code {proc.returncode}")
         reload_index(self.knowledge)
@@ -141,6 +159,10 @@ class EmbeddingJob:
                 self._run_child()
             else:
                 self.knowledge.embed_missing(progress=self._progress)
+        except _Stopped:
+            with self._lock:
+                self.state, self.finished = "stopped", time.monotonic()
+            return
         except Exception as exc:  # noqa: BLE001 - keep serving from the keyword index
             log.exception("background embedding failed")
             with self._lock:

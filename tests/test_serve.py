@@ -139,3 +139,17 @@ def test_embedding_job_reports_progress_eta_and_the_end() -> None:
     assert seen[1]["eta_seconds"] is not None
     assert seen[-1]["state"] == "ready" and job.snapshot()["state"] == "ready"
     assert EmbeddingJob(_Fake(0)).start().state == "ready"  # nothing missing: no thread
+
+
+def test_child_embedding_reports_progress_and_stops_with_the_server() -> None:
+    child = [sys.executable, "-c", "import time; print('TDKT-EMBED 64 631', flush=True); time.sleep(120)"]
+    job = EmbeddingJob(_Fake(631), command=child).start()
+    deadline = time.monotonic() + 30
+    while job.snapshot()["done"] < 64:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    snap = job.snapshot()
+    assert snap["state"] == "building" and snap["total"] == 631 and "64/631" in snap["message"]
+    job.stop()
+    job.join(20)
+    assert job.snapshot()["state"] == "stopped"
