@@ -75,7 +75,7 @@ class Knowledge:
                     self._catalog = Catalog.load(gen.catalog_path, self.settings.embedding)
                     self._damage = None
                 except IndexDamaged as e:
-                    log.error("%s", e)
+                    log.info("%s", e)
                     self._catalog = Catalog(gen.catalog_path, self.settings.embedding)
                     self._damage = str(e)
                 self._searcher = None
@@ -118,7 +118,7 @@ class Knowledge:
             return self.store
         except IndexProblem as e:
             self._store_error = str(e)
-            log.warning("vector store unavailable, lexical search only: %s", e)
+            log.info("vector store unavailable, lexical search only: %s", e)
             return None
 
     def _vectors(self) -> set[str] | None:
@@ -163,6 +163,8 @@ class Knowledge:
                 except OSError as e:
                     raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
                 finally:
+                    layout.touch_stamp(self.gen)
+                    self._token = layout.generation_token(self.gen)
                     self._searcher = None
                     self._vector_ids = None
             finally:
