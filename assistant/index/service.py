@@ -188,6 +188,8 @@ class Knowledge:
             if self._damage:
                 raise IndexDamaged("", message=self._damage)
             store = self.store if embed else None
+            if store is not None and store.read_only:
+                raise IndexWriteError(store.read_only)
             report = ingest(paths or self.default_paths(), self._catalog, store, self.registry,
                             layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
                             max_chunks=self.settings.max_chunks_per_file, commit=self._commit)
@@ -389,6 +391,8 @@ class Knowledge:
         vecs = self._vectors()
         store = self._store
         out["read_only"] = bool(store and store.read_only)
+        if store is not None and store.read_only and "disk full" in store.read_only:
+            problems.append("Ổ đĩa dữ liệu đã đầy: tra cứu vẫn hoạt động, không nạp thêm được tài liệu (disk full).")
         if vecs is None:
             problems.append(f"Kho vector không dùng được — tìm kiếm chỉ theo từ khóa; hãy {REBUILD_HINT}. "
                             f"({self._store_error or ''})")

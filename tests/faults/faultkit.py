@@ -47,6 +47,11 @@ def cli_popen(data: Path, *args: str, **env: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def flat(text: str) -> str:
+    """Console output with line wrapping undone (Rich wraps at the terminal width)."""
+    return " ".join(text.split())
+
+
 def no_traceback(run: Run) -> None:
     assert "Traceback" not in run.err and "Traceback" not in run.out, run.err[-2000:]
 
