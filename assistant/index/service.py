@@ -240,7 +240,9 @@ class Knowledge:
                             layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
                             max_chunks=self.settings.max_chunks_per_file, commit=cat.save)
             if not cat.docs and report.errors:
-                raise IndexWriteError("không nạp được tài liệu nào; chỉ mục cũ được giữ nguyên")
+                reasons = "; ".join(f"{e['file']}: {e['reason']}" for e in report.errors[:3])
+                raise IndexProblem(f"Xây lại chỉ mục không nạp được tài liệu nào ({reasons}); chỉ mục cũ được giữ "
+                                   f"nguyên (rebuild ingested nothing; the previous index is kept).")
             layout.switch_to(new)
         except BaseException:
             if store is not None:
