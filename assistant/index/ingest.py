@@ -103,8 +103,10 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore | None, regis
             files.append(p)
         elif p.is_dir():
             files.extend(iter_corpus_files([p]))
+        elif p.exists():
+            report.errors.append({"file": _safe_name(p), "reason": "không phải tệp thường (not a regular file)"})
         else:
-            report.errors.append({"file": p.name, "reason": "không tồn tại (not found)"})
+            report.errors.append({"file": _safe_name(p), "reason": "không tồn tại (not found)"})
     report.files_seen = len(files)
     seen: dict[str, Path] = {}
     texts_dir.mkdir(parents=True, exist_ok=True)

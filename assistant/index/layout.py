@@ -17,6 +17,7 @@ from assistant.index.errors import BUSY_MESSAGE, IndexBusy
 
 CURRENT = "CURRENT"
 LOCK_NAME = ".write.lock"
+STAMP = ".vectors-stamp"
 GEN_PREFIX = "gen-"
 DAMAGED_DIR = "damaged"
 
@@ -86,13 +87,29 @@ def switch_to(gen: Generation) -> None:
     _fsync_dir(gen.root)
 
 
-def generation_token(gen: Generation) -> tuple:
-    """Changes whenever the generation switches or its catalog is committed (readers reload on a change)."""
+def _stat_key(p: Path) -> tuple:
     try:
-        st = gen.catalog_path.stat()
-        return (gen.name, st.st_ino, st.st_mtime_ns, st.st_size)
+        st = p.stat()
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
     except OSError:
-        return (gen.name, None, None, None)
+        return (None, None, None)
+
+
+def generation_token(gen: Generation) -> tuple:
+    """Changes whenever the generation switches, its catalog is committed or its vectors change (readers
+    reload on a change)."""
+    return (gen.name, *_stat_key(gen.catalog_path), *_stat_key(gen.dir / STAMP))
+
+
+def touch_stamp(gen: Generation) -> None:
+    """Tell readers in other processes that this generation's vectors changed (atomic replace)."""
+    tmp = gen.dir / f".{STAMP}.{uuid.uuid4().hex[:6]}.tmp"
+    try:
+        tmp.write_text(uuid.uuid4().hex, encoding="utf-8")
+        os.replace(tmp, gen.dir / STAMP)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def move_aside(gen: Generation) -> Path | None:

@@ -75,7 +75,7 @@ class Knowledge:
                     self._catalog = Catalog.load(gen.catalog_path, self.settings.embedding)
                     self._damage = None
                 except IndexDamaged as e:
-                    log.error("%s", e)
+                    log.info("%s", e)
                     self._catalog = Catalog(gen.catalog_path, self.settings.embedding)
                     self._damage = str(e)
                 self._searcher = None
@@ -118,7 +118,7 @@ class Knowledge:
             return self.store
         except IndexProblem as e:
             self._store_error = str(e)
-            log.warning("vector store unavailable, lexical search only: %s", e)
+            log.info("vector store unavailable, lexical search only: %s", e)
             return None
 
     def _vectors(self) -> set[str] | None:
@@ -163,6 +163,8 @@ class Knowledge:
                 except OSError as e:
                     raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
                 finally:
+                    layout.touch_stamp(self.gen)
+                    self._token = layout.generation_token(self.gen)
                     self._searcher = None
                     self._vector_ids = None
             finally:
@@ -186,6 +188,8 @@ class Knowledge:
             if self._damage:
                 raise IndexDamaged("", message=self._damage)
             store = self.store if embed else None
+            if store is not None and store.read_only:
+                raise IndexWriteError(store.read_only)
             report = ingest(paths or self.default_paths(), self._catalog, store, self.registry,
                             layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
                             max_chunks=self.settings.max_chunks_per_file, commit=self._commit)
@@ -236,7 +240,9 @@ class Knowledge:
                             layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
                             max_chunks=self.settings.max_chunks_per_file, commit=cat.save)
             if not cat.docs and report.errors:
-                raise IndexWriteError("không nạp được tài liệu nào; chỉ mục cũ được giữ nguyên")
+                reasons = "; ".join(f"{e['file']}: {e['reason']}" for e in report.errors[:3])
+                raise IndexProblem(f"Xây lại chỉ mục không nạp được tài liệu nào ({reasons}); chỉ mục cũ được giữ "
+                                   f"nguyên (rebuild ingested nothing; the previous index is kept).")
             layout.switch_to(new)
         except BaseException:
             if store is not None:
@@ -387,6 +393,8 @@ class Knowledge:
         vecs = self._vectors()
         store = self._store
         out["read_only"] = bool(store and store.read_only)
+        if store is not None and store.read_only and "disk full" in store.read_only:
+            problems.append("Ổ đĩa dữ liệu đã đầy: tra cứu vẫn hoạt động, không nạp thêm được tài liệu (disk full).")
         if vecs is None:
             problems.append(f"Kho vector không dùng được — tìm kiếm chỉ theo từ khóa; hãy {REBUILD_HINT}. "
                             f"({self._store_error or ''})")

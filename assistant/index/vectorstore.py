@@ -43,6 +43,18 @@ def _writable(path: Path) -> bool:
         return False
 
 
+def _disk_full(path: Path, reserve: int = 1 << 20) -> bool:
+    """Less than `reserve` bytes free where `path` lives."""
+    p = path
+    while not p.exists():
+        p = p.parent
+    try:
+        st = os.statvfs(p)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < reserve
+
+
 class ChromaStore:
     """Stores passage vectors by chunk id; never uses Chroma's default (downloading) embedding function.
 
@@ -53,37 +65,45 @@ class ChromaStore:
 
     def __init__(self, path: Path, collection: str, embeddings: Embeddings | Callable[[], Embeddings]) -> None:
         self.path = path
-        self.read_only = not _writable(path)
-        self._tmp: Path | None = None
-        open_path = path
-        if self.read_only:
-            if not (path / "chroma.sqlite3").exists():
-                raise IndexDamaged("kho vector không có trong thư mục dữ liệu chỉ đọc", str(path))
-            self._tmp = Path(tempfile.mkdtemp(prefix="tdkt-ro-chroma-"))
-            open_path = self._tmp / "chroma"
-            shutil.copytree(path, open_path)
-        else:
-            path.mkdir(parents=True, exist_ok=True)
-        self.open_path = open_path
+        self.name = collection
+        self.error: str | None = None
         self._emb_source = embeddings
         self._emb: Embeddings | None = None if callable(embeddings) and not isinstance(embeddings, Embeddings) \
             else embeddings  # type: ignore[assignment]
-        self.name = collection
-        self.error: str | None = None
+        self._tmp: Path | None = None
+        self.read_only: str | None = None if _writable(path) else "thư mục dữ liệu chỉ đọc (read-only)"
+        if not self.read_only:
+            path.mkdir(parents=True, exist_ok=True)
+            try:
+                self._open(path)
+                return
+            except Exception as e:  # noqa: BLE001 - Chroma raises many kinds on a damaged or full store
+                self.close()
+                if not _disk_full(path):
+                    raise IndexDamaged("không mở được kho vector (chroma)",
+                                       f"{type(e).__name__}: {str(e)[:160]}") from e
+                self.read_only = "ổ đĩa đầy (disk full)"
+        # read-only or full data dir: serve searches from a private temporary copy
+        if not (path / "chroma.sqlite3").exists():
+            raise IndexDamaged("kho vector không có trong thư mục dữ liệu", str(path))
         try:
-            self.client = chromadb.PersistentClient(
-                path=str(open_path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-            )
-            self.ef = ChromaEmbeddingFunction(_LazyEmbeddings(self))
-            self.col = self.client.get_or_create_collection(
-                collection, embedding_function=self.ef, metadata={"hnsw:space": "cosine"}
-            )
-            self.col.count()
-        except Exception as e:  # noqa: BLE001 - Chroma raises many kinds on a damaged database
+            self._tmp = Path(tempfile.mkdtemp(prefix="tdkt-ro-chroma-"))
+            shutil.copytree(path, self._tmp / "chroma")
+            self._open(self._tmp / "chroma")
+        except Exception as e:  # noqa: BLE001
             self.close()
-            if _WRITE_PROBLEM.search(str(e)) and not (path / "chroma.sqlite3").exists():
-                raise IndexWriteError(str(e)[:200]) from e
             raise IndexDamaged("không mở được kho vector (chroma)", f"{type(e).__name__}: {str(e)[:160]}") from e
+
+    def _open(self, open_path: Path) -> None:
+        self.open_path = open_path
+        self.client = chromadb.PersistentClient(
+            path=str(open_path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        )
+        self.ef = ChromaEmbeddingFunction(_LazyEmbeddings(self))
+        self.col = self.client.get_or_create_collection(
+            self.name, embedding_function=self.ef, metadata={"hnsw:space": "cosine"}
+        )
+        self.col.count()
 
     @property
     def embeddings(self) -> Embeddings:
@@ -93,7 +113,8 @@ class ChromaStore:
 
     def close(self) -> None:
         """Forget Chroma's cached client for this path, so the next open reads what other processes wrote."""
-        SharedSystemClient._identifier_to_system.pop(str(self.open_path), None)
+        if getattr(self, "open_path", None) is not None:
+            SharedSystemClient._identifier_to_system.pop(str(self.open_path), None)
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
@@ -101,7 +122,7 @@ class ChromaStore:
     # ----------------------------------------------------------------------------------------- writing
     def _guard(self, what: str, fn: Callable[[], object]) -> object:
         if self.read_only:
-            raise IndexWriteError("thư mục dữ liệu chỉ đọc (read-only)")
+            raise IndexWriteError(self.read_only)
         try:
             return fn()
         except (IndexWriteError, IndexDamaged):
