@@ -41,26 +41,38 @@ def _dump(data: Any, out: Path | None) -> None:
 
 
 def run_ingest(settings: Settings, paths: list[Path] | None, rebuild: bool, quiet: bool = False):  # noqa: ANN201
-    """Ingest with a progress bar; returns the IngestReport."""
+    """Ingest with a progress bar (files, then vectors); returns (Knowledge, IngestReport)."""
     kn = _knowledge(settings)
+    kn.on_wait = lambda msg: err.print(f"[yellow]{msg}[/]")
     with Progress(TextColumn("[bold]Nạp tài liệu[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, disable=quiet, transient=False) as prog:
         task = prog.add_task("", total=None)
 
         def cb(name: str, i: int, n: int) -> None:
-            prog.update(task, total=n, completed=i, description=name[:50])
+            prog.update(task, total=n, completed=i, description=name[:60])
 
         report = kn.ingest(paths, rebuild=rebuild, progress=cb)
     return kn, report
 
 
+def _index_notice(kn: Any) -> None:
+    """Tell the user, on stderr, when the index is degraded (search still runs)."""
+    try:
+        h = kn.health()
+    except Exception:  # noqa: BLE001 - a notice must never stop the command
+        return
+    for p in h.get("problems", []):
+        err.print(f"[yellow]Lưu ý:[/] {p}")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Tệp/thư mục (mặc định: knowledge/ + kho bổ sung)")] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Xây lại chỉ mục từ đầu")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Xây lại chỉ mục từ đầu (chỉ mục cũ phục vụ tới khi "
+                                                            "xong; tệp hỏng được chuyển sang bên)")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON")] = False,
 ) -> None:
-    """Nạp tài liệu vào chỉ mục (tăng dần: chỉ nhúng phần đã thay đổi)."""
+    """Nạp tài liệu vào chỉ mục (tăng dần: chỉ nhúng phần đã thay đổi; tự sửa vector/văn bản bị thiếu)."""
     settings = _settings()
     _, report = run_ingest(settings, paths or None, rebuild, quiet=json_out)
     if json_out:
@@ -69,6 +81,10 @@ def ingest(
         console.print(f"Thêm mới: {len(report.added)} · cập nhật: {len(report.updated)} · không đổi: "
                       f"{len(report.unchanged)} · gỡ bỏ: {len(report.removed)} · đoạn nhúng mới: "
                       f"{report.chunks_embedded} · tổng số đoạn: {report.chunks_total}")
+        for n in report.notices:
+            console.print(n)
+        if report.texts_restored:
+            console.print(f"Đã khôi phục {report.texts_restored} văn bản trong texts/ từ tệp nguồn.")
         for e in report.errors:
             err.print(f"[red]Lỗi[/] {e['file']}: {e['reason']}")
     if report.errors and not (report.added or report.updated or report.unchanged):
@@ -93,6 +109,7 @@ def search(
     if not kn.catalog.docs:
         err.print("[yellow]Chỉ mục trống — chạy `tdkt ingest` trước.[/]")
         raise typer.Exit(1)
+    _index_notice(kn)
     hits = kn.search(query, k=k)
     if json_out:
         _dump([h.to_json() for h in hits], None)
@@ -298,18 +315,64 @@ def eval_answers(
         _dump(res, json_path)
 
 
+def _ingest_for_serving(kn: Any, embed: bool) -> Any:
+    """Ingest with one line per document title and an ETA (keyword index only when `embed` is False)."""
+    from rich.progress import TimeRemainingColumn
+
+    from assistant.serving import document_title
+
+    with Progress(TextColumn("  Văn bản"), BarColumn(), MofNCompleteColumn(), TextColumn("còn"),
+                  TimeRemainingColumn(), TextColumn("{task.description}"), console=err, transient=False) as prog:
+        task = prog.add_task("", total=None)
+
+        def cb(name: str, i: int, n: int) -> None:
+            file, _, rest = name.partition(" — ")
+            label = document_title(kn, file) + (f" — {rest}" if rest else "")
+            prog.update(task, total=n, completed=i, description=label[:70])
+
+        if embed:
+            return kn.ingest(progress=cb)
+        return kn.ingest(progress=cb, embed=False)
+
+
+def _embedding_printer() -> Any:
+    """Progress of the background embedding on the console: every 10 % (or 30 s), and once at the end."""
+    import time
+
+    last = {"pct": -10, "at": 0.0}
+
+    def show(snap: dict[str, Any]) -> None:
+        total = snap["total"] or 1
+        pct = int(100 * snap["done"] / total)
+        now = time.monotonic()
+        if snap["state"] == "building" and pct < last["pct"] + 10 and now - last["at"] < 30:
+            return
+        last.update(pct=pct, at=now)
+        colour = {"ready": "green", "error": "red"}.get(snap["state"], "cyan")
+        err.print(f"[{colour}]{snap['message']}[/]")
+
+    return show
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host")] = None,
-    port: Annotated[int | None, typer.Option("--port")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định TDKT_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Cổng (mặc định TDKT_PORT, 8000)")] = None,
     no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
 ) -> None:
-    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN."""
+    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN.
+
+    Trang mở ngay khi chỉ mục từ khóa sẵn sàng; vector ngữ nghĩa được tạo tiếp trong nền (/healthz cho biết tiến độ).
+    """
     import subprocess
+    import threading
+    import time
 
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.services import build_services as build
+    from assistant.serving import EmbeddingJob, PortBusy, bind_socket, supports_two_phase
 
     settings = _settings(host=host, port=port)
     from assistant.api.safety import UnsafeConfig, check_bind
@@ -319,16 +382,65 @@ def serve(
     except UnsafeConfig as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    bot_proc = None
-    if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
-        bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
-        err.print("Bot Telegram đang chạy (polling).")
-    err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  (tài liệu API: /docs)")
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        sock = bind_socket(settings.host, settings.port)
+    except PortBusy as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    kn = _knowledge(settings)
+    two_phase = supports_two_phase(kn)
+    err.print("[bold]\\[khởi động 1/3][/] Lập chỉ mục tìm kiếm theo từ khóa (vector ngữ nghĩa sẽ tạo sau, trong nền)…"
+              if two_phase else "[bold]\\[khởi động 1/3][/] Lập chỉ mục (từ khóa + vector ngữ nghĩa)…")
+    report = _ingest_for_serving(kn, embed=not two_phase)
+    err.print(f"  Chỉ mục: {report.chunks_total} đoạn · thêm mới {len(report.added)} · cập nhật "
+              f"{len(report.updated)} · không đổi {len(report.unchanged)}")
+    for e in report.errors:
+        err.print(f"  [yellow]Bỏ qua[/] {e['file']}: {e['reason']}")
+    services = build(settings, knowledge=kn, on_llm_error=lambda e: err.print(
+        f"[yellow]{e} — dùng chế độ trích dẫn trực tiếp (không LLM).[/]"))
+    job = EmbeddingJob(kn, on_progress=_embedding_printer(),
+                       command=[sys.executable, "-m", "assistant.cli", "embed-missing"])
+    if two_phase:  # the API's start-up repair re-embeds in-process (holding the index lock): here it is this child
+        kn.start_repair = job.start
+    web = create_app(settings, services=services)
+    web.state.embedding = job
+    server = uvicorn.Server(uvicorn.Config(web, log_level="warning", access_log=False))
+    err.print("[bold]\\[khởi động 2/3][/] Khởi động máy chủ web…")
+    bot_proc = None
+
+    def when_listening() -> None:
+        nonlocal bot_proc
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.05)
+        err.print(f"[bold green]Sẵn sàng:[/] mở trình duyệt tại http://{settings.host}:{settings.port}/  "
+                  "(tài liệu API: /docs · Ctrl+C để dừng)")
+        if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
+            bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
+            err.print("Bot Telegram đang chạy (polling).")
+        if two_phase and job.state == "idle":  # the lifespan did not start it (app built without warming)
+            job.start()
+        if job.state == "building":
+            err.print(f"[bold]\\[khởi động 3/3][/] {job.snapshot()['message']}")
+        else:
+            err.print("[bold]\\[khởi động 3/3][/] Chỉ mục đầy đủ (từ khóa + ngữ nghĩa).")
+
+    threading.Thread(target=when_listening, name="tdkt-announce", daemon=True).start()
+    try:
+        server.run(sockets=[sock])
     finally:
+        job.stop()
         if bot_proc is not None:
             bot_proc.terminate()
+
+
+@app.command("embed-missing", hidden=True)
+def embed_missing_cmd() -> None:
+    """Tạo vector còn thiếu (bước nền của `tdkt serve`; in tiến độ dạng máy đọc)."""
+    from assistant.serving import embed_missing_with_progress
+
+    embed_missing_with_progress(_knowledge(_settings()), sys.stdout)
 
 
 @app.command()
@@ -407,7 +519,14 @@ def eval_drafts(json_path: Annotated[Path | None, typer.Option("--json")] = None
 
 
 def main() -> None:  # pragma: no cover
-    app()
+    """Entry point: index problems (damaged, busy, not writable) end with their message, not a traceback."""
+    from assistant.index.errors import IndexProblem
+
+    try:
+        app()
+    except IndexProblem as e:
+        err.print(f"[red]Lỗi:[/] {e}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,9 +95,15 @@ class SourceResponse(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok | degraded (search works, something needs repair) | error")
     documents: int | None = None
     chunks: int | None = None
+    vectors_missing: int | None = Field(None, description="Chunks without a vector (found by keywords only).")
+    updating: bool = Field(False, description="Another process is writing the index right now.")
+    problems: list[str] = Field(default_factory=list, description="Vietnamese reasons for a degraded status.")
+    embedding: dict[str, Any] | None = Field(
+        None, description="Background build of the dense vectors (tdkt serve): state building|ready|error, done, "
+        "total, eta_seconds, message. While building, answers use keyword search.")
     max_question_chars: int
     max_prompt_chars: int
 

@@ -17,6 +17,7 @@ from assistant.api.errors import ApiError
 from assistant.api.present import doc_to_dict, report_errors, to_jsonable
 from assistant.api.routes.common import require_multipart
 from assistant.api.schemas import DocumentsResponse, UploadResponse
+from assistant.index.errors import IndexProblem
 
 router = APIRouter(prefix="/api", tags=["Tài liệu"])
 try:
@@ -115,6 +116,9 @@ def ingest_upload(knowledge: Any, final: Path, progress: Any = None) -> dict[str
     name = final.name
     try:
         report = knowledge.ingest([final], progress=progress) if progress else knowledge.ingest([final])
+    except IndexProblem:  # busy, damaged or not writable: a 503 with the index's own message
+        final.unlink(missing_ok=True)
+        raise
     except Exception as exc:
         final.unlink(missing_ok=True)
         raise ApiError(400, code="ingest_failed", message=f"Không nạp được tệp {name}: {exc}") from exc
