@@ -53,7 +53,7 @@ class QueryNormaliser:
         self.abbreviations = sorted((Abbreviation(**a) for a in v.get("abbreviations") or []),
                                     key=lambda a: -len(a.short))
         self._abbr = [(a, _phrase_re(a.short, "-/"), _phrase_re(fold(a.short), "-/")) for a in self.abbreviations]
-        fillers = sorted({nfc(str(f)).lower() for f in v.get("fillers") or []}, key=len, reverse=True)
+        fillers = sorted({nfc(f).lower() for f in compose_phrases(v.get("fillers"))}, key=len, reverse=True)
         self._fillers = [_phrase_re(f) for f in fillers] + [_phrase_re(fold(f)) for f in fillers if fold(f) != f]
         ends = {nfc(str(p)).lower() for p in v.get("end_particles") or []}
         alts = "|".join(sorted({re.escape(p) for p in ends} | {re.escape(fold(p)) for p in ends}, key=len,
@@ -66,7 +66,8 @@ class QueryNormaliser:
                          for h, m in (v.get("ordinal_heads") or {}).items()}
         marks = [nfc(str(m)).lower() for m in v.get("question_marks") or []]
         self._qmarks = [m for m in marks if not re.search(r"\w", m)]
-        self._qwords = [_phrase_re(fold(m)) for m in marks if re.search(r"\w", m)]
+        self._qwords = [_phrase_re(m) for m in marks if re.search(r"\w", m)]
+        self._qwords_folded = [_phrase_re(fold(m)) for m in marks if re.search(r"\w", m)]
 
     @classmethod
     def load(cls, path: Path) -> QueryNormaliser:
@@ -118,8 +119,10 @@ class QueryNormaliser:
     def is_question(self, sentence: str) -> bool:
         if any(m in sentence for m in self._qmarks):
             return True
-        f = fold(sentence)
-        return any(p.search(f) for p in self._qwords)
+        low = nfc(sentence).lower()
+        if fold(low) == low:  # typed without diacritics: compare folded
+            return any(p.search(low) for p in self._qwords_folded)
+        return any(p.search(low) for p in self._qwords)
 
     def split_story(self, text: str) -> tuple[str, str]:
         """(question sentences, story sentences): the asker's facts before the question are kept apart."""
@@ -146,3 +149,17 @@ class QueryNormaliser:
         story_text, extra_s = self.expand_abbreviations(story) if story else ("", [])
         extra = list(dict.fromkeys(extra_q + extra_s + self.number_variants(q_text)))
         return NormalisedQuery(question, q_text or raw, story_text, extra)
+
+
+def compose_phrases(items: list[Any] | None) -> list[str]:
+    """Phrase list from knowledge/: plain strings, or {ask: [...], nouns: [...]} meaning every "ask noun" pair
+    (e.g. ask [bao nhiêu, mấy] × nouns [ngày, tháng] → "bao nhiêu ngày", "mấy tháng", …)."""
+    out: list[str] = []
+    for it in items or []:
+        if isinstance(it, dict):
+            out += [f"{a} {n}" for a in it.get("ask") or [] for n in it.get("nouns") or []]
+        elif isinstance(it, list):
+            out += compose_phrases(it)
+        else:
+            out.append(str(it))
+    return list(dict.fromkeys(out))

