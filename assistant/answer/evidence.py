@@ -20,9 +20,8 @@ from assistant.index.retriever import Hit, HybridSearcher
 
 SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question's terms found in the best passage
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
-FEATURES = ["support", "rare_cov", "absent", "lex_top", "dense_max", "dense_best", "margin", "n_terms",
-            "entity_missing", "aspect_missing", "slot_missing", "figure_missing", "scope_missing", "name_absent",
-            "head_cov", "rarest_missing"]
+FEATURES = ["support", "rare_cov", "rarest_missing", "absent", "dense_max", "entity_missing", "aspect_missing",
+            "slot_missing", "figure_missing", "scope_missing", "name_absent"]
 
 
 # folded forms that are also content syllables of the domain ("thì"→"thi" as in "thi đua", "có"→"co" as in
@@ -208,8 +207,8 @@ class Evidence:
             words = re.findall(r"[^\W\d_]+", sent)
             run: list[str] = []
             for i, w in enumerate(words + [""]):
-                if i > 0 and w[:1].isupper() and not w.isupper():
-                    run.append(w)
+                if w[:1].isupper() and not w.isupper() and (i > 0 or words[1:2] and words[1][:1].isupper()):
+                    run.append(w)  # a sentence's first word counts only when the next one is capitalised too
                     continue
                 if len(run) >= 2:
                     name = fold(" ".join(run))
@@ -322,17 +321,13 @@ class Evidence:
         s1 = hits[0].score
         s2 = hits[1].score if len(hits) > 1 else 0.0
         lex = max(h.parts.get("lex_raw", 0.0) for h in hits)
-        hi = self.s.pos.get(hits[best].chunk.chunk_id)
-        head = self._features_of(self.s.folded_head[hi]) if hi is not None else set()
         known = [t for t in terms if t in self.idf]
-        tot_known = sum(self.idf[t] for t in known) or 1.0
-        head_cov = sum(self.idf[t] for t in known if t in head) / tot_known
         missing = [self.idf[t] for t in known if t not in in_best]
         rarest_missing = max(missing) / default if missing else 0.0
         return {"support": support, "rare_cov": rare_cov, "absent": absent,
                 "lex_top": math.log1p(lex / max(1, len(syl))), "dense_max": hits[0].parts.get("dense_max", 0.0),
-                "dense_best": hits[best].parts.get("dense_raw", 0.0), "margin": (s1 - s2) / s1 if s1 > 0 else 0.0,
-                "n_terms": math.log1p(len(syl)), "head_cov": head_cov, "rarest_missing": rarest_missing}
+                "margin": (s1 - s2) / s1 if s1 > 0 else 0.0,
+                "n_terms": math.log1p(len(syl)), "rarest_missing": rarest_missing}
 
     def assess(self, question: str, hits: list[Hit], today_year: int | None = None) -> Assessment:
         """Whether the passages answer the question: the fitted abstention score over general features when the

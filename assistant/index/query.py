@@ -58,7 +58,7 @@ class QueryNormaliser:
         ends = {nfc(str(p)).lower() for p in v.get("end_particles") or []}
         alts = "|".join(sorted({re.escape(p) for p in ends} | {re.escape(fold(p)) for p in ends}, key=len,
                                reverse=True))
-        self._end = re.compile(rf"(?:\s+(?:{alts}))+\s*(?=[?.!]*\s*$)", re.I) if alts else None
+        self._end = re.compile(rf"(?:\s+(?:{alts}))+\s*(?=[?.!,;]*\s*$)", re.I) if alts else None
         self.number_words = {nfc(str(k)).lower(): int(n) for k, n in (v.get("number_words") or {}).items()}
         units = sorted((nfc(str(u)).lower() for u in v.get("count_units") or []), key=len, reverse=True)
         self._units = "|".join(re.escape(u) for u in units)
@@ -75,14 +75,21 @@ class QueryNormaliser:
 
     # ------------------------------------------------------------------------------------------ parts
     def strip_fillers(self, text: str) -> str:
-        out = text
-        for pat in self._fillers:
-            out = pat.sub(" ", out)
-        if self._end:
-            out = "\n".join(self._end.sub("", line) for line in out.split("\n"))
-        out = re.sub(r"[ \t]+([?.!,;])", r"\1", out)
-        out = re.sub(r"^[\s,.;:!]+", "", out)
-        return re.sub(r"[ \t]+", " ", out).strip()
+        """The message without greetings, "may I ask" openers and closing particles, sentence by sentence."""
+        out = []
+        for sent in _SENT_SPLIT.split(text):
+            s = sent or ""
+            for pat in self._fillers:
+                s = pat.sub(" ", s)
+            s = re.sub(r"\s+([?.!,;])", r"\1", re.sub(r"\s+", " ", s))
+            s = re.sub(r"([,;])[,;\s]*(?=[,;?.!]|$)", "", s)  # separators left dangling by a removed filler
+            if self._end:
+                s = self._end.sub("", s)
+            s = re.sub(r"^[\s,.;:!]+|[\s,;]+$", "", s)
+            s = re.sub(r"[,;]+([?.!])$", r"\1", s)
+            if re.search(r"\w", s):
+                out.append(s)
+        return " ".join(out).strip()
 
     def expand_abbreviations(self, text: str) -> tuple[str, list[str]]:
         """Long forms in place of short ones; the short forms the corpus also writes are returned as extras."""
