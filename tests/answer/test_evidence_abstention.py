@@ -32,7 +32,7 @@ def test_features_are_computed_for_every_question(evidence: Evidence, knowledge)
     q = "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?"
     hits = knowledge.search(q, k=5)
     a = evidence.assess(q, hits, TODAY.year)
-    assert set(a.features) == set(FEATURES)
+    assert set(FEATURES) <= set(a.features)  # the model's inputs (plus diagnostics)
     assert a.score is not None and 0.0 <= a.score <= 1.0
     assert a.supported and a.features["support"] > 0.5
 
