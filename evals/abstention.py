@@ -2,8 +2,9 @@
 
 Positives: questions generated from the corpus' own provisions and plan sections (formal and chat-style,
 evals/informal.py) and from words inside passages' bodies, whose gold passage the retriever finds. Negatives, generated from the same corpus:
-- `removed`: the same question with every document holding the gold passage excluded from the search
-  (skipped when a remaining passage nearly repeats the gold text);
+- `removed`: the same question with every document holding the gold passage — and the documents that replace
+  or are replaced by it — excluded from the search (skipped when a remaining passage nearly repeats the gold
+  text or sits under a heading much like the gold's);
 - `title_swap`: a title the question names with its last word changed so that the title exists nowhere;
 - `place_swap` / `year_swap`: a plan question moved to a locality or year the corpus has no plan for;
 - `aspect_neg`: criteria, dossier, authority, money or a % quota asked of an award title when no passage that
@@ -25,6 +26,7 @@ import numpy as np
 
 from assistant.answer.evidence import FEATURES, MODEL_FILE, AbstentionModel, Evidence, Words
 from assistant.corpus.normalize import fold, nfc
+from assistant.corpus.registry import norm_number
 from assistant.index.retriever import Filters
 from evals.informal import build_set, informalise, is_hit
 
@@ -192,6 +194,15 @@ def _swap_span(question: str, folded_part: str, new: str) -> str | None:
     return t[:i] + new + t[i + len(folded_part):]
 
 
+def _family(searcher: Any, files: set[str]) -> list[str]:
+    """The files plus every document that replaces or is replaced by one of them (they carry the same rules)."""
+    metas = {c.source_file: c.meta for c in searcher.chunks if c.meta}
+    nums = {norm_number(m.number) for f, m in metas.items() if f in files and m.number}
+    repl = {norm_number(m.replaced_by) for f, m in metas.items() if f in files and m.replaced_by}
+    return sorted(files | {f for f, m in metas.items() if (m.number and norm_number(m.number) in repl)
+                           or (m.replaced_by and norm_number(m.replaced_by) in nums)})
+
+
 def award_titles(searcher: Any) -> list[str]:
     """Award titles (folded): quoted names the corpus writes after a head noun ("danh hiệu “Lao động tiên tiến”")."""
     corpus = " ".join(searcher.folded)
@@ -206,7 +217,7 @@ def negatives(positives: list[Item], searcher: Any, rng: random.Random) -> list[
     out: list[Item] = []
     titles = award_titles(searcher)
     for it in positives:
-        files = sorted({g["file"] for g in it.gold or []})
+        files = _family(searcher, {g["file"] for g in it.gold or []})
         out.append(Item(it.question, 0, "removed", it.group, it.gold, files))
         f = fold(it.question)
         named = [t for t in titles if t in f]

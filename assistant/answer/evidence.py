@@ -315,6 +315,11 @@ class Evidence:
         default = max(self.idf.values()) if self.idf else 1.0
         tot = sum(self.idf.get(t, default) for t in syl) or 1.0
         absent = sum(default for t in syl if t not in self.idf) / tot
+        # phrases of the question (adjacent content syllables) the corpus ever writes: low for other domains
+        all_syl = [fold(t) for t in tokens(q)]
+        pairs = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
+                 if a not in self.w.stop and b not in self.w.stop and not (a.isdigit() or b.isdigit())]
+        bigram_known = sum(p in self.idf for p in pairs) / len(pairs) if pairs else 1.0
         rare = [t for t in terms if self.idf.get(t, default) >= self.rare_idf and t in self.idf]
         in_best = self._features_of(self._fold_of(hits[best]))
         rare_cov = (sum(self.idf[t] for t in rare if t in in_best) / sum(self.idf[t] for t in rare)) if rare else 1.0
@@ -327,7 +332,7 @@ class Evidence:
         return {"support": support, "rare_cov": rare_cov, "absent": absent,
                 "lex_top": math.log1p(lex / max(1, len(syl))), "dense_max": hits[0].parts.get("dense_max", 0.0),
                 "margin": (s1 - s2) / s1 if s1 > 0 else 0.0,
-                "n_terms": math.log1p(len(syl)), "rarest_missing": rarest_missing}
+                "n_terms": math.log1p(len(syl)), "rarest_missing": rarest_missing, "bigram_known": bigram_known}
 
     def assess(self, question: str, hits: list[Hit], today_year: int | None = None) -> Assessment:
         """Whether the passages answer the question: the fitted abstention score over general features when the
