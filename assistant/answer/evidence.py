@@ -7,7 +7,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +120,7 @@ class Evidence:
     def __init__(self, searcher: HybridSearcher, words: Words) -> None:
         self.s = searcher
         self.w = words
+        self._analyse = lru_cache(maxsize=256)(searcher.analyse)  # one analysis per question, not one per check
 
     @cached_property
     def idf(self) -> dict[str, float]:
@@ -166,7 +167,7 @@ class Evidence:
     def entities(self, question: str) -> list[str]:
         """Named titles/awards in the question (folded): corpus title names, or a head noun + its name."""
         fq = fold(question)
-        found = [t for t in self.s.analyse(question).titles]
+        found = [t for t in self._analyse(question).titles]
         stop = self.w.stop | {"tieu", "chuan", "xet", "tang", "muc", "thuong", "ho", "so", "thu", "tuc", "nop"}
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
@@ -290,7 +291,7 @@ class Evidence:
         no_dates = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
                           " ", q)
         subject_years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", no_dates)}
-        qi = self.s.analyse(q)
+        qi = self._analyse(q)
         if qi.localities and years:
             plans = {(fold(c.meta.locality or ""), c.meta.year) for c in self.s.chunks
                      if c.meta and c.meta.kind == "plan"}
