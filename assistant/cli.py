@@ -354,6 +354,56 @@ def _embedding_printer() -> Any:
     return show
 
 
+@eval_app.command("informal")
+def eval_informal(
+    k: Annotated[int, typer.Option("--k")] = 5,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Ghi kết quả JSON vào tệp")] = None,
+) -> None:
+    """Câu hỏi kiểu trò chuyện sinh từ các Điều của kho: hit@1/hit@k có và không chuẩn hóa câu hỏi."""
+    import yaml
+
+    from evals.informal import evaluate_informal
+
+    settings = _settings()
+    kn, _ = run_ingest(settings, None, False, quiet=True)
+    vocab = yaml.safe_load((settings.knowledge_dir / "query.yaml").read_text("utf-8")) or {}
+    res = evaluate_informal(kn, vocab, k=k)
+    console.print_json(data={k2: v for k2, v in res.items() if k2 != "examples"})
+    if json_path:
+        _dump(res, json_path)
+
+
+@eval_app.command("abstention")
+def eval_abstention(
+    fit: Annotated[bool, typer.Option("--fit", help="Sinh lại bộ câu, chạy k-fold, ghi knowledge/abstention.json")]
+    = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Ghi kết quả JSON (kèm từng câu) vào tệp")] = None,
+    questions: Annotated[Path | None, typer.Option("--questions", help="Đo trên tệp câu hỏi .jsonl (vd. dev)")]
+    = None,
+) -> None:
+    """Điểm từ chối trả lời: khớp mô hình trên câu sinh từ kho (k-fold) hoặc đo mô hình đã lưu."""
+    from datetime import date
+
+    import yaml
+
+    from evals.abstention import evaluate_questions, evaluate_stored, fit_and_store
+
+    settings = _settings()
+    kn, _ = run_ingest(settings, None, False, quiet=True)
+    vocab = yaml.safe_load((settings.knowledge_dir / "query.yaml").read_text("utf-8")) or {}
+    year = date.today().year
+    if fit:
+        res = fit_and_store(kn, settings.knowledge_dir, vocab, year, json_path)
+        console.print_json(data={"counts": res["counts"], "kfold": res["kfold"], "training_fit": res["training_fit"],
+                                 "threshold": res["model"]["threshold"]})
+        return
+    res = (evaluate_questions(kn, settings.knowledge_dir, questions, year) if questions
+           else evaluate_stored(kn, settings.knowledge_dir, vocab, year))
+    console.print_json(data=res)
+    if json_path:
+        _dump(res, json_path)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định TDKT_HOST, 127.0.0.1)")] = None,
