@@ -23,6 +23,14 @@ class Amount:
     explanation: str
 
 
+def base_span(question: str) -> tuple[int, int] | None:
+    """Where the base salary figure (with its unit) sits in the question."""
+    m = _BASE.search(question)
+    if not m:
+        return None
+    return m.start(1), m.end(2) if m.group(2) else m.end(1)
+
+
 def parse_base(question: str) -> Decimal | None:
     """Base salary the user states ('lương cơ sở là 2,34 triệu đồng' → 2340000)."""
     m = _BASE.search(question)
@@ -49,20 +57,35 @@ def multiplier_for(entity_folded: list[str], text: str) -> Decimal | None:
     return None
 
 
+_ROUND = re.compile(r"làm tròn(?: số)?(?: lên)? (?:đến |tới )?hàng (trăm nghìn|chục nghìn|nghìn|trăm) đồng")
+_UNITS = {"trăm": 100, "nghìn": 1_000, "chục nghìn": 10_000, "trăm nghìn": 100_000}
+
+
+def rounding_unit(text: str) -> int | None:
+    """The unit a passage says reward amounts are rounded up to ('làm tròn số lên hàng chục nghìn đồng' → 10000)."""
+    m = _ROUND.search(text)
+    return _UNITS[m.group(1)] if m else None
+
+
 def rounding_rule(texts: list[str]) -> bool:
-    """True when a passage says amounts are rounded up to the next ten thousand đồng."""
-    return any("làm tròn" in t and "hàng chục nghìn" in t for t in texts)
+    """True when a passage states how reward amounts are rounded."""
+    return any(rounding_unit(t) for t in texts)
 
 
 def vnd(x: Decimal) -> str:
     return f"{int(x):,}".replace(",", ".") + " đồng"
 
 
-def compute(multiplier: Decimal, base: Decimal, round_up: bool) -> Amount:
+_UNIT_NAMES = {v: k for k, v in _UNITS.items()}
+
+
+def compute(multiplier: Decimal, base: Decimal, round_up: bool | int) -> Amount:
+    """multiplier × base, rounded up to `round_up` đồng (True: the ten-thousand rule) when a source states it."""
     raw = multiplier * base
-    rounded = Decimal(math.ceil(raw / 10_000) * 10_000) if round_up else None
+    unit = 10_000 if round_up is True else int(round_up or 0)
+    rounded = Decimal(math.ceil(raw / unit) * unit) if unit else None
     mult_s = str(multiplier).replace(".", ",")
     expl = f"{mult_s} × {vnd(base)} = {vnd(raw)}"
     if rounded is not None:
-        expl += f"; làm tròn lên hàng chục nghìn đồng: {vnd(rounded)}"
+        expl += f"; làm tròn lên hàng {_UNIT_NAMES.get(unit, str(unit))} đồng: {vnd(rounded)}"
     return Amount(multiplier, base, raw, rounded, expl)

@@ -26,6 +26,8 @@ class Answer(BaseModel):
     """The result of one question."""
 
     answer: str
+    conclusion: str | None = Field(None, description="The opening line that states the asked fact (verbatim spans "
+                                   "of the lead provision or arithmetic on them); `answer` starts with it.")
     refused: bool = False
     citations: list[Citation] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

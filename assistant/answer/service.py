@@ -9,15 +9,33 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from assistant.answer.compose import grounded_text, indicator_text, refusal_text
+from assistant.answer.compose import grounded_text, indicator_text, plain_reasons, refusal_text
+from assistant.answer.conclusion import AnswerTypes, Conclusion, build_conclusion
 from assistant.answer.deadlines import HolidayCalendar, explain_deadline, find_deadlines, parse_user_date
 from assistant.answer.evidence import Evidence, Words, has_phrase
+from assistant.answer.followup import (
+    Subject,
+    carry_subject,
+    expand_abbreviations,
+    merge,
+    subject_of,
+    with_subject,
+)
 from assistant.answer.indicators import IndicatorTable, extract_indicators
+from assistant.answer.lead import LeadContext, choose_lead, scope_label
+from assistant.answer.missing import Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
-from assistant.answer.validity import doc_warning, legal_warning, reform_notes
+from assistant.answer.validity import (
+    AMENDMENT_MARK,
+    amendment_note,
+    doc_warning,
+    legal_warning,
+    reform_notes,
+    validity_conclusion,
+)
 from assistant.config import Settings
 from assistant.corpus.normalize import fold
-from assistant.index.retriever import Hit
+from assistant.index.retriever import Filters, Hit
 from assistant.index.service import Knowledge
 
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
@@ -36,6 +54,7 @@ class AskService:
         self.store = store
         self.today = today or date.today()
         self.words = Words.load(settings.knowledge_dir / "ask.yaml", settings.knowledge_dir / "retrieval.yaml")
+        self.types = AnswerTypes.load(settings.knowledge_dir / "answer_types.yaml")
 
     # ------------------------------------------------------------------------------------ helpers
     @property
@@ -85,7 +104,9 @@ class AskService:
                     "(Sorry, the assistant answers questions in Vietnamese only.)")
         return None
 
-    def rewrite(self, question: str, history: list[Any]) -> str:
+    def rewrite(self, question: str, history: list[Any], subject: Subject | None = None) -> str:
+        """A follow-up made self-contained: the previous question with the subject slots the new one changes
+        (title, locality, year, base salary) replaced, or the new question completed with the carried subject."""
         prev = [t for t in history if getattr(t, "role", "") == "user"]
         if not prev:
             return question
@@ -95,6 +116,10 @@ class AskService:
         needs = has_phrase(fq, self.words.followup) or len([t for t in terms if "_" not in t]) <= 2
         if not needs:
             return question
+        prev_subject = subject if subject is not None else self._subject(last)
+        carried = carry_subject(question, self._expand(last), prev_subject, self._subject(question))
+        if carried:
+            return carried
         if self.llm is not None:
             from assistant.answer.verify import find_unsupported
             from assistant.llm import LLMError, chat
@@ -107,7 +132,16 @@ class AskService:
                     return out.splitlines()[0]
             except LLMError:
                 pass
+        content = [t for t in terms if "_" not in t and not has_phrase(t, self.words.followup)]
+        if len(content) >= 2 and not prev_subject.is_empty():
+            return with_subject(question, prev_subject)
         return f"{last} — {question}"
+
+    def _expand(self, text: str) -> str:
+        return expand_abbreviations(text, self.words.abbreviations)
+
+    def _subject(self, question: str) -> Subject:
+        return subject_of(self._expand(question), self.knowledge.searcher)
 
     # ------------------------------------------------------------------------------------ main
     def ask(self, question: str, conversation_id: str | None = None, llm: Any = None) -> Answer:
@@ -126,7 +160,8 @@ class AskService:
             return
         question = question.strip()
         history = self.store.history(conversation_id) if (self.store and conversation_id) else []
-        rewritten = self.rewrite(question, history)
+        subject = Subject.from_dict(self._meta(conversation_id, "subject")) if history else None
+        rewritten = self.rewrite(question, history, subject)
         model = llm if llm is not None else self.llm
         ans: Answer | None = None
         ind = self._plan_fact_answer(rewritten) or self._indicator_answer(rewritten)
@@ -135,16 +170,25 @@ class AskService:
         else:
             hits = self.knowledge.search(rewritten, k=5)
             assess = self.evidence.assess(rewritten, hits, self.today.year)
-            if not assess.supported:
-                ans = self._refusal(rewritten, hits, assess.reasons)
+            missing = self._missing(rewritten)
+            articles = [m for m in missing if m.article]
+            if articles and not self._holds_named_article(articles, hits):
+                ans = self._refusal(rewritten, hits, [], missing)
+            elif not assess.supported:
+                ans = self._refusal(rewritten, hits, plain_reasons(assess.reasons, rewritten), missing)
             elif model is not None:
+                # LLM path (owned by the LLM-mode work: assistant/answer/llm_answer.py once merged)
                 for ev in self._llm_answer(rewritten, hits, assess.best, model):
                     if ev.type == "token":
                         yield ev
                     else:
                         ans = ev.answer
             else:
-                ans = self._grounded(rewritten, hits, assess.best)
+                # eligibility answers (asker's own facts) go here once assistant/answer/eligibility.py is merged
+                ans = self._grounded(rewritten, hits, assess.best, conversation_id)
+            if ans is not None and missing and not ans.refused:
+                ans.answer += "\n\n" + "\n".join(f"ℹ️ {m.message}" for m in missing)
+                ans.notes.extend(m.message for m in missing)
         assert ans is not None
         ans.conversation_id = conversation_id
         ans.rewritten_question = rewritten if rewritten != question else None
@@ -152,8 +196,29 @@ class AskService:
             for piece in re.split(r"(?<=\n)", ans.answer):
                 if piece:
                     yield AskEvent(type="token", text=piece)
-        self._remember(conversation_id, question, rewritten, ans)
+        self._remember(conversation_id, question, rewritten, ans, merge(subject or Subject(), self._subject(rewritten)))
         yield AskEvent(type="final", answer=ans)
+
+    def _meta(self, cid: str | None, key: str, default: Any = None) -> Any:
+        if not (self.store and cid):
+            return default
+        try:
+            return self.store.get_meta(cid, key, default)
+        except KeyError:
+            return default
+
+    def _missing(self, question: str) -> list[Missing]:
+        """Documents or articles the question names that the corpus lacks (see missing.py)."""
+        kn = self.knowledge
+        files = {m.source_file for m in kn.documents()}
+        raws = _LazyRaw(kn)
+        return find_missing(question, kn.registry, kn.searcher.chunks, files, raws)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _holds_named_article(articles: list[Missing], hits: list[Hit]) -> bool:
+        """True when a reworded quote of every named missing article was retrieved (the note then only adds)."""
+        return all(any(h.chunk.label.get("dieu") == m.article and h.chunk.source_file in m.doc.files for h in hits)
+                   for m in articles)
 
     # ------------------------------------------------------------------------------------ parts
     def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700) -> Citation:
@@ -167,25 +232,28 @@ class AskService:
                         in_force=in_force, doc_number=m.number if m else None,
                         doc_title=m.title if m else None, validity_note=note)
 
-    def _warnings(self, question: str, cites: list[Citation], hits: list[Hit]) -> list[str]:
+    def _warnings(self, question: str, cites: list[Citation], hits: list[Hit],
+                  conversation_id: str | None = None) -> list[str]:
+        """Validity warnings for the documents the answer relies on: the cited passages given (the lead), the
+        documents the question names and those the lead passage itself names; the amendment note once per
+        conversation."""
         reg = self.knowledge.registry
         out: list[str] = []
         for c in cites:
             if c.validity_note and c.validity_note not in out:
                 out.append(c.validity_note)
         named = reg.find_in_text(question)
-        for c in cites:  # documents the quoted passages themselves refer to
+        for c in cites[:1]:  # documents the lead passage itself refers to
             named += [d for d in reg.find_in_text(c.quote) if d not in named]
         for d in named:
             w = legal_warning(d, reg, self.today)
             if w and w not in out and not any((d.short_name or d.number) in x for x in out):
                 out.append(w)
+        shown = set(self._meta(conversation_id, "amendment_notes", []) or [])
         for c in cites:
-            m = self.knowledge.doc_meta(c.source_file)
-            if m and m.amended_by:
-                note = f"{m.short_name} có thể đã được sửa đổi, bổ sung: {m.amended_by}."
-                if note not in out:
-                    out.append(note)
+            note = amendment_note(self.knowledge.doc_meta(c.source_file))
+            if note and note not in out and note not in shown:
+                out.append(note)
         present = has_phrase(fold(question), self.words.present) or not re.search(r"20\d\d", question)
         if present:
             out.extend(n for n in reform_notes(question, reg, self.today, self.words.local_gov) if n not in out)
@@ -218,44 +286,124 @@ class AskService:
                     lines.append(explain_deadline(m, start, self.calendar) + f" [{c.n}]")
         return lines[:2]
 
-    def _grounded(self, question: str, hits: list[Hit], best: int) -> Answer:
-        chosen = self._supporting(question, hits, best)
-        cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
-        warnings = self._warnings(question, cites, hits)
-        validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
-        deadline = self._deadline_lines(question, cites)
-        extra = deadline + self._amount_lines(question, cites, hits) + self._identity_lines(question, chosen)
-        text = grounded_text(cites, validity_lines, extra)
-        return Answer(answer=text, citations=cites, warnings=warnings, mode="deadline" if deadline else "grounded")
+    def _supports(self, question: str, hits: list[Hit]) -> list[float]:
+        s = self.knowledge.searcher
+        return [self.evidence.support(question, s.folded[s.pos[h.chunk.chunk_id]] if h.chunk.chunk_id in s.pos
+                                      else fold(h.chunk.embed_text)) for h in hits]
 
-    def _amount_lines(self, question: str, cites: list[Citation], hits: list[Hit]) -> list[str]:
-        from assistant.answer.amounts import compute, multiplier_for, parse_base, rounding_rule
+    def _lead_context(self, question: str) -> LeadContext:
+        info = self.knowledge.searcher.analyse(self._expand(question))
+        plan_docs = {c.meta.number for c in self.knowledge.searcher.chunks
+                     if c.meta and c.meta.kind == "plan" and c.meta.number}
+        names_plan = any(fold(n) in info.folded for n in plan_docs) or has_phrase(info.folded, self.types.plan_words)
+        return LeadContext(info, names_plan, self.today)
+
+    def _in_force_twin(self, question: str, hits: list[Hit], lead: int, ctx: LeadContext) -> list[Hit]:
+        """When the lead comes from an expired document the question does not name, the same rule in its
+        replacement (found in the replacing document's own passages) leads instead, if it supports as well."""
+        m = hits[lead].chunk.meta
+        if not m or not m.replaced_by or m.in_force_on(self.today):
+            return hits
+        from assistant.answer.lead import names_document
+
+        if names_document(m, ctx.info):
+            return hits
+        rep = self.knowledge.registry.by_number(m.replaced_by)
+        if not rep or not rep.files:
+            return hits
+        found = self.knowledge.search(question, k=2, filters=Filters(source_files=list(rep.files)))
+        if not found:
+            return hits
+        sup_lead, sup_new = self._supports(question, [hits[lead], found[0]])
+        if sup_new < 0.8 * sup_lead:
+            return hits
+        twin = found[0]
+        return [twin] + [h for h in hits if h.chunk.chunk_id != twin.chunk.chunk_id]
+
+    def _grounded(self, question: str, hits: list[Hit], best: int, conversation_id: str | None = None) -> Answer:
+        ctx = self._lead_context(question)
+        lead = choose_lead(hits, self._supports(question, hits), best, ctx)
+        ordered = self._in_force_twin(question, hits, lead, ctx)
+        if ordered is not hits:
+            hits, lead = ordered, 0
+        chosen = self._supporting(question, hits, lead)
+        cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
+        labels = [scope_label(h.chunk, ctx.info) for h in chosen]
+        warnings = self._warnings(question, cites[:1], hits, conversation_id)
+        validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
+        conclusion, extra = self._conclusion(question, cites, hits, chosen[0])
+        text = grounded_text(cites, validity_lines, extra + self._identity_lines(question, chosen),
+                             conclusion=conclusion, labels=labels)
+        return Answer(answer=text, conclusion=conclusion, citations=cites, warnings=warnings,
+                      mode="deadline" if any(x.startswith("Thời hạn") for x in [conclusion or "", *extra])
+                      else "grounded")
+
+    def _conclusion(self, question: str, cites: list[Citation], hits: list[Hit], lead: Hit) -> tuple[str | None,
+                                                                                                     list[str]]:
+        """The opening sentence(s): the asked fact from the lead quote, arithmetic on it when the user gives a
+        base salary or a start date, the validity of a named document for validity questions."""
+        kind = self.types.detect(question)
+        ents = self._entities(question)
+        main = cites[0]
+        c: Conclusion | None = build_conclusion(question, main.quote, self.types,
+                                                lambda t: self.evidence.support(question, t), ents, kind)
+        lines: list[str] = []
+        extra: list[str] = []
+        if has_phrase(fold(question), self.words.validity):
+            lines += validity_conclusion(self.knowledge.registry.find_in_text(question), self.knowledge.registry,
+                                         self.today)
+        amount = self._amount_line(question, cites, ents)
+        deadline = self._deadline_lines(question, cites)
+        if c is not None and not lines:
+            lines.append(c.text.rstrip(" .;:") + f" [{main.n}].")
+        if amount:
+            lines.insert(0 if kind == "amount" else len(lines), amount)
+        if deadline:
+            (lines if kind in ("duration", "date") else extra).extend(deadline[:1])
+            extra.extend(deadline[1:])
+        return (" ".join(lines) or None), extra
+
+    def _entities(self, question: str) -> list[str]:
+        """Folded names of the titles/awards the question is about (abbreviations expanded)."""
+        q = self._expand(question)
+        ents = [e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e for e in self.evidence.entities(q)]
+        return ents or sorted(self.knowledge.searcher.analyse(q).titles)
+
+    def _amount_line(self, question: str, cites: list[Citation], ents: list[str]) -> str | None:
+        """'Tính theo mức lương cơ sở bạn nêu: 0,3 × 2.340.000 đồng = 702.000 đồng [1]' — the multiplier of the
+        asked title in a cited passage, and the rounding rule stated in the same document, if any."""
+        from assistant.answer.amounts import compute, multiplier_for, parse_base
 
         base = parse_base(question)
         if base is None:
-            return []
-        ents = [e.split(" ", 2)[-1] if e.startswith(("danh hieu ",)) else e for e in
-                self.evidence.entities(question)] or self.knowledge.searcher.analyse(question).titles
-        texts = [h.chunk.text for h in hits]
+            return None
         for c in cites:
-            mult = multiplier_for(list(ents), c.quote)
+            mult = multiplier_for(ents, c.quote)
             if mult is None:
                 continue
-            rule_note = ""
-            rule = rounding_rule(texts + [x.quote for x in cites])
-            if not rule:  # look for the rounding provision in the same document
-                from assistant.index.retriever import Filters
+            unit, note = self._rounding_rule(c, cites)
+            a = compute(mult, base, unit or False)
+            return f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{note}."
+        return None
 
-                for h in self.knowledge.search("tiền thưởng làm tròn số hàng chục nghìn đồng", k=2,
-                                               filters=Filters(source_files=[c.source_file])):
-                    if rounding_rule([h.chunk.text]):
-                        extra = self._citation(len(cites) + 1, h, "làm tròn hàng chục nghìn", 400)
-                        cites.append(extra)
-                        rule, rule_note = True, f" [{extra.n}]"
-                        break
-            a = compute(mult, base, rule)
-            return [f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{rule_note}."]
-        return []
+    def _rounding_rule(self, c: Citation, cites: list[Citation]) -> tuple[int | None, str]:
+        """The rounding unit stated in the multiplier's own document (any of its passages), cited when used."""
+        from assistant.answer.amounts import rounding_unit
+
+        for x in cites:
+            u = rounding_unit(x.quote)
+            if u:
+                return u, f" [{x.n}]"
+        for ch in self.knowledge.searcher.chunks:
+            if ch.source_file != c.source_file:
+                continue
+            u = rounding_unit(ch.text)
+            if u:
+                hit = Hit(chunk=ch, score=0.0, rank=0)
+                extra = self._citation(len(cites) + 1, hit, ch.text, 400)
+                cites.append(extra)
+                return u, f" [{extra.n}]"
+        return None, ""
 
     def _identity_lines(self, question: str, chosen: list[Hit]) -> list[str]:
         if not has_phrase(fold(question), self.words.identity):
@@ -329,17 +477,19 @@ class AskService:
             return None
         return Answer(answer="\n".join(lines), citations=cites, mode="grounded")
 
-    def _refusal(self, question: str, hits: list[Hit], reasons: list[str]) -> Answer:
+    def _refusal(self, question: str, hits: list[Hit], reasons: list[str],
+                 missing: list[Missing] | None = None) -> Answer:
         closest = [self._citation(i, h, question, 200) for i, h in enumerate(hits[:3], start=1)]
         warnings = []
         for d in self.knowledge.registry.find_in_text(question):
             w = legal_warning(d, self.knowledge.registry, self.today)
             if w:
                 warnings.append(w)
-        text = refusal_text(reasons, closest)
+        text = refusal_text(reasons, closest, [m.message for m in missing or []])
         if warnings:
             text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
-        return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal")
+        return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal",
+                      notes=[m.message for m in missing or []])
 
     def _indicator_answer(self, question: str) -> Answer | None:
         rows = self.indicators.lookup(question)
@@ -403,7 +553,7 @@ class AskService:
             text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
         yield AskEvent(type="final", answer=Answer(answer=text, citations=cites, warnings=warnings, mode="llm"))
 
-    def _remember(self, cid: str | None, question: str, rewritten: str, ans: Answer) -> None:
+    def _remember(self, cid: str | None, question: str, rewritten: str, ans: Answer, subject: Subject) -> None:
         if not (self.store and cid) or ans.mode == "error":
             return
         try:
@@ -411,5 +561,23 @@ class AskService:
             self.store.add_turn(cid, "assistant", ans.answer, {"mode": ans.mode})
             self.store.set_meta(cid, "last_citations", [c.model_dump() for c in ans.citations])
             self.store.set_meta(cid, "last_warnings", ans.warnings)
+            self.store.set_meta(cid, "subject", subject.to_dict())
+            notes = [w for w in ans.warnings if AMENDMENT_MARK in w]
+            if notes:
+                shown = list(self._meta(cid, "amendment_notes", []) or [])
+                self.store.set_meta(cid, "amendment_notes", shown + [n for n in notes if n not in shown])
         except KeyError:
             pass
+
+
+class _LazyRaw(dict):  # type: ignore[type-arg]
+    """Raw texts of indexed files, read on first use (the completeness note sits at the top of each file)."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        super().__init__()
+        self.kn = knowledge
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self[key] = self.kn.raw_text(key)
+        return dict.get(self, key, default)

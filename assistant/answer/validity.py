@@ -8,6 +8,8 @@ from assistant.corpus.models import DocMeta
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import LegalDoc, Registry, fmt_date
 
+AMENDMENT_MARK = "có thể đã được sửa đổi, bổ sung"
+
 
 def _expiry(name: str, in_force_to: date | None, replaced_by: str | None, registry: Registry,
             today: date) -> str | None:
@@ -46,4 +48,24 @@ def reform_notes(question: str, registry: Registry, today: date, markers: list[s
             d = r.get("date")
             if d and (d if isinstance(d, date) else date.fromisoformat(str(d))) <= today:
                 out.append(str(r.get("text")))
+    return out
+
+
+def amendment_note(meta: DocMeta | None) -> str | None:
+    """'Luật … có thể đã được sửa đổi, bổ sung: <amended_by from the registry>.', for a document with amendments."""
+    if not meta or not meta.amended_by:
+        return None
+    return f"{meta.short_name or meta.number} {AMENDMENT_MARK}: {meta.amended_by}."
+
+
+def validity_conclusion(docs: list[LegalDoc], registry: Registry, today: date) -> list[str]:
+    """Opening sentences for a validity question about named documents, from the registry's dates only."""
+    out = []
+    for d in docs:
+        w = legal_warning(d, registry, today)
+        if w:
+            out.append(w)
+        elif d.in_force_from and d.in_force_from <= today and not d.in_force_to:
+            out.append(f"{d.short_name or d.number} có hiệu lực từ {fmt_date(d.in_force_from)}; danh mục văn bản "
+                       "của kho chưa ghi nhận văn bản thay thế.")
     return out
