@@ -11,9 +11,11 @@ import yaml
 
 from assistant.corpus.normalize import fold
 
-CONCLUSION_CHARS = 340  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
+CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
+HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
 _SENT = re.compile(r"(?<=[.;:])\s+(?=\S)")
+_HEADING = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+[a-z]?\.|Chương\s|Mục\s|[IVXLC]+\.\s)")
 
 
 @dataclass
@@ -21,7 +23,7 @@ class AnswerTypes:
     """Question words per answer type and the patterns of the asked fact inside a provision (answer_types.yaml)."""
 
     order: list[str]
-    question: dict[str, list[re.Pattern[str]]]
+    question: dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]]
     answer: dict[str, list[re.Pattern[str]]]
     list_heads: list[str] = field(default_factory=list)
     plan_words: list[str] = field(default_factory=list)
@@ -30,24 +32,28 @@ class AnswerTypes:
     def load(cls, path: Path) -> AnswerTypes:
         d = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
         types = d.get("types") or {}
-        q = {k: [_question_pattern(p) for p in (v or {}).get("question") or []] for k, v in types.items()}
+        q = {k: [(_question_pattern(p, False), _question_pattern(p, True)) for p in (v or {}).get("question") or []]
+             for k, v in types.items()}
         a = {k: [re.compile(p) for p in (v or {}).get("answer") or []] for k, v in types.items()}
         return cls(list(d.get("order") or types), q, a, [str(x) for x in d.get("list_heads") or []],
                    [fold(str(x)) for x in d.get("plan_words") or []])
 
     def detect(self, question: str) -> str | None:
         """The answer type of a question ('amount', 'count', …, 'criteria'), or None when no type is recognised."""
-        fq = fold(question).strip()
+        low = question.lower().strip()
+        accented = fold(low) != low  # typed with diacritics: match with them ("lẫn" is not "lần")
+        text = low if accented else fold(low)
         for t in self.order:
-            if any(p.search(fq) for p in self.question.get(t, [])):
+            if any((acc if accented else folded).search(text) for acc, folded in self.question.get(t, [])):
                 return t
         return None
 
 
-def _question_pattern(p: str) -> re.Pattern[str]:
+def _question_pattern(p: str, folded: bool) -> re.Pattern[str]:
+    p = fold(p) if folded else p.lower()
     if any(ch in p for ch in "\\[("):
         return re.compile(p)
-    return re.compile(r"(?<!\w)" + re.escape(fold(p)) + r"(?!\w)")
+    return re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)")
 
 
 def _plain(s: str) -> str:
@@ -107,9 +113,23 @@ class Conclusion:
     spans: list[str]
 
 
+def is_heading(line: str) -> bool:
+    """An article/chapter heading ('Điều 19. Danh hiệu thi đua đối với cá nhân'): a title, not a statement."""
+    return bool(_HEADING.match(line.strip()))
+
+
+def _head_text(line: str) -> str:
+    """A list head; a long one shown as its start … its end (both verbatim)."""
+    head = _plain(re.sub(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.\s*", "", line.strip()))
+    if len(head) <= HEAD_CHARS:
+        return head
+    words = head.split()
+    return " ".join(words[:7]) + " … " + " ".join(words[-6:])
+
+
 def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, list[str]]:
-    """'<head> gồm: item; item; …' from a head line and the item lines after it, within `budget` characters."""
-    head = _plain(lines[head_i])
+    """'<head>: item; item; …' from a head line and the item lines after it, within `budget` characters."""
+    head = _head_text(lines[head_i])
     items = []
     for line in lines[head_i + 1:]:
         if not _ITEM.match(line):
@@ -117,7 +137,7 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, l
         items.append(_plain(line))
     if not items:
         return head, [head]
-    text = head + ": "
+    text = head.rstrip(":") + ": "
     used: list[str] = []
     for it in items:
         left = budget - len(text)
@@ -130,42 +150,86 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, l
     return text.rstrip("; "), [head, *used]
 
 
+def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: Callable[[str], bool],
+                   support: Callable[[str], float]) -> tuple[str, re.Match[str]] | None:
+    """The sentence that holds the asked kind of fact (a figure, a time limit, a decision maker …)."""
+    scored = []
+    for i, s in enumerate(sents):
+        m = next((mm for p in pats if (mm := p.search(s))), None)
+        if m is not None and not is_heading(s):
+            scored.append((names_entity(s), support(fold(s)), -i, s, m))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
+    return scored[0][3], scored[0][4]
+
+
+def _with_continuation(sent: str, sents: list[str], budget: int) -> str:
+    """A sentence that announces what follows (ends with ':' or is a bare title such as a signer's capacity)
+    continued with the next sentence(s) of the passage, within the budget."""
+    i = sents.index(sent) if sent in sents else -1
+    out = _plain(sent)
+    while i >= 0 and i + 1 < len(sents) and (sents[i].rstrip().endswith(":") or len(out) < 40):
+        nxt = _plain(sents[i + 1])
+        if len(out) + len(nxt) + 2 > budget:
+            break
+        out = f"{out.rstrip(' :')}: {nxt}" if sents[i].rstrip().endswith(":") else f"{out} {nxt}"
+        i += 1
+    return out
+
+
+def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Callable[[str], float],
+                  entities: list[str], budget: int = CONCLUSION_CHARS) -> str | None:
+    """The sentence of a passage that holds the asked kind of fact, trimmed around it, or None."""
+    pats = types.answer.get(kind or "", [])
+    if not pats:
+        return None
+    sents = [s for s in sentences(quote) if not is_heading(s)]
+    found = _fact_sentence(sents, pats, lambda s: any(e in fold(s) for e in entities if e), support)
+    if not found:
+        return None
+    plain = _with_continuation(found[0], sents, budget)
+    m = next((mm for p in pats if (mm := p.search(plain))), found[1])
+    return _trim(plain, budget, m)
+
+
 def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Callable[[str], float],
-                     entities: list[str], kind: str | None = None) -> Conclusion | None:
+                     entities: list[str], kind: str | None = None, budget: int = CONCLUSION_CHARS
+                     ) -> Conclusion | None:
     """The conclusion for a question from one passage: the sentence that holds the asked fact, stated first."""
     kind = kind or types.detect(question)
     lines = [x.strip() for x in quote.split("\n") if x.strip()]
     if not lines:
         return None
-    sents = sentences(quote)
+    sents = [s for s in sentences(quote) if not is_heading(s)] or sentences(quote)
     ents = [e for e in entities if e]
 
     def names_entity(s: str) -> bool:
         fs = fold(s)
         return any(e in fs for e in ents)
 
-    pats = types.answer.get(kind or "", [])
-    if pats:
-        scored = []
-        for s in sents:
-            m = next((mm for p in pats if (mm := p.search(s))), None)
-            if m is None:
-                continue
-            scored.append((names_entity(s), support(fold(s)), -len(scored), s, m))
-        if scored:
-            scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
-            _, _, _, s, m = scored[0]
-            plain = _plain(s)
-            m2 = next((mm for p in pats if (mm := p.search(plain))), m)
-            text = _trim(plain, CONCLUSION_CHARS, m2)
-            return Conclusion(text, kind, [text])
-    # a list or the criteria of a title: the head line and its items
-    heads = [i for i, line in enumerate(lines) if line.rstrip().endswith(":") and i + 1 < len(lines)
+    fact = fact_sentence(quote, kind, types, support, ents, budget)
+    if fact:
+        return Conclusion(fact, kind, [fact])
+    # a list or the criteria of a title: the head line (or the article heading) and its items
+    heads = [i for i, line in enumerate(lines) if (line.endswith(":") or is_heading(line)) and i + 1 < len(lines)
              and _ITEM.match(lines[i + 1])]
-    if heads and (kind in ("components", "criteria") or len(heads) == 1):
+    if heads and (kind in ("components", "criteria") or not sents or len(heads) == 1):
         head_i = max(heads, key=lambda i: (support(fold(lines[i])), -i))
-        text, spans = _list_conclusion(lines, head_i, CONCLUSION_CHARS)
+        text, spans = _list_conclusion(lines, head_i, budget)
         return Conclusion(text, kind, spans)
-    best = max(sents, key=lambda s: (names_entity(s), support(fold(s)), -sents.index(s)))
-    text = _trim(_plain(best), CONCLUSION_CHARS)
-    return Conclusion(text, kind, [text])
+    ranked = sorted(range(len(sents)), key=lambda i: (names_entity(sents[i]), support(fold(sents[i])), -i),
+                    reverse=True)
+    first = _with_continuation(sents[ranked[0]], sents, budget)
+    if first.endswith(":") or lines[-1] != sents[ranked[0]] and sents[ranked[0]].endswith(":"):
+        i = next((j for j, line in enumerate(lines) if line == sents[ranked[0]]), None)
+        if i is not None:
+            text, spans = _list_conclusion(lines, i, budget)
+            return Conclusion(text, kind, spans)
+    chosen = [first]
+    if len(ranked) > 1 and len(first) < budget // 2 and support(fold(sents[ranked[1]])) > 0:
+        second = _plain(sents[ranked[1]])
+        if len(first) + len(second) + 2 <= budget and second not in first:
+            chosen = [first, second] if ranked[0] < ranked[1] else [second, first]
+    text = _trim(". ".join(x.rstrip(" .;:") for x in chosen), budget)
+    return Conclusion(text, kind, chosen)

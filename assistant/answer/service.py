@@ -340,28 +340,38 @@ class AskService:
 
     def _conclusion(self, question: str, cites: list[Citation], hits: list[Hit], lead: Hit) -> tuple[str | None,
                                                                                                      list[str]]:
-        """The opening sentence(s): the asked fact from the lead quote, arithmetic on it when the user gives a
-        base salary or a start date, the validity of a named document for validity questions."""
+        """The opening sentence(s): the validity of documents the question names (registry dates), the asked fact
+        from the lead quote (or from a supporting quote when the lead lacks it), arithmetic on it when the user
+        gives a base salary or a start date."""
+        from assistant.answer.conclusion import CONCLUSION_CHARS, fact_sentence
+
         kind = self.types.detect(question)
         ents = self._entities(question)
-        main = cites[0]
-        c: Conclusion | None = build_conclusion(question, main.quote, self.types,
-                                                lambda t: self.evidence.support(question, t), ents, kind)
-        lines: list[str] = []
-        extra: list[str] = []
-        if has_phrase(fold(question), self.words.validity):
-            lines += validity_conclusion(self.knowledge.registry.find_in_text(question), self.knowledge.registry,
-                                         self.today)
+        reg = self.knowledge.registry
+        named = reg.find_in_text(question)
+        asks_validity = has_phrase(fold(question), self.words.validity)
+        validity = validity_conclusion(named, reg, self.today, include_in_force=asks_validity)
         amount = self._amount_line(question, cites, ents)
         deadline = self._deadline_lines(question, cites)
-        if c is not None and not lines:
-            lines.append(c.text.rstrip(" .;:") + f" [{main.n}].")
-        if amount:
-            lines.insert(0 if kind == "amount" else len(lines), amount)
-        if deadline:
-            (lines if kind in ("duration", "date") else extra).extend(deadline[:1])
-            extra.extend(deadline[1:])
-        return (" ".join(lines) or None), extra
+        computed = [deadline.pop(0)] if deadline and kind in ("duration", "date") else []
+        budget = CONCLUSION_CHARS - sum(len(x) + 1 for x in [*validity, *computed, amount or ""])
+        support = lambda t: self.evidence.support(question, t)  # noqa: E731
+        fact: str | None = None
+        if budget >= 80:
+            for c in cites:  # the lead first; a supporting passage only when the lead lacks the asked fact
+                fact = fact_sentence(c.quote, kind, self.types, support, ents, budget - 6)
+                if fact:
+                    fact = fact.rstrip(" .;:") + f" [{c.n}]."
+                    break
+            if fact is None:
+                con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
+                                                          budget - 6)
+                fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
+        asked_first = [amount] if amount and kind == "amount" else []
+        after = [amount] if amount and kind != "amount" else []
+        lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
+        extra = deadline
+        return (" ".join(x for x in lines if x) or None), extra
 
     def _entities(self, question: str) -> list[str]:
         """Folded names of the titles/awards the question is about (abbreviations expanded)."""

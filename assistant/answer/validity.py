@@ -58,14 +58,15 @@ def amendment_note(meta: DocMeta | None) -> str | None:
     return f"{meta.short_name or meta.number} {AMENDMENT_MARK}: {meta.amended_by}."
 
 
-def validity_conclusion(docs: list[LegalDoc], registry: Registry, today: date) -> list[str]:
-    """Opening sentences for a validity question about named documents, from the registry's dates only."""
+def validity_conclusion(docs: list[LegalDoc], registry: Registry, today: date,
+                        include_in_force: bool = False) -> list[str]:
+    """Opening sentences on the documents a question names, from the registry's dates only: always for an expired
+    one (it must not pass for current law), for one in force only when the question asks about validity."""
     out = []
     for d in docs:
-        w = legal_warning(d, registry, today)
-        if w:
-            out.append(w)
-        elif d.in_force_from and d.in_force_from <= today and not d.in_force_to:
-            out.append(f"{d.short_name or d.number} có hiệu lực từ {fmt_date(d.in_force_from)}; danh mục văn bản "
-                       "của kho chưa ghi nhận văn bản thay thế.")
+        s = _expiry(d.short_name or d.number, d.in_force_to, d.replaced_by, registry, today)
+        if s:
+            out.append(s + ".")
+        elif include_in_force and d.in_force_from and d.in_force_from <= today and not d.in_force_to:
+            out.append(f"{d.short_name or d.number} có hiệu lực từ {fmt_date(d.in_force_from)}.")
     return out
