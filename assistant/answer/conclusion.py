@@ -94,6 +94,19 @@ def _trim(s: str, limit: int, anchor: re.Match[str] | None = None) -> str:
     return (text or s[:limit].rsplit(" ", 1)[0]) + " …"
 
 
+def question_parts(question: str) -> list[str]:
+    """The sub-questions of a question ('… mấy tháng một lần? … bao nhiêu ủy viên dự?', '…, trong thời hạn bao
+    lâu?'): split at question marks, semicolons and commas; a part too short to ask anything joins the previous."""
+    raw = [x.strip() for x in re.split(r"[?;,]\s*", question) if x.strip()]
+    parts: list[str] = []
+    for x in raw:
+        if parts and len(x.split()) < 3:
+            parts[-1] += ", " + x
+        else:
+            parts.append(x)
+    return parts or [question]
+
+
 def sentences(quote: str) -> list[str]:
     """The quote's lines split into sentences (verbatim)."""
     out: list[str] = []
@@ -127,14 +140,30 @@ def _head_text(line: str) -> str:
     return " ".join(words[:7]) + " … " + " ".join(words[-6:])
 
 
+def _marker_class(line: str) -> str:
+    m = _ITEM.match(line)
+    if not m:
+        return ""
+    mk = m.group(0).strip()
+    if mk[0].isdigit():
+        return "1."
+    if mk.startswith("("):
+        return "(1)"
+    return "a)" if mk[0].isalpha() else "-"
+
+
 def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, list[str]]:
-    """'<head>: item; item; …' from a head line and the item lines after it, within `budget` characters."""
+    """'<head>: item; item; …' from a head line and the item lines after it (same marker kind), within
+    `budget` characters."""
     head = _head_text(lines[head_i])
     items = []
+    kind = _marker_class(lines[head_i + 1]) if head_i + 1 < len(lines) else ""
     for line in lines[head_i + 1:]:
-        if not _ITEM.match(line):
+        mk = _marker_class(line)
+        if not mk:
             break
-        items.append(_plain(line))
+        if mk == kind:
+            items.append(_plain(line))
     if not items:
         return head, [head]
     text = head.rstrip(":") + ": "
@@ -214,8 +243,8 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
     # a list or the criteria of a title: the head line (or the article heading) and its items
     heads = [i for i, line in enumerate(lines) if (line.endswith(":") or is_heading(line)) and i + 1 < len(lines)
              and _ITEM.match(lines[i + 1])]
-    if heads and (kind in ("components", "criteria") or not sents or len(heads) == 1):
-        head_i = max(heads, key=lambda i: (support(fold(lines[i])), -i))
+    if heads and (kind in ("components", "criteria") or not sents):
+        head_i = max(heads, key=lambda i: (lines[i].endswith(":"), support(fold(lines[i])), -i))
         text, spans = _list_conclusion(lines, head_i, budget)
         return Conclusion(text, kind, spans)
     ranked = sorted(range(len(sents)), key=lambda i: (names_entity(sents[i]), support(fold(sents[i])), -i),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.corpus.models import Chunk, DocMeta
@@ -20,6 +20,7 @@ class LeadContext:
     info: QueryInfo
     plan_question: bool
     today: date
+    entities: list[str] = field(default_factory=list)  # folded title names the question is about
 
 
 def is_local(meta: DocMeta | None) -> bool:
@@ -52,8 +53,8 @@ def scope_label(chunk: Chunk, info: QueryInfo) -> str | None:
 
 
 def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
-    """Sort key (higher leads): right scope, in force (or named by the question), verbatim, national authority,
-    support."""
+    """Sort key (higher leads): right scope, in force (or named by the question), names the asked title, verbatim,
+    national authority, support."""
     m = hit.chunk.meta
     named = names_document(m, ctx.info)
     is_plan = bool(m and m.kind == "plan")
@@ -62,7 +63,10 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
         scope_ok = False
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
-    return (float(scope_ok), float(in_force), float(not hit.chunk.secondary), float(national), support)
+    folded = fold(hit.chunk.embed_text)
+    names_title = not ctx.entities or any(e in folded for e in ctx.entities)
+    return (float(scope_ok), float(in_force), float(names_title), float(not hit.chunk.secondary), float(national),
+            support)
 
 
 def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadContext) -> int:

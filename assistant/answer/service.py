@@ -190,6 +190,8 @@ class AskService:
                 ans.answer += "\n\n" + "\n".join(f"ℹ️ {m.message}" for m in missing)
                 ans.notes.extend(m.message for m in missing)
         assert ans is not None
+        if ans.conclusion is None and ans.mode != "error":  # refusals, plan facts, indicators: their first paragraph
+            ans.conclusion = ans.answer.split("\n\n", 1)[0].split("“", 1)[0].strip()[:400] or None
         ans.conversation_id = conversation_id
         ans.rewritten_question = rewritten if rewritten != question else None
         if ans.mode in ("grounded", "indicator", "refusal", "deadline"):
@@ -296,7 +298,7 @@ class AskService:
         plan_docs = {c.meta.number for c in self.knowledge.searcher.chunks
                      if c.meta and c.meta.kind == "plan" and c.meta.number}
         names_plan = any(fold(n) in info.folded for n in plan_docs) or has_phrase(info.folded, self.types.plan_words)
-        return LeadContext(info, names_plan, self.today)
+        return LeadContext(info, names_plan, self.today, self._entities(question))
 
     def _in_force_twin(self, question: str, hits: list[Hit], lead: int, ctx: LeadContext) -> list[Hit]:
         """When the lead comes from an expired document the question does not name, the same rule in its
@@ -343,9 +345,12 @@ class AskService:
         """The opening sentence(s): the validity of documents the question names (registry dates), the asked fact
         from the lead quote (or from a supporting quote when the lead lacks it), arithmetic on it when the user
         gives a base salary or a start date."""
-        from assistant.answer.conclusion import CONCLUSION_CHARS, fact_sentence
+        from assistant.answer.conclusion import CONCLUSION_CHARS, question_parts
 
         kind = self.types.detect(question)
+        kinds = {self.types.detect(p) for p in question_parts(question)}
+        if kind not in ("components", "criteria") and kinds & {"components", "criteria"}:
+            kind = "criteria"  # one part asks for a list or the criteria: the list is the conclusion's body
         ents = self._entities(question)
         reg = self.knowledge.registry
         named = reg.find_in_text(question)
@@ -353,16 +358,13 @@ class AskService:
         validity = validity_conclusion(named, reg, self.today, include_in_force=asks_validity)
         amount = self._amount_line(question, cites, ents)
         deadline = self._deadline_lines(question, cites)
-        computed = [deadline.pop(0)] if deadline and kind in ("duration", "date") else []
+        start_given = parse_user_date(question, default_year=self.today.year) is not None
+        computed = [deadline.pop(0)] if deadline and start_given and kind in ("duration", "date") else []
         budget = CONCLUSION_CHARS - sum(len(x) + 1 for x in [*validity, *computed, amount or ""])
         support = lambda t: self.evidence.support(question, t)  # noqa: E731
         fact: str | None = None
         if budget >= 80:
-            for c in cites:  # the lead first; a supporting passage only when the lead lacks the asked fact
-                fact = fact_sentence(c.quote, kind, self.types, support, ents, budget - 6)
-                if fact:
-                    fact = fact.rstrip(" .;:") + f" [{c.n}]."
-                    break
+            fact = self._part_facts(question, cites, ents, budget)
             if fact is None:
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
                                                           budget - 6)
@@ -372,6 +374,33 @@ class AskService:
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra
+
+    def _part_facts(self, question: str, cites: list[Citation], ents: list[str], budget: int) -> str | None:
+        """For each part of the question that asks a fact of a known kind (a question may ask two: 'do ai quyết
+        định, trong thời hạn bao lâu?'), the sentence that states it, from the lead or else a supporting passage."""
+        from assistant.answer.conclusion import fact_sentence, question_parts
+
+        parts = [(p, self.types.detect(p)) for p in question_parts(question)]
+        parts = [(p, k) for p, k in parts if k and self.types.answer.get(k)] or []
+        if not parts:
+            return None
+        out: list[str] = []
+        share = max(80, budget // len(parts)) - 6
+        whole = {}
+        for part, kind in parts:
+            def support(t: str, p: str = part) -> float:
+                if t not in whole:
+                    whole[t] = self.evidence.support(question, t)
+                return whole[t] + self.evidence.support(p, t)
+
+            for c in cites:
+                fact = fact_sentence(c.quote, kind, self.types, support, ents, share)
+                if fact:
+                    line = fact.rstrip(" .;:") + f" [{c.n}]."
+                    if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
+                        out.append(line)
+                    break
+        return " ".join(out) or None
 
     def _entities(self, question: str) -> list[str]:
         """Folded names of the titles/awards the question is about (abbreviations expanded)."""
