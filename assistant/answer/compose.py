@@ -16,26 +16,24 @@ def lead_label(citation: str) -> str:
     return citation
 
 
-def _tag(c: Citation, label: str | None) -> str:
-    """' (Quy định riêng của tỉnh …; đã hết hiệu lực)' after a citation, or ''."""
-    tags = [label] if label else []
+def _tag(c: Citation) -> str:
+    """' (Quy định riêng của tỉnh …; văn bản đã hết hiệu lực)' after a citation, or ''."""
+    tags = [c.scope] if c.scope else []
     if not c.in_force:
         tags.append("văn bản đã hết hiệu lực")
     return f" ({'; '.join(tags)})" if tags else ""
 
 
-def grounded_text(cites: list[Citation], validity_lines: list[str], extra: list[str], conclusion: str | None = None,
-                  labels: list[str | None] | None = None) -> str:
+def grounded_text(cites: list[Citation], validity_lines: list[str], extra: list[str],
+                  conclusion: str | None = None) -> str:
     """Conclusion first, then the lead provision and its verbatim quote, warnings, arithmetic, supporting quotes."""
-    labels = labels or []
-    lab = lambda i: labels[i] if i < len(labels) else None  # noqa: E731
     main = cites[0]
     parts = [conclusion] if conclusion else []
-    parts.append(f"Theo {lead_label(main.citation)}{_tag(main, lab(0))} [{main.n}]:\n“{main.quote}”")
+    parts.append(f"Theo {lead_label(main.citation)}{_tag(main)} [{main.n}]:\n“{main.quote}”")
     parts.extend(validity_lines)
     parts.extend(extra)
     if len(cites) > 1:
-        more = [f"[{c.n}] {c.citation}{_tag(c, lab(i))}: “{c.quote}”" for i, c in enumerate(cites[1:], start=1)]
+        more = [f"[{c.n}] {c.citation}{_tag(c)}: “{c.quote}”" for c in cites[1:]]
         parts.append("Xem thêm:\n" + "\n".join(more))
     return "\n\n".join(parts)
 

@@ -111,7 +111,7 @@ def sentences(quote: str) -> list[str]:
     """The quote's lines split into sentences (verbatim)."""
     out: list[str] = []
     for line in quote.split("\n"):
-        line = line.strip()
+        line = re.sub(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]", " ", line).strip()  # the collector's gap markers
         if line:
             out.extend(x.strip() for x in _SENT.split(line) if x.strip())
     return out
@@ -222,6 +222,26 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     return _trim(plain, budget, m)
 
 
+_DEF_Q = re.compile(r"(.{2,80}?)\s+(?:là gì|là như thế nào|nghĩa là gì|được hiểu|được định nghĩa)", re.I)
+
+
+def definition_sentence(question: str, quote: str) -> str | None:
+    """For 'X là gì?' / '“X” được định nghĩa thế nào?': the passage's sentence that starts with X followed by 'là'."""
+    m = re.search(r"“([^”]{2,60})”", question) or _DEF_Q.search(question)
+    if not m:
+        return None
+    words = re.sub(r"[“”\"'?]", " ", m.group(1)).split()[-6:]
+    sents = sentences(quote)
+    for k in range(len(words), 0, -1):
+        term = fold(" ".join(words[-k:]))
+        if len(term) < 4:
+            break
+        for s in sents:
+            if fold(_plain(s)).startswith(term + " la "):
+                return _plain(s)
+    return None
+
+
 def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Callable[[str], float],
                      entities: list[str], kind: str | None = None, budget: int = CONCLUSION_CHARS
                      ) -> Conclusion | None:
@@ -240,6 +260,10 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
     fact = fact_sentence(quote, kind, types, support, ents, budget)
     if fact:
         return Conclusion(fact, kind, [fact])
+    definition = definition_sentence(question, quote)
+    if definition:
+        text = _trim(definition, budget)
+        return Conclusion(text, "definition", [text])
     # a list or the criteria of a title: the head line (or the article heading) and its items
     heads = [i for i, line in enumerate(lines) if (line.endswith(":") or is_heading(line)) and i + 1 < len(lines)
              and _ITEM.match(lines[i + 1])]

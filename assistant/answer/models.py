@@ -20,6 +20,8 @@ class Citation(BaseModel):
     doc_number: str | None = None
     doc_title: str | None = None
     validity_note: str | None = None
+    scope: str | None = Field(None, description="'Quy định riêng của tỉnh …' for a provincial text the question "
+                              "does not place in its province; 'trích dẫn gián tiếp …' for a reworded secondary quote.")
 
 
 class Answer(BaseModel):

@@ -225,6 +225,7 @@ class AskService:
     # ------------------------------------------------------------------------------------ parts
     def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700) -> Citation:
         c = hit.chunk
+        info = self.knowledge.searcher.analyse(self._expand(question))
         raw = self.knowledge.raw_text(c.source_file)
         quote, s, e = self.evidence.quote(question, c, raw, max_chars)
         m = c.meta
@@ -232,7 +233,7 @@ class AskService:
         note = doc_warning(m, self.knowledge.registry, self.today) if m else None
         return Citation(n=n, source_file=c.source_file, citation=c.citation, quote=quote, start=s, end=e,
                         in_force=in_force, doc_number=m.number if m else None,
-                        doc_title=m.title if m else None, validity_note=note)
+                        doc_title=m.title if m else None, validity_note=note, scope=scope_label(c, info))
 
     def _warnings(self, question: str, cites: list[Citation], hits: list[Hit],
                   conversation_id: str | None = None) -> list[str]:
@@ -330,12 +331,11 @@ class AskService:
             hits, lead = ordered, 0
         chosen = self._supporting(question, hits, lead)
         cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
-        labels = [scope_label(h.chunk, ctx.info) for h in chosen]
         warnings = self._warnings(question, cites[:1], hits, conversation_id)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
         conclusion, extra = self._conclusion(question, cites, hits, chosen[0])
         text = grounded_text(cites, validity_lines, extra + self._identity_lines(question, chosen),
-                             conclusion=conclusion, labels=labels)
+                             conclusion=conclusion)
         return Answer(answer=text, conclusion=conclusion, citations=cites, warnings=warnings,
                       mode="deadline" if any(x.startswith("Thời hạn") for x in [conclusion or "", *extra])
                       else "grounded")
@@ -360,7 +360,7 @@ class AskService:
         deadline = self._deadline_lines(question, cites)
         start_given = parse_user_date(question, default_year=self.today.year) is not None
         computed = [deadline.pop(0)] if deadline and start_given and kind in ("duration", "date") else []
-        budget = CONCLUSION_CHARS - sum(len(x) + 1 for x in [*validity, *computed, amount or ""])
+        budget = CONCLUSION_CHARS - sum(len(x) + 1 for x in [*validity, *computed, amount or "", cites[0].scope or ""])
         support = lambda t: self.evidence.support(question, t)  # noqa: E731
         fact: str | None = None
         if budget >= 80:
@@ -371,6 +371,8 @@ class AskService:
                 fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
+        if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
+            fact = f"{cites[0].scope}: {fact[:1].lower() + fact[1:] if fact[:2].istitle() else fact}"
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra
