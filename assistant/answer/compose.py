@@ -82,13 +82,16 @@ def plain_reasons(reasons: list[str], question: str) -> list[str]:
     return out
 
 
-def refusal_text(reasons: list[str], closest: list[Citation], missing: list[str] | None = None) -> str:
-    s = "Không tìm thấy căn cứ trong kho văn bản để trả lời câu hỏi này"
+def refusal_text(reasons: list[str], closest: list[Citation], missing: list[str] | None = None,
+                 how_to_add: str = "") -> str:
+    """The refusal: what is missing from the corpus first (when known), the plain reason, the closest passages."""
+    s = " ".join(missing or [])
+    s += (" " if s else "") + "Không tìm thấy căn cứ trong kho văn bản để trả lời câu hỏi này"
     if reasons:
         s += f" ({'; '.join(reasons[:2])})"
     s += ". Trợ lý không suy đoán khi thiếu nguồn."
-    if missing:
-        s += " " + " ".join(missing)
+    if missing and how_to_add:
+        s += " " + how_to_add
     if closest:
         s += "\n\nCác đoạn gần nhất (để tham khảo, không phải câu trả lời):\n" + "\n".join(
             f"- {c.citation}: “{c.quote[:200]}{'…' if len(c.quote) > 200 else ''}”" for c in closest)

@@ -30,7 +30,11 @@ class Missing:
 
     doc: LegalDoc
     article: str | None
-    message: str
+    short: str  # 'Kho chưa có toàn văn Điều 25 Luật …' (one sentence, for the answer's opening)
+
+    @property
+    def message(self) -> str:
+        return f"{self.short} {HOW_TO_ADD}"
 
 
 def _articles_held(chunks: list[Chunk], files: list[str]) -> tuple[set[str], set[str]]:
@@ -50,7 +54,7 @@ def find_missing(question: str, registry: Registry, chunks: list[Chunk], indexed
         name = d.short_name or d.number
         files = [f for f in d.files if f in indexed_files]
         if not files:
-            out.append(Missing(d, None, f"Kho chưa có toàn văn {name}. {HOW_TO_ADD}"))
+            out.append(Missing(d, None, f"Kho chưa có toàn văn {name}."))
             continue
         if not articles or len(docs) > 1:
             continue
@@ -62,5 +66,5 @@ def find_missing(question: str, registry: Registry, chunks: list[Chunk], indexed
             if a in verbatim:
                 continue
             extra = " (chỉ có trích dẫn gián tiếp từ nguồn thứ cấp)" if a in reworded else ""
-            out.append(Missing(d, a, f"Kho chưa có toàn văn Điều {a} {name}{extra}. {HOW_TO_ADD}"))
+            out.append(Missing(d, a, f"Kho chưa có toàn văn Điều {a} {name}{extra}."))
     return out

@@ -23,7 +23,7 @@ from assistant.answer.followup import (
 )
 from assistant.answer.indicators import IndicatorTable, extract_indicators
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
-from assistant.answer.missing import Missing, find_missing
+from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
 from assistant.answer.validity import (
     AMENDMENT_MARK,
@@ -185,9 +185,9 @@ class AskService:
                         ans = ev.answer
             else:
                 # eligibility answers (asker's own facts) go here once assistant/answer/eligibility.py is merged
-                ans = self._grounded(rewritten, hits, assess.best, conversation_id)
+                ans = self._grounded(rewritten, hits, assess.best, conversation_id, missing)
             if ans is not None and missing and not ans.refused:
-                ans.answer += "\n\n" + "\n".join(f"ℹ️ {m.message}" for m in missing)
+                ans.answer += "\n\nℹ️ " + HOW_TO_ADD
                 ans.notes.extend(m.message for m in missing)
         assert ans is not None
         if ans.conclusion is None and ans.mode != "error":  # refusals, plan facts, indicators: their first paragraph
@@ -323,7 +323,8 @@ class AskService:
         twin = found[0]
         return [twin] + [h for h in hits if h.chunk.chunk_id != twin.chunk.chunk_id]
 
-    def _grounded(self, question: str, hits: list[Hit], best: int, conversation_id: str | None = None) -> Answer:
+    def _grounded(self, question: str, hits: list[Hit], best: int, conversation_id: str | None = None,
+                  missing: list[Missing] | None = None) -> Answer:
         ctx = self._lead_context(question)
         lead = choose_lead(hits, self._supports(question, hits), best, ctx)
         ordered = self._in_force_twin(question, hits, lead, ctx)
@@ -333,15 +334,15 @@ class AskService:
         cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
         warnings = self._warnings(question, cites[:1], hits, conversation_id)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
-        conclusion, extra = self._conclusion(question, cites, hits, chosen[0])
+        conclusion, extra = self._conclusion(question, cites, hits, chosen[0], [m.short for m in missing or []])
         text = grounded_text(cites, validity_lines, extra + self._identity_lines(question, chosen),
                              conclusion=conclusion)
         return Answer(answer=text, conclusion=conclusion, citations=cites, warnings=warnings,
                       mode="deadline" if any(x.startswith("Thời hạn") for x in [conclusion or "", *extra])
                       else "grounded")
 
-    def _conclusion(self, question: str, cites: list[Citation], hits: list[Hit], lead: Hit) -> tuple[str | None,
-                                                                                                     list[str]]:
+    def _conclusion(self, question: str, cites: list[Citation], hits: list[Hit], lead: Hit,
+                    missing: list[str] | None = None) -> tuple[str | None, list[str]]:
         """The opening sentence(s): the validity of documents the question names (registry dates), the asked fact
         from the lead quote (or from a supporting quote when the lead lacks it), arithmetic on it when the user
         gives a base salary or a start date."""
@@ -355,7 +356,10 @@ class AskService:
         reg = self.knowledge.registry
         named = reg.find_in_text(question)
         asks_validity = has_phrase(fold(question), self.words.validity)
-        validity = validity_conclusion(named, reg, self.today, include_in_force=asks_validity)
+        validity = validity_conclusion(named, reg, self.today, include_in_force=asks_validity) + (missing or [])
+        if not cites[0].in_force and cites[0].validity_note and not any(
+                (cites[0].doc_number or "~") in v for v in validity):
+            validity.append(cites[0].validity_note)  # an expired lead never reads as current law
         amount = self._amount_line(question, cites, ents)
         deadline = self._deadline_lines(question, cites)
         start_given = parse_user_date(question, default_year=self.today.year) is not None
@@ -526,7 +530,7 @@ class AskService:
             w = legal_warning(d, self.knowledge.registry, self.today)
             if w:
                 warnings.append(w)
-        text = refusal_text(reasons, closest, [m.message for m in missing or []])
+        text = refusal_text(reasons, closest, [m.short for m in missing or []], HOW_TO_ADD)
         if warnings:
             text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
         return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal",
