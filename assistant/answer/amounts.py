@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,16 +46,43 @@ def parse_base(question: str) -> Decimal | None:
     return Decimal(num.replace(".", "").replace(",", ""))
 
 
-def multiplier_for(entity_folded: list[str], text: str) -> Decimal | None:
-    """The multiplier stated for one of the named titles in a passage (same line as the title)."""
+def title_match(entities_folded: list[str], text: str, known_titles: Iterable[str] = ()) -> int:
+    """2 when a text names one of the titles exactly (a quoted name equal to it, or an occurrence not inside a
+    longer known title), 1 when a title only occurs inside a longer one ('Tập thể Lao động tiên tiến' contains
+    'Lao động tiên tiến'), else 0."""
+    ft = fold(text)
+    if not any(e in ft for e in entities_folded):
+        return 0
+    quoted = {fold(q).strip() for q in re.findall(r"“([^”]+)”", text)}
+    if any(e in quoted for e in entities_folded):
+        return 2
+    longer = [t for t in known_titles if any(e in t and e != t for e in entities_folded)]
+    if not longer:
+        return 1 if quoted else 2
+    covered = [(m.start(), m.end()) for t in longer for m in re.finditer(re.escape(t), ft)]
+    for e in entities_folded:
+        for m in re.finditer(re.escape(e), ft):
+            if not any(a <= m.start() and m.end() <= b for a, b in covered):
+                return 2
+    return 1
+
+
+def multiplier_match(entity_folded: list[str], text: str) -> tuple[int, Decimal] | None:
+    """(how exactly the line names the title, multiplier) for the best line of a passage stating a multiplier for
+    one of the named titles (a line naming the title exactly beats one where it only occurs inside a longer title)."""
+    best: tuple[int, Decimal] | None = None
     for line in text.split("\n"):
-        fl = fold(line)
-        if entity_folded and not any(e in fl for e in entity_folded):
-            continue
+        score = title_match(entity_folded, line) if entity_folded else 1
         m = _MULT.search(line)
-        if m:
-            return Decimal(m.group(1).replace(",", "."))
-    return None
+        if score and m and (best is None or score > best[0]):
+            best = (score, Decimal(m.group(1).replace(",", ".")))
+    return best
+
+
+def multiplier_for(entity_folded: list[str], text: str) -> Decimal | None:
+    """The multiplier stated for one of the named titles in a passage."""
+    found = multiplier_match(entity_folded, text)
+    return found[1] if found else None
 
 
 _ROUND = re.compile(r"làm tròn(?: số)?(?: lên)? (?:đến |tới )?hàng (trăm nghìn|chục nghìn|nghìn|trăm) đồng")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.answer.amounts import title_match
 from assistant.corpus.normalize import fold
 
 CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
@@ -179,7 +180,7 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, l
     return text.rstrip("; "), [head, *used]
 
 
-def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: Callable[[str], bool],
+def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: Callable[[str], int],
                    support: Callable[[str], float]) -> tuple[str, re.Match[str]] | None:
     """The sentence that holds the asked kind of fact (a figure, a time limit, a decision maker …)."""
     scored = []
@@ -214,7 +215,7 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     if not pats:
         return None
     sents = [s for s in sentences(quote) if not is_heading(s)]
-    found = _fact_sentence(sents, pats, lambda s: any(e in fold(s) for e in entities if e), support)
+    found = _fact_sentence(sents, pats, lambda s: title_match(entities, s), support)
     if not found:
         return None
     plain = _with_continuation(found[0], sents, budget)
@@ -253,9 +254,8 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
     sents = [s for s in sentences(quote) if not is_heading(s)] or sentences(quote)
     ents = [e for e in entities if e]
 
-    def names_entity(s: str) -> bool:
-        fs = fold(s)
-        return any(e in fs for e in ents)
+    def names_entity(s: str) -> int:
+        return title_match(ents, s)
 
     fact = fact_sentence(quote, kind, types, support, ents, budget)
     if fact:

@@ -77,22 +77,28 @@ def carry_subject(question: str, previous: str, prev: Subject, new: Subject) -> 
     """The previous question with the subject slots the new question changes replaced, or None when the new
     question changes none of them (then it asks about another aspect of the same subject)."""
     out, changed = previous, False
+    added: list[str] = []
     for old_v, new_v in ((prev.titles, new.titles), (prev.localities, new.localities), (prev.years, new.years)):
         if new_v and [fold(x) for x in new_v] != [fold(x) for x in old_v]:
             out, did = _replace(out, old_v, new_v)
             changed |= did
+            if not did and not old_v:  # a slot the previous question left open ('còn ở Bắc Ninh thì sao?')
+                added.extend(new_v)
+    if added:
+        out, changed = f"{out.rstrip(' ?')} — {', '.join(added)}", True
     if new.base and prev.base and fold(new.base) != fold(prev.base):
         out, did = _replace(out, [prev.base], [new.base])
         changed |= did
     return out if changed else None
 
 
-def with_subject(question: str, subject: Subject) -> str:
-    """A follow-up about another aspect, completed with the carried subject ('… — Chiến sĩ thi đua cơ sở')."""
+def with_subject(question: str, subject: Subject, with_base: bool = False) -> str:
+    """A follow-up about another aspect, completed with the carried subject ('… — Chiến sĩ thi đua cơ sở'); the base
+    salary only when the new question asks for an amount."""
     fq = fold(question)
     parts = [x for x in (*subject.titles, *subject.localities, *subject.years) if fold(x) not in fq]
-    if subject.base and fold(subject.base) not in fq:
-        parts.append(subject.base)
+    if with_base and subject.base and fold(subject.base) not in fq:
+        parts.append(f"lương cơ sở {subject.base}")
     return f"{question.rstrip(' ?')} — {', '.join(parts)}" if parts else question
 
 

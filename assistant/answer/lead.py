@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from assistant.answer.amounts import title_match
 from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Hit, QueryInfo
@@ -21,6 +22,7 @@ class LeadContext:
     plan_question: bool
     today: date
     entities: list[str] = field(default_factory=list)  # folded title names the question is about
+    titles: set[str] = field(default_factory=set)  # every folded title name of the corpus
 
 
 def is_local(meta: DocMeta | None) -> bool:
@@ -63,8 +65,7 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
         scope_ok = False
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
-    folded = fold(hit.chunk.embed_text)
-    names_title = not ctx.entities or any(e in folded for e in ctx.entities)
+    names_title = title_match(ctx.entities, hit.chunk.text, ctx.titles) if ctx.entities else 2
     return (float(scope_ok), float(in_force), float(names_title), float(not hit.chunk.secondary), float(national),
             support)
 

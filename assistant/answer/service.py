@@ -9,6 +9,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from assistant.answer.amounts import title_match
 from assistant.answer.compose import grounded_text, indicator_text, plain_reasons, refusal_text
 from assistant.answer.conclusion import AnswerTypes, Conclusion, build_conclusion
 from assistant.answer.deadlines import HolidayCalendar, explain_deadline, find_deadlines, parse_user_date
@@ -134,7 +135,7 @@ class AskService:
                 pass
         content = [t for t in terms if "_" not in t and not has_phrase(t, self.words.followup)]
         if len(content) >= 2 and not prev_subject.is_empty():
-            return with_subject(question, prev_subject)
+            return with_subject(question, prev_subject, with_base=self.types.detect(question) == "amount")
         return f"{last} — {question}"
 
     def _expand(self, text: str) -> str:
@@ -299,7 +300,7 @@ class AskService:
         plan_docs = {c.meta.number for c in self.knowledge.searcher.chunks
                      if c.meta and c.meta.kind == "plan" and c.meta.number}
         names_plan = any(fold(n) in info.folded for n in plan_docs) or has_phrase(info.folded, self.types.plan_words)
-        return LeadContext(info, names_plan, self.today, self._entities(question))
+        return LeadContext(info, names_plan, self.today, self._entities(question), self.knowledge.searcher.titles)
 
     def _in_force_twin(self, question: str, hits: list[Hit], lead: int, ctx: LeadContext) -> list[Hit]:
         """When the lead comes from an expired document the question does not name, the same rule in its
@@ -399,13 +400,15 @@ class AskService:
                     whole[t] = self.evidence.support(question, t)
                 return whole[t] + self.evidence.support(p, t)
 
-            for c in cites:
-                fact = fact_sentence(c.quote, kind, self.types, support, ents, share)
-                if fact:
-                    line = fact.rstrip(" .;:") + f" [{c.n}]."
-                    if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
-                        out.append(line)
-                    break
+            # the lead first; a supporting passage when the lead lacks the fact or names the title less exactly
+            titles = self.knowledge.searcher.titles
+            found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
+                     if (f := fact_sentence(c.quote, kind, self.types, support, ents, share))]
+            if found:
+                _, _, fact, c = max(found, key=lambda x: (x[0], x[1]))
+                line = fact.rstrip(" .;:") + f" [{c.n}]."
+                if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
+                    out.append(line)
         return " ".join(out) or None
 
     def _entities(self, question: str) -> list[str]:
@@ -417,19 +420,18 @@ class AskService:
     def _amount_line(self, question: str, cites: list[Citation], ents: list[str]) -> str | None:
         """'Tính theo mức lương cơ sở bạn nêu: 0,3 × 2.340.000 đồng = 702.000 đồng [1]' — the multiplier of the
         asked title in a cited passage, and the rounding rule stated in the same document, if any."""
-        from assistant.answer.amounts import compute, multiplier_for, parse_base
+        from assistant.answer.amounts import compute, multiplier_match, parse_base
 
         base = parse_base(question)
         if base is None:
             return None
-        for c in cites:
-            mult = multiplier_for(ents, c.quote)
-            if mult is None:
-                continue
-            unit, note = self._rounding_rule(c, cites)
-            a = compute(mult, base, unit or False)
-            return f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{note}."
-        return None
+        found = [(m, -i, c) for i, c in enumerate(cites) if (m := multiplier_match(ents, c.quote))]
+        if not found:
+            return None
+        (score, mult), _, c = max(found, key=lambda x: (x[0][0], x[1]))
+        unit, note = self._rounding_rule(c, cites)
+        a = compute(mult, base, unit or False)
+        return f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{note}."
 
     def _rounding_rule(self, c: Citation, cites: list[Citation]) -> tuple[int | None, str]:
         """The rounding unit stated in the multiplier's own document (any of its passages), cited when used."""
