@@ -93,6 +93,7 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
         "llm_tokens_per_s": round(sum(x[1] for x in llm_stats) / sum(x[2] for x in llm_stats), 2)
         if llm_stats else None,
         "latency_p95": lat[int(len(lat) * 0.95) - 1] if lat else None,
+        "lead_misses": [r["id"] for r in ans if r["lead_coverage"] < r["coverage"]],
         "failures": [r for r in rows if r.get("coverage", 1.0) < 1.0 or r.get("refusal_ok") is False
                      or (r["type"] != "unanswerable" and (r["refused"] or not r["citation_hit"]))],
     }

@@ -65,7 +65,7 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
         scope_ok = False
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
-    names_title = title_match(ctx.entities, hit.chunk.text, ctx.titles) if ctx.entities else 2
+    names_title = min(1, title_match(ctx.entities, hit.chunk.text, ctx.titles)) if ctx.entities else 1
     return (float(scope_ok), float(in_force), float(names_title), float(not hit.chunk.secondary), float(national),
             support)
 
