@@ -61,7 +61,7 @@ def _plain(s: str) -> str:
     """A verbatim span made readable in one line: curly quotes, markdown and the item marker removed."""
     s = re.sub(r"[“”*]", "", s).strip()
     s = _ITEM.sub("", s).strip()
-    s = s.rstrip(" ;,:")
+    s = s.rstrip(" ;,:.")
     return s[:1].upper() + s[1:] if s else s
 
 

@@ -300,7 +300,19 @@ class AskService:
         plan_docs = {c.meta.number for c in self.knowledge.searcher.chunks
                      if c.meta and c.meta.kind == "plan" and c.meta.number}
         names_plan = any(fold(n) in info.folded for n in plan_docs) or has_phrase(info.folded, self.types.plan_words)
-        return LeadContext(info, names_plan, self.today, self._entities(question), self.knowledge.searcher.titles)
+        return LeadContext(info, names_plan, self.today, self._entities(question), self._title_names)
+
+    @property
+    def _title_names(self) -> set[str]:
+        """The corpus's title names without their head noun ('danh hieu X' → 'x'), for exact-title matching."""
+        s = self.knowledge.searcher
+        cached = getattr(self, "_titles_cache", None)
+        if cached is None or cached[0] is not s:
+            heads = sorted(self.words.heads, key=len, reverse=True)
+            names = {next((t[len(h) + 1:] for h in heads if t.startswith(h + " ")), t) for t in s.titles}
+            cached = (s, names)
+            self._titles_cache = cached
+        return cached[1]
 
     def _in_force_twin(self, question: str, hits: list[Hit], lead: int, ctx: LeadContext) -> list[Hit]:
         """When the lead comes from an expired document the question does not name, the same rule in its
@@ -377,7 +389,7 @@ class AskService:
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
         if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
-            fact = f"{cites[0].scope}: {fact[:1].lower() + fact[1:] if fact[:2].istitle() else fact}"
+            fact = f"{cites[0].scope}: {fact}"
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra
@@ -400,8 +412,9 @@ class AskService:
                     whole[t] = self.evidence.support(question, t)
                 return whole[t] + self.evidence.support(p, t)
 
-            # the lead first; a supporting passage when the lead lacks the fact or names the title less exactly
-            titles = self.knowledge.searcher.titles
+            # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
+            # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
+            titles = self._title_names
             found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
                      if (f := fact_sentence(c.quote, kind, self.types, support, ents, share))]
             if found:
