@@ -427,8 +427,9 @@ class AskService:
     def _entities(self, question: str) -> list[str]:
         """Folded names of the titles/awards the question is about (abbreviations expanded)."""
         q = self._expand(question)
-        ents = [e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e for e in self.evidence.entities(q)]
-        return ents or sorted(self.knowledge.searcher.analyse(q).titles)
+        ents = {e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e for e in self.evidence.entities(q)}
+        ents |= self.knowledge.searcher.analyse(q).titles
+        return sorted(e for e in ents if not any(e != o and e in o for o in ents))  # the most specific names
 
     def _amount_line(self, question: str, cites: list[Citation], ents: list[str]) -> str | None:
         """'Tính theo mức lương cơ sở bạn nêu: 0,3 × 2.340.000 đồng = 702.000 đồng [1]' — the multiplier of the
