@@ -199,12 +199,20 @@ def _with_continuation(sent: str, sents: list[str], budget: int) -> str:
     continued with the next sentence(s) of the passage, within the budget."""
     i = sents.index(sent) if sent in sents else -1
     out = _plain(sent)
-    while i >= 0 and i + 1 < len(sents) and (sents[i].rstrip().endswith(":") or len(out) < 40):
-        nxt = _plain(sents[i + 1])
+    steps = 0
+    while i >= 0 and i + 1 < len(sents):
+        cur, nxt_raw = sents[i].rstrip(), sents[i + 1].lstrip()
+        announces = cur.endswith(":")
+        cut = not re.search(r"[.;:!?…”)]$", cur) and bool(re.match(r"[“(\"a-zà-ỹđ]", nxt_raw))
+        bare = len(out) < 40 and steps == 0  # a bare title, e.g. a signer's capacity, continued by the name
+        if not (announces or cut or bare):
+            break
+        nxt = _plain(nxt_raw)
         if len(out) + len(nxt) + 2 > budget:
             break
-        out = f"{out.rstrip(' :')}: {nxt}" if sents[i].rstrip().endswith(":") else f"{out} {nxt}"
+        out = f"{out.rstrip(' :')}: {nxt}" if announces else f"{out} {nxt}"
         i += 1
+        steps += 1
     return out
 
 
@@ -280,7 +288,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
             text, spans = _list_conclusion(lines, i, budget)
             return Conclusion(text, kind, spans)
     chosen = [first]
-    if len(ranked) > 1 and len(first) < budget // 2 and support(fold(sents[ranked[1]])) > 0:
+    if len(ranked) > 1 and support(fold(sents[ranked[1]])) > 0:
         second = _plain(sents[ranked[1]])
         if len(first) + len(second) + 2 <= budget and second not in first:
             chosen = [first, second] if ranked[0] < ranked[1] else [second, first]

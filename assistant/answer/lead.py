@@ -12,6 +12,7 @@ from assistant.index.retriever import Hit, QueryInfo
 
 CLOSE_SUPPORT = 0.8  # a passage whose support is at least this share of the best one answers the question as well
 LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")
+CLEARLY_BETTER = 0.1  # support margin over the evidence check's best passage that makes another passage lead
 
 
 @dataclass
@@ -77,4 +78,7 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
         return best
     top = supports[best] if best < len(supports) else max(supports, default=0.0)
     cands = [i for i, s in enumerate(supports) if s >= CLOSE_SUPPORT * top or i == best]
-    return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx), -i))
+    # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
+    # unless another supports the question clearly better
+    return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,
+                                     i == best, supports[i], -i))

@@ -292,6 +292,7 @@ class AskService:
 
     def _supports(self, question: str, hits: list[Hit]) -> list[float]:
         s = self.knowledge.searcher
+        question = self._expand(question)
         return [self.evidence.support(question, s.folded[s.pos[h.chunk.chunk_id]] if h.chunk.chunk_id in s.pos
                                       else fold(h.chunk.embed_text)) for h in hits]
 
@@ -299,7 +300,12 @@ class AskService:
         info = self.knowledge.searcher.analyse(self._expand(question))
         plan_docs = {c.meta.number for c in self.knowledge.searcher.chunks
                      if c.meta and c.meta.kind == "plan" and c.meta.number}
-        names_plan = any(fold(n) in info.folded for n in plan_docs) or has_phrase(info.folded, self.types.plan_words)
+        plan_places = {fold(c.meta.locality) for c in self.knowledge.searcher.chunks
+                       if c.meta and c.meta.locality and c.meta.kind == "plan"}
+        legal_places = {fold(c.meta.locality) for c in self.knowledge.searcher.chunks
+                        if c.meta and c.meta.locality and c.meta.kind != "plan"}
+        names_plan = (any(fold(n) in info.folded for n in plan_docs) or has_phrase(fold(question), self.types.plan_words)
+                      or bool(info.localities & (plan_places - legal_places)))
         return LeadContext(info, names_plan, self.today, self._entities(question), self._title_names)
 
     @property
@@ -348,8 +354,11 @@ class AskService:
         warnings = self._warnings(question, cites[:1], hits, conversation_id)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
         conclusion, extra = self._conclusion(question, cites, hits, chosen[0], [m.short for m in missing or []])
-        text = grounded_text(cites, validity_lines, extra + self._identity_lines(question, chosen),
-                             conclusion=conclusion)
+        signer = self._signer_line(question, cites)
+        identity = self._identity_lines(question, chosen) + signer
+        if identity:  # a question about the document itself (its date, its signer): the registry/header fact first
+            conclusion = " ".join([*identity, "" if signer else conclusion or ""]).strip()
+        text = grounded_text(cites, validity_lines, extra, conclusion=conclusion)
         return Answer(answer=text, conclusion=conclusion, citations=cites, warnings=warnings,
                       mode="deadline" if any(x.startswith("Thời hạn") for x in [conclusion or "", *extra])
                       else "grounded")
@@ -378,7 +387,8 @@ class AskService:
         start_given = parse_user_date(question, default_year=self.today.year) is not None
         computed = [deadline.pop(0)] if deadline and start_given and kind in ("duration", "date") else []
         budget = CONCLUSION_CHARS - sum(len(x) + 1 for x in [*validity, *computed, amount or "", cites[0].scope or ""])
-        support = lambda t: self.evidence.support(question, t)  # noqa: E731
+        expanded = self._expand(question)
+        support = lambda t: self.evidence.support(expanded, t)  # noqa: E731
         fact: str | None = None
         if budget >= 80:
             fact = self._part_facts(question, cites, ents, budget)
@@ -409,8 +419,8 @@ class AskService:
         for part, kind in parts:
             def support(t: str, p: str = part) -> float:
                 if t not in whole:
-                    whole[t] = self.evidence.support(question, t)
-                return whole[t] + self.evidence.support(p, t)
+                    whole[t] = self.evidence.support(self._expand(question), t)
+                return whole[t] + self.evidence.support(self._expand(p), t)
 
             # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
             # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
@@ -473,6 +483,23 @@ class AskService:
         if not m or not m.signed:
             return []
         return [f"{m.short_name}: ngày ký {m.signed.day:02d}/{m.signed.month:02d}/{m.signed.year}."]
+
+    def _signer_line(self, question: str, cites: list[Citation]) -> list[str]:
+        """'Người ký: CHỦ TỊCH Nguyễn Văn A [n].' — the closing lines of the lead document (its signature block,
+        the last passage of the file), for a question that asks who signed it."""
+        if self.types.detect(question) != "authority" or not has_phrase(fold(question), self.words.identity):
+            return []
+        f = cites[0].source_file
+        last = max((c for c in self.knowledge.searcher.chunks if c.source_file == f), key=lambda c: c.start,
+                   default=None)
+        if last is None:
+            return []
+        lines = [x.strip() for x in last.text.split("\n") if x.strip()]
+        if len(lines) < 2 or any(len(x) > 60 or re.search(r"[.;:]$", x) for x in lines[-2:]):
+            return []
+        c = self._citation(len(cites) + 1, Hit(chunk=last, score=0.0, rank=0), question, 200)
+        cites.append(c)
+        return [f"Người ký: {lines[-2]} {lines[-1]} [{c.n}]."]
 
     def _plan_fact_answer(self, question: str) -> Answer | None:
         """Layout of a plan ('gồm những mục lớn nào') or how many targets it sets ('bao nhiêu chỉ tiêu')."""
