@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -297,28 +298,37 @@ class AskService:
                                       else fold(h.chunk.embed_text)) for h in hits]
 
     def _lead_context(self, question: str) -> LeadContext:
-        info = self.knowledge.searcher.analyse(self._expand(question))
-        plan_docs = {c.meta.number for c in self.knowledge.searcher.chunks
-                     if c.meta and c.meta.kind == "plan" and c.meta.number}
-        plan_places = {fold(c.meta.locality) for c in self.knowledge.searcher.chunks
-                       if c.meta and c.meta.locality and c.meta.kind == "plan"}
-        legal_places = {fold(c.meta.locality) for c in self.knowledge.searcher.chunks
-                        if c.meta and c.meta.locality and c.meta.kind != "plan"}
-        names_plan = (any(fold(n) in info.folded for n in plan_docs) or has_phrase(fold(question), self.types.plan_words)
-                      or bool(info.localities & (plan_places - legal_places)))
-        return LeadContext(info, names_plan, self.today, self._entities(question), self._title_names)
+        info = self._analyse(question)
+        facts = self._facts
+        names_plan = (any(fold(n) in info.folded for n in facts.plan_numbers)
+                      or has_phrase(fold(question), self.types.plan_words) or bool(info.localities & facts.plan_places))
+        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names)
+
+    @property
+    def _facts(self) -> _CorpusFacts:
+        """Per-index facts the answer needs often (rebuilt when the index changes)."""
+        s = self.knowledge.searcher
+        cached = getattr(self, "_facts_cache", None)
+        if cached is None or cached.searcher is not s:
+            cached = _CorpusFacts.build(s, self.words.heads)
+            self._facts_cache = cached
+            self._analysed: dict[str, Any] = {}
+        return cached
 
     @property
     def _title_names(self) -> set[str]:
-        """The corpus's title names without their head noun ('danh hieu X' → 'x'), for exact-title matching."""
-        s = self.knowledge.searcher
-        cached = getattr(self, "_titles_cache", None)
-        if cached is None or cached[0] is not s:
-            heads = sorted(self.words.heads, key=len, reverse=True)
-            names = {next((t[len(h) + 1:] for h in heads if t.startswith(h + " ")), t) for t in s.titles}
-            cached = (s, names)
-            self._titles_cache = cached
-        return cached[1]
+        return self._facts.title_names
+
+    def _analyse(self, question: str) -> Any:
+        """searcher.analyse of the abbreviation-expanded question, cached per question."""
+        facts = self._facts
+        key = self._expand(question)
+        got = self._analysed.get(key)
+        if got is None:
+            if len(self._analysed) > 512:
+                self._analysed.clear()
+            got = self._analysed[key] = facts.searcher.analyse(key)
+        return got
 
     def _in_force_twin(self, question: str, hits: list[Hit], lead: int, ctx: LeadContext) -> list[Hit]:
         """When the lead comes from an expired document the question does not name, the same rule in its
@@ -438,7 +448,7 @@ class AskService:
         """Folded names of the titles/awards the question is about (abbreviations expanded)."""
         q = self._expand(question)
         ents = {e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e for e in self.evidence.entities(q)}
-        ents |= self.knowledge.searcher.analyse(q).titles
+        ents |= self._analyse(question).titles
         return sorted(e for e in ents if not any(e != o and e in o for o in ents))  # the most specific names
 
     def _amount_line(self, question: str, cites: list[Citation], ents: list[str]) -> str | None:
@@ -465,9 +475,7 @@ class AskService:
             u = rounding_unit(x.quote)
             if u:
                 return u, f" [{x.n}]"
-        for ch in self.knowledge.searcher.chunks:
-            if ch.source_file != c.source_file:
-                continue
+        for ch in self._facts.by_file.get(c.source_file, []):
             u = rounding_unit(ch.text)
             if u:
                 hit = Hit(chunk=ch, score=0.0, rank=0)
@@ -490,8 +498,7 @@ class AskService:
         if self.types.detect(question) != "authority" or not has_phrase(fold(question), self.words.identity):
             return []
         f = cites[0].source_file
-        last = max((c for c in self.knowledge.searcher.chunks if c.source_file == f), key=lambda c: c.start,
-                   default=None)
+        last = max(self._facts.by_file.get(f, []), key=lambda c: c.start, default=None)
         if last is None:
             return []
         lines = [x.strip() for x in last.text.split("\n") if x.strip()]
@@ -656,6 +663,31 @@ class AskService:
                 self.store.set_meta(cid, "amendment_notes", shown + [n for n in notes if n not in shown])
         except KeyError:
             pass
+
+
+@dataclass
+class _CorpusFacts:
+    """Facts about the indexed corpus computed once per index: plan numbers, localities only plans have, title
+    names without their head noun, passages by file."""
+
+    searcher: Any
+    plan_numbers: set[str]
+    plan_places: set[str]
+    title_names: set[str]
+    by_file: dict[str, list[Any]]
+
+    @classmethod
+    def build(cls, searcher: Any, heads: list[str]) -> _CorpusFacts:
+        chunks = searcher.chunks
+        plan_numbers = {c.meta.number for c in chunks if c.meta and c.meta.kind == "plan" and c.meta.number}
+        plan = {fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality and c.meta.kind == "plan"}
+        legal = {fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality and c.meta.kind != "plan"}
+        hs = sorted(heads, key=len, reverse=True)
+        names = {next((t[len(h) + 1:] for h in hs if t.startswith(h + " ")), t) for t in searcher.titles}
+        by_file: dict[str, list[Any]] = {}
+        for c in chunks:
+            by_file.setdefault(c.source_file, []).append(c)
+        return cls(searcher, plan_numbers, plan - legal, names, by_file)
 
 
 class _LazyRaw(dict):  # type: ignore[type-arg]
