@@ -438,7 +438,10 @@ class AskService:
             found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
                      if (f := fact_sentence(c.quote, kind, self.types, support, ents, share))]
             if found:
-                _, _, fact, c = max(found, key=lambda x: (x[0], x[1]))
+                lead = next((x for x in found if x[1] == 0), None)
+                exact = [x for x in found if x[0] == 2]
+                pick = (exact[0] if lead and lead[0] == 1 and exact else lead) or max(found, key=lambda x: (x[0], x[1]))
+                _, _, fact, c = pick
                 line = fact.rstrip(" .;:") + f" [{c.n}]."
                 if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
                     out.append(line)
