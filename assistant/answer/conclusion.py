@@ -161,6 +161,11 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, l
     kind = _marker_class(lines[head_i + 1]) if head_i + 1 < len(lines) else ""
     for line in lines[head_i + 1:]:
         mk = _marker_class(line)
+        if not kind:  # items whose markers the source lost: the plain lines up to the next marked one
+            if mk or is_heading(line):
+                break
+            items.append(_plain(line))
+            continue
         if not mk:
             break
         if mk == kind:
@@ -273,8 +278,8 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         text = _trim(definition, budget)
         return Conclusion(text, "definition", [text])
     # a list or the criteria of a title: the head line (or the article heading) and its items
-    heads = [i for i, line in enumerate(lines) if (line.endswith(":") or is_heading(line)) and i + 1 < len(lines)
-             and _ITEM.match(lines[i + 1])]
+    heads = [i for i, line in enumerate(lines) if i + 1 < len(lines) and (
+        (line.endswith(":") and not is_heading(lines[i + 1])) or (is_heading(line) and _ITEM.match(lines[i + 1])))]
     if heads and (kind in ("components", "criteria") or not sents):
         head_i = max(heads, key=lambda i: (lines[i].endswith(":"), support(fold(lines[i])), -i))
         text, spans = _list_conclusion(lines, head_i, budget)
