@@ -365,9 +365,12 @@ class AskService:
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
         conclusion, extra = self._conclusion(question, cites, hits, chosen[0], [m.short for m in missing or []])
         signer = self._signer_line(question, cites)
-        identity = self._identity_lines(question, chosen) + signer
-        if identity:  # a question about the document itself (its date, its signer): the registry/header fact first
-            conclusion = " ".join([*identity, "" if signer else conclusion or ""]).strip()
+        identity = self._identity_lines(question, chosen)
+        if signer or (identity and self._names_document(question)):
+            # a question about the document itself (its date, its signer): the registry/header fact first
+            conclusion = " ".join([*identity, *signer, "" if signer else conclusion or ""]).strip()
+        else:
+            extra += identity
         text = grounded_text(cites, validity_lines, extra, conclusion=conclusion)
         return Answer(answer=text, conclusion=conclusion, citations=cites, warnings=warnings,
                       mode="deadline" if any(x.startswith("Thời hạn") for x in [conclusion or "", *extra])
@@ -494,6 +497,10 @@ class AskService:
         if not m or not m.signed:
             return []
         return [f"{m.short_name}: ngày ký {m.signed.day:02d}/{m.signed.month:02d}/{m.signed.year}."]
+
+    def _names_document(self, question: str) -> bool:
+        info = self._analyse(question)
+        return bool(info.doc_numbers) or any(fold(n) in info.folded for n in self._facts.plan_numbers)
 
     def _signer_line(self, question: str, cites: list[Citation]) -> list[str]:
         """'Người ký: CHỦ TỊCH Nguyễn Văn A [n].' — the closing lines of the lead document (its signature block,

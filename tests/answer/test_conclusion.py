@@ -24,6 +24,7 @@ def assert_conclusion_from_sources(a) -> None:  # noqa: ANN001
     assert "“" not in a.conclusion, "the conclusion precedes the first verbatim quote"
     quotes = _flat(" ".join(c.quote.replace("\n", " ") for c in a.citations))
     body = re.sub(r"\s*\[\d+\]", "", a.conclusion)
+    body = re.sub(r"[^.]*: ngày ký \d{2}/\d{2}/\d{4}\.", "", body)  # the registry's date of a named document
     for piece in re.split(r"(?<=[.;:])\s+|\s…\s?|…", body):
         p = _flat(piece).rstrip(" .;:,")
         if len(p) < 12 or p.startswith(("tính theo mức lương cơ sở", "kho chưa có toàn văn", "quy định riêng của")) \
