@@ -596,8 +596,28 @@ class AskService:
         return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal",
                       notes=[m.message for m in missing or []])
 
+    def _indicator_rows(self, question: str) -> list[Any]:
+        """Indicators for the question and, when it asks several ('thu ngân sách bao nhiêu, chi ngân sách bao
+        nhiêu'), for each of its parts with the question's locality and years."""
+        from assistant.answer.conclusion import question_parts
+
+        table = self.indicators
+        rows = list(table.lookup(question))
+        if not rows:
+            return rows
+        parts = question_parts(question)
+        if len(parts) > 1:
+            fq = fold(question)
+            where = [loc for loc in table.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)]
+            years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
+            for p in parts:
+                for r in table.lookup(" ".join([p, *where, *years])):
+                    if not any(r.source_file == x.source_file and r.start == x.start for x in rows):
+                        rows.append(r)
+        return rows[:8]
+
     def _indicator_answer(self, question: str) -> Answer | None:
-        rows = self.indicators.lookup(question)
+        rows = self._indicator_rows(question)
         if not rows:
             return None
         cmp_asked = has_phrase(fold(question), self.words.comparison)
