@@ -286,12 +286,13 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         return Conclusion(text, kind, spans)
     ranked = sorted(range(len(sents)), key=lambda i: (names_entity(sents[i]), support(fold(sents[i])), -i),
                     reverse=True)
-    first = _with_continuation(sents[ranked[0]], sents, budget)
-    if first.endswith(":") or lines[-1] != sents[ranked[0]] and sents[ranked[0]].endswith(":"):
-        i = next((j for j, line in enumerate(lines) if line == sents[ranked[0]]), None)
-        if i is not None:
+    top = sents[ranked[0]]
+    if top.rstrip().endswith(":"):  # the best sentence announces a list: the list is the conclusion
+        i = next((j for j, line in enumerate(lines) if line.endswith(top.strip())), None)
+        if i is not None and i + 1 < len(lines) and not is_heading(lines[i + 1]):
             text, spans = _list_conclusion(lines, i, budget)
             return Conclusion(text, kind, spans)
+    first = _with_continuation(top, sents, budget)
     chosen = [first]
     if len(ranked) > 1 and support(fold(sents[ranked[1]])) > 0:
         second = _plain(sents[ranked[1]])
