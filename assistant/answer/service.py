@@ -405,6 +405,8 @@ class AskService:
         fact: str | None = None
         if budget >= 80:
             fact = self._part_facts(question, cites, ents, budget)
+            if fact is not None and not amount:
+                fact = self._fill(fact, cites[0], support, budget)
             if fact is None:
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
                                                           budget - 6)
@@ -449,6 +451,24 @@ class AskService:
                 if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
                     out.append(line)
         return " ".join(out) or None
+
+    @staticmethod
+    def _fill(fact: str, lead: Citation, support: Any, budget: int) -> str:
+        """A short fact completed by the lead quote's next most relevant sentence when the opening has room
+        (questions often ask two things of one provision)."""
+        from assistant.answer.conclusion import _plain, is_heading, sentences
+
+        room = budget - len(fact) - 8
+        if room < 60:
+            return fact
+        have = fold(fact)
+        cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have]
+        scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
+        for score, x in scored[:3]:
+            text = _plain(x)
+            if score > 0 and len(text) <= room:
+                return f"{fact} {text} [{lead.n}]."
+        return fact
 
     def _entities(self, question: str) -> list[str]:
         """Folded names of the titles/awards the question is about (abbreviations expanded)."""
