@@ -196,14 +196,76 @@ def _print_answer(a: Any) -> None:
             console.print(f"  [{c.n}] {c.citation} — {c.source_file} [{c.start}:{c.end}] ({status})")
 
 
+ANSWER_FIELDS = {"answer", "conclusion", "refused", "citations", "warnings", "notes", "mode"}
+
+
+def _read_batch(path: Path) -> list[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, record, problem) for every non-empty line of a batch file."""
+    rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
+    for i, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            rows.append((i, None, f"Dòng {i} không phải JSON hợp lệ ({e.msg}). (line {i}: invalid JSON)"))
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("question"), str):
+            rows.append((i, rec if isinstance(rec, dict) else None,
+                         f"Dòng {i} thiếu trường \"question\" kiểu chuỗi. (line {i}: missing \"question\")"))
+            continue
+        rows.append((i, rec, None))
+    return rows
+
+
+def _ask_batch(batch: Path, out: Path | None, llm: str | None) -> None:
+    """Answer every line of a .jsonl file in one process; one answer JSON (the --json shape plus id) per line."""
+    if out is None:
+        err.print("[red]Thiếu --out: tệp ghi câu trả lời. (--batch needs --out)[/]")
+        raise typer.Exit(2)
+    if not batch.is_file():
+        err.print(f"[red]Không tìm thấy tệp câu hỏi: {batch}. (batch file not found)[/]")
+        raise typer.Exit(2)
+    try:
+        rows = _read_batch(batch)
+    except UnicodeDecodeError:
+        err.print(f"[red]Tệp {batch} không phải văn bản UTF-8. (batch file is not UTF-8 text)[/]")
+        raise typer.Exit(2) from None
+    services = build_services(_settings(), llm)
+    svc = services.ask
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = failed = 0
+    with out.open("w", encoding="utf-8") as f:
+        for i, rec, problem in rows:
+            rid = (rec or {}).get("id", f"line-{i}")
+            if problem:
+                data: dict[str, Any] = {"id": rid, "answer": problem, "conclusion": None, "refused": True,
+                                        "citations": [], "warnings": [], "notes": [], "mode": "error"}
+                failed += 1
+            else:
+                assert rec is not None
+                data = {"id": rid, **svc.ask(rec["question"]).model_dump(include=ANSWER_FIELDS)}
+                done += 1
+            f.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    err.print(f"Đã trả lời {done} câu, {failed} dòng lỗi → {out}")
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="Câu hỏi; bỏ trống để vào chế độ hội thoại")] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="none | local | openai")] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
     conversation: Annotated[str | None, typer.Option("--conversation", help="Mã hội thoại (giữ ngữ cảnh)")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="Tệp .jsonl: mỗi dòng {\"id\", \"question\"}")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Tệp .jsonl ghi câu trả lời (dùng với --batch)")] = None,
 ) -> None:
     """Hỏi đáp có trích dẫn điều, khoản, điểm và cảnh báo hiệu lực."""
+    if batch is not None:
+        _ask_batch(batch, out, llm)
+        return
+    if out is not None:
+        err.print("[red]--out chỉ dùng cùng --batch. (--out needs --batch)[/]")
+        raise typer.Exit(2)
     settings = _settings()
     services = build_services(settings, llm)
     store, svc = services.store, services.ask
@@ -211,7 +273,7 @@ def ask(
         cid = store.get_or_create(conversation, "cli", "local") if conversation else None
         a = svc.ask(question, conversation_id=cid)
         if json_out:
-            _dump(a.model_dump(include={"answer", "refused", "citations", "warnings", "notes", "mode"}), None)
+            _dump(a.model_dump(include=ANSWER_FIELDS), None)
         else:
             _print_answer(a)
         return
