@@ -62,12 +62,18 @@ class Words:
         stop_acc = {str(x).lower() for x in d.get("stopwords") or []}
         stop = stop_acc | {fold(x) for x in stop_acc if fold(x) not in AMBIGUOUS_FOLDED}
         groups = d.get("aspect_groups") or []
+        abbreviations = {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()}
+        query_path = path.parent / "query.yaml"  # the one abbreviation table (with its basis), shared with retrieval
+        if not abbreviations and query_path.exists():
+            q = yaml.safe_load(query_path.read_text("utf-8")) or {}
+            abbreviations = {str(a["short"]): str(a["long"]) for a in q.get("abbreviations") or []
+                             if not a.get("keep_short")}
         return cls(stop, f(d.get("entity_heads")),
                    {k: f(v) for k, v in (d.get("answer_types") or {}).items()}, f(d.get("money_evidence")),
                    [str(x).lower() for x in d.get("money_evidence") or []],
                    f(d.get("followup_markers")), f(d.get("present_markers")), f(d.get("comparison_markers")),
                    f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")),
-                   {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()},
+                   abbreviations,
                    [f(g) for g in groups], f(d.get("structure_markers")),
                    f(d.get("count_markers")), f(d.get("identity_markers")),
                    [str(g[0]) for g in groups if g], AbstentionModel.load(path.parent / MODEL_FILE))
@@ -75,6 +81,9 @@ class Words:
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", folded_text) for p in phrases)
+
+
+CONFIDENT = 0.9  # a probability level, not a fitted threshold: nine answerable in ten at this score
 
 
 @dataclass
@@ -85,6 +94,12 @@ class Assessment:
     best: int = 0  # index into hits of the best supporting passage
     score: float | None = None  # calibrated probability that the passages answer the question (None: no model)
     features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def confident(self) -> bool:
+        """The fitted score is sure the passages answer (probability ≥ CONFIDENT): strong enough to overrule a
+        language model's own "not found"."""
+        return self.supported and self.score is not None and self.score >= CONFIDENT
 
 
 @dataclass
