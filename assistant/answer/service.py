@@ -59,6 +59,13 @@ class AskService:
         return cached[1]
 
     @cached_property
+    def eligibility(self):  # noqa: ANN201 - EligibilityChecker (imported lazily)
+        """The eligibility checker over knowledge/rules.yaml (the asker's facts against each title's conditions)."""
+        from assistant.answer.eligibility import build_checker
+
+        return build_checker(self.settings, self.knowledge, self.today)
+
+    @cached_property
     def calendar(self) -> HolidayCalendar | None:
         p = self.settings.knowledge_dir / "holidays.yaml"
         try:
@@ -129,7 +136,8 @@ class AskService:
         rewritten = self.rewrite(question, history)
         model = llm if llm is not None else self.llm
         ans: Answer | None = None
-        ind = self._plan_fact_answer(rewritten) or self._indicator_answer(rewritten)
+        ind = (self.eligibility.answer(rewritten) or self._plan_fact_answer(rewritten)
+               or self._indicator_answer(rewritten))
         if ind is not None:
             ans = ind
         else:

@@ -17,7 +17,7 @@ from assistant.api.deps import ApiServices
 from assistant.api.errors import install_error_handlers
 from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.api.routes import ask as ask_routes
-from assistant.api.routes import documents, draft, health, search, sources, telegram, web
+from assistant.api.routes import check, documents, draft, health, search, sources, telegram, web
 from assistant.config import Settings, get_settings
 from assistant.services import Services, build_services
 
@@ -84,7 +84,7 @@ def create_app(
 
     install_error_handlers(app)
     app.state.telegram = None
-    for module in (health, ask_routes, draft, search, documents, sources, web, telegram):
+    for module in (health, ask_routes, check, draft, search, documents, sources, web, telegram):
         app.include_router(module.router)
     sw = web.swagger_dir()
     if sw is not None:  # before /static, which would otherwise shadow it
