@@ -185,7 +185,9 @@ class FactReader:
         """Find the title asked about: the first title after a question cue (else the last title without
         years); returns the span [cue, end of that title] that holds no facts."""
         for cue in self.cue_re.finditer(text):
-            after = [m for m in mentions if m.start >= cue.start() and m.start - cue.end() < 60]
+            same = self._clause(text, cue.start())
+            after = [m for m in mentions if m.start >= cue.start() and m.start - cue.end() < 60
+                     and self._clause(text, m.start) == same]
             if after:
                 t = after[0]
                 facts.target = t.key
@@ -269,7 +271,13 @@ class FactReader:
                 facts.no_discipline = True
                 continue
             forms = [x.group(1) for x in self.disc_re.finditer(clause) if x.group(1) != "ky luat"]
-            yrs = [int(y.group(1)) for y in RE_MONTH_YEAR.finditer(clause)] or _years(clause)
+            comma = text.find(",", m.end())
+            after = text[m.end():min(c1, comma) if comma >= 0 else c1]
+            yrs = [int(y.group(1)) for y in RE_MONTH_YEAR.finditer(after)] or _years(after)
+            if not yrs:  # "năm 2022 bị kỷ luật": the year (or range) just before the mention
+                before = self._before(text, m.start())
+                last = list(RE_RANGE.finditer(before)) or list(RE_YEAR.finditer(before))
+                yrs = _years(last[-1].group(0)) if last else []
             facts.disciplines.append(Discipline(form=forms[0] if forms else None, years=sorted(set(yrs))))
 
     def _read_members(self, text: str, facts: Facts) -> None:
@@ -281,9 +289,9 @@ class FactReader:
                 facts.member_share[self.alias_to[t.group(1)]] = float(m.group(1).replace(",", "."))
         for t in self.titles_in(text):
             before = text[max(0, t.start - 24):t.start]
-            if self.member_re.search(before) or RE_COUNT.search(text[max(0, t.start - 8):t.start]):
-                if not self._negated(text, t.start, 40):
-                    facts.member_titles.add(t.key)
+            counted = self.member_re.search(before) or RE_COUNT.search(text[max(0, t.start - 8):t.start])
+            if counted and not self._negated(text, t.start, 40):
+                facts.member_titles.add(t.key)
         for m in self.disc_re.finditer(text):
             before = self._before(text, m.start(), 40)
             if not self.member_re.search(before):
