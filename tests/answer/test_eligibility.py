@@ -166,7 +166,7 @@ def test_api_check(check_server) -> None:  # noqa: ANN001
         body = r.json()
         assert body["status"] == "not_met" and body["citations"][0]["source_file"] == "luat-06-2022-qh15.md"
         r = c.post("/api/check", json={"question": "Giá vé tàu hỏa là bao nhiêu?"})
-        assert r.status_code == 422 and "danh hiệu" in r.json()["message"]
+        assert r.status_code == 422 and "danh hiệu" in r.json()["error"]["message"]
         r = c.post("/api/check", json={"question": Q_MET_A, "title": "khong-co"})
         assert r.status_code == 422
         r = c.post("/api/check", content="x", headers={"Content-Type": "text/plain"})
