@@ -290,37 +290,97 @@ def _describe(exc: BaseException) -> str:
 Messages = Sequence[BaseMessage] | Sequence[tuple[str, str]] | Sequence[dict[str, str]]
 
 
-def chat_stream(model: BaseChatModel, messages: Messages) -> Iterator[str]:
-    """Yield the answer's text pieces; any failure (also mid-stream, or a stream cut before its finish_reason)
-    raises LLMError, so a caller must discard what it already showed and fall back. Empty answer → LLMError."""
+def model_timeout(model: Any) -> float | None:
+    """The total deadline (seconds) configured on a chat model: settings.llm_timeout as given to the factory."""
+    for name in ("timeout", "request_timeout"):
+        value = getattr(model, name, None)
+        if isinstance(value, (int, float)) and value > 0:
+            return float(value)
+    return None
+
+
+def with_max_tokens(model: Any, max_tokens: int) -> Any:
+    """A copy of the chat model that generates at most `max_tokens` (the model stays loaded: shared engine)."""
+    if isinstance(model, LocalGGUFChat):
+        return model.model_copy(update={"max_tokens": max_tokens})
+    extra = getattr(model, "extra_body", None)
+    if isinstance(model, BaseChatModel) and isinstance(extra, dict):
+        return model.model_copy(update={"extra_body": {**extra, "max_tokens": max_tokens}})
+    return model
+
+
+def _pump(model: BaseChatModel, messages: list[Any], out: queue.Queue[tuple[str, Any]],
+          cancel: threading.Event) -> None:
+    """Worker: push the model's stream chunks to `out` until done, failed or cancelled (then the stream is
+    closed, which closes the HTTP response or stops the local engine at its next token)."""
+    try:
+        stream = model.stream(messages)
+        try:
+            for chunk in stream:
+                if cancel.is_set():
+                    break
+                out.put(("chunk", chunk))
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+        out.put(("done", None))
+    except BaseException as exc:  # noqa: BLE001 - forwarded to the consumer
+        out.put(("error", exc))
+
+
+def chat_stream(model: BaseChatModel, messages: Messages, timeout: float | None = None,
+                meta: dict[str, Any] | None = None) -> Iterator[str]:
+    """Yield the answer's text pieces within a TOTAL deadline (`timeout`, default the model's configured timeout),
+    stream included: a server that trickles bytes cannot hold the caller past it. Any failure (also mid-stream, a
+    stream cut before its finish_reason, or the deadline) raises LLMError, so a caller must discard what it already
+    showed and fall back. Empty answer → LLMError. `meta` receives "finish_reason"."""
+    limit = timeout if timeout is not None else model_timeout(model)
+    out: queue.Queue[tuple[str, Any]] = queue.Queue()
+    cancel = threading.Event()
+    # A local engine's thread must not be a daemon (see module docstring); an HTTP read may be abandoned.
+    worker = threading.Thread(target=_pump, args=(model, list(messages), out, cancel), name="llm-stream",
+                              daemon=not isinstance(model, LocalGGUFChat))
+    worker.start()
+    deadline = time.monotonic() + limit if limit else None
     got = False
     finished = False
     try:
-        for chunk in model.stream(list(messages)):  # type: ignore[arg-type]
-            finished = finished or bool((chunk.response_metadata or {}).get("finish_reason"))
-            piece = str(chunk.text)
+        while True:
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                raise LLMError(_describe(TimeoutError(f"total deadline {limit}s")))
+            try:
+                kind, item = out.get(timeout=wait)
+            except queue.Empty as exc:
+                raise LLMError(_describe(TimeoutError(f"total deadline {limit}s"))) from exc
+            if kind == "done":
+                break
+            if kind == "error":
+                if isinstance(item, LLMError):
+                    raise item
+                raise LLMError(_describe(item)) from item
+            reason = (item.response_metadata or {}).get("finish_reason")
+            if reason:
+                finished = True
+                if meta is not None:
+                    meta["finish_reason"] = reason
+            piece = str(item.text)
             if piece:
                 got = True
                 yield piece
-    except LLMError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every transport/format failure becomes LLMError
-        raise LLMError(_describe(exc)) from exc
+    finally:
+        cancel.set()
     if not got:
         raise LLMError("Mô hình ngôn ngữ trả lời rỗng [empty response]")
     if not finished:
         raise LLMError("Luồng trả lời của mô hình bị cắt giữa chừng [stream ended without finish_reason]")
 
 
-def chat(model: BaseChatModel, messages: Messages) -> str:
-    """The whole answer as one string; any failure raises LLMError. Empty answer → LLMError."""
-    try:
-        result = model.invoke(list(messages))  # type: ignore[arg-type]
-        text = str(result.text) if isinstance(result, BaseMessage) else str(result)
-    except LLMError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - every transport/format failure becomes LLMError
-        raise LLMError(_describe(exc)) from exc
-    if not text or not text.strip():
+def chat(model: BaseChatModel, messages: Messages, timeout: float | None = None) -> str:
+    """The whole answer as one string, within the same total deadline as chat_stream; any failure raises
+    LLMError. Empty answer → LLMError."""
+    text = "".join(chat_stream(model, messages, timeout))
+    if not text.strip():
         raise LLMError("Mô hình ngôn ngữ trả lời rỗng [empty response]")
     return text
