@@ -384,15 +384,12 @@ def _looping(text: str, repeats: int) -> bool:
 
 
 def _echoes(text: str, question: str, echo_markers: list[str]) -> bool:
-    from difflib import SequenceMatcher
-
-    body = _space(RE_CITE.sub(" ", text)).lower().rstrip(" .?!")
-    q = _space(question).lower().rstrip(" .?!")
-    if not body:
+    """The line adds no word to the question, or repeats the prompt's own wording."""
+    body = _space(RE_CITE.sub(" ", text)).lower()
+    if any(m.lower() in body for m in echo_markers):
         return True
-    if body in q or SequenceMatcher(None, body, q).ratio() >= 0.85:
-        return True
-    return any(m.lower() in body for m in echo_markers)
+    new = set(re.findall(r"[\w,]+", body)) - set(re.findall(r"[\w,]+", _space(question).lower()))
+    return not {w.strip(",") for w in new if w.strip(",")}
 
 
 def _first_person(text: str, pronouns: list[str]) -> list[str]:
