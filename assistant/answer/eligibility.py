@@ -321,7 +321,7 @@ class EligibilityChecker:
 
     def is_eligibility_question(self, question: str) -> bool:
         facts = self.table.reader.read(question)
-        return bool(facts.target in self.table.rules and facts.said_anything())
+        return bool(facts.asked and facts.target in self.table.rules and facts.said_anything())
 
     def check(self, question: str, title: str | None = None) -> EligibilityResult | None:
         """The verdict for the title asked about (or `title`); None when no title of the table is named."""

@@ -66,14 +66,17 @@ class Facts:
     no_member_discipline: bool | None = None
     target: str | None = None
     target_year: int | None = None
+    asked: bool = False  # the target follows an eligibility cue ("có đủ điều kiện … không", "được đề nghị …")
 
     @property
     def pending_discipline(self) -> bool:
         return any(d.pending for d in self.disciplines)
 
     def said_anything(self) -> bool:
-        return bool(self.titles or self.streaks or self.ratings or self.works or self.no_works
-                    or self.disciplines or self.no_discipline or self.member_share or self.member_titles
+        """Facts about the asker (or their collective): a general question ("1 sáng kiến có dùng được…",
+        "yêu cầu về kỷ luật thế nào") states none; a work counts only with its level or when denied."""
+        return bool(self.titles or self.streaks or self.ratings or any(w.level for w in self.works)
+                    or self.no_works or self.disciplines or self.no_discipline or self.member_share
                     or self.all_completed is not None or self.no_member_discipline is not None)
 
     def to_json(self) -> dict[str, Any]:
@@ -191,6 +194,7 @@ class FactReader:
             if after:
                 t = after[0]
                 facts.target = t.key
+                facts.asked = True
                 c_end = self._clause(text, t.end)[1]
                 ys = _years(text[t.end:c_end])
                 facts.target_year = ys[-1] if ys else None
@@ -270,6 +274,8 @@ class FactReader:
             if self._negated(text, m.start(), 24):
                 facts.no_discipline = True
                 continue
+            if not re.search(r"(?<!\w)bi(?!\w)", self._before(text, m.start(), 16)):
+                continue  # "kỷ luật" named, not "bị kỷ luật": not a fact about the asker
             forms = [x.group(1) for x in self.disc_re.finditer(clause) if x.group(1) != "ky luat"]
             comma = text.find(",", m.end())
             after = text[m.end():min(c1, comma) if comma >= 0 else c1]

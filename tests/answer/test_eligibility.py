@@ -171,3 +171,24 @@ def test_api_check(check_server) -> None:  # noqa: ANN001
         assert r.status_code == 422
         r = c.post("/api/check", content="x", headers={"Content-Type": "text/plain"})
         assert r.status_code == 415
+
+
+@pytest.mark.parametrize("q", [
+    "Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?",
+    "Một sáng kiến có được dùng để đề nghị cả Chiến sĩ thi đua cơ sở và Bằng khen không?",
+    "Ai công nhận sáng kiến có phạm vi ảnh hưởng toàn quốc khi xét CSTĐ toàn quốc?",
+    "Quy định về kỷ luật trong tập thể khi xét Tập thể lao động tiên tiến thế nào?",
+    "Mức thưởng Lao động tiên tiến năm 2025 là bao nhiêu?",
+])
+def test_general_questions_are_not_taken_for_eligibility_questions(q: str) -> None:
+    assert not _checker().is_eligibility_question(q)
+
+
+@pytest.mark.parametrize("q", [
+    Q_MET_A,
+    "nếu năm nay em không có sáng kiến thì còn được đề nghị CSTĐCS không ạ",
+    "Phòng tôi có 80% cá nhân đạt LĐTT thì có đủ điều kiện Tập thể lao động tiên tiến không?",
+    "Em bị kỷ luật khiển trách năm 2024, năm 2025 có được xét Lao động tiên tiến không?",
+])
+def test_questions_with_the_asker_s_facts_are_eligibility_questions(q: str) -> None:
+    assert _checker().is_eligibility_question(q)
