@@ -160,10 +160,15 @@ class Evaluator:
         met = [o for o in outs if o.status == "met"]
         if met:
             return Outcome("met", met[0].reason)
-        reasons = "; ".join(dict.fromkeys(o.reason for o in outs))
         if all(o.status == "not_met" for o in outs):
-            return Outcome("not_met", reasons)
-        return Outcome("unknown", "chỉ cần một trong các trường hợp của điều kiện; " + reasons)
+            return Outcome("not_met", "; ".join(dict.fromkeys(o.reason for o in outs)))
+        failed = [o.reason for o in outs if o.status == "not_met"]
+        open_ = [o.reason if o.reason != JUDGEMENT else "các trường hợp còn lại do cơ quan, đơn vị xem xét, đánh giá"
+                 for o in outs if o.status == "unknown"]
+        head = "chỉ cần một trong các trường hợp của điều kiện"
+        if failed:
+            head += " — không đáp ứng theo thông tin bạn nêu: " + "; ".join(dict.fromkeys(failed))
+        return Outcome("unknown", head + " — còn có thể đáp ứng, chưa xác định: " + "; ".join(dict.fromkeys(open_)))
 
     def _k_all_of(self, spec: dict[str, Any]) -> Outcome:
         outs = [self.check(p) for p in spec.get("parts") or []]
