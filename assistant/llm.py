@@ -8,6 +8,11 @@ stream can be cancelled between tokens (the callback returns True), which enforc
 caveat (both designs share it): prompt processing itself cannot be interrupted, so after a timeout the
 worker thread finishes at its next token; it is a non-daemon thread because a daemon thread torn down
 inside llama.cpp at interpreter exit aborts the process ("FATAL: exception not rethrown").
+
+Total deadline (every provider): `chat_stream`/`chat` consume the model's stream in a worker thread and give up
+at `llm_timeout` seconds after the call started, stream included — an HTTP server that trickles one byte every
+few seconds (which per-read timeouts never catch) cannot hold the caller past it. The abandoned worker closes
+the stream at its next chunk (closing the HTTP response, or stopping the local engine at its next token).
 """
 
 from __future__ import annotations
