@@ -397,6 +397,26 @@ def _first_person(text: str, pronouns: list[str]) -> list[str]:
     return [p for p in pronouns if re.search(r"(?<!\w)" + re.escape(p.lower()) + r"(?!\w)", low)]
 
 
+def _bound_in_one_sentence(claim: str, cited: list[str], question: str) -> bool:
+    """A claim that combines several figures/references must find them together in ONE sentence of a cited
+    passage (its label line and the question are free), so "98/2023/NĐ-CP … 01/7/2025" cannot be stitched from
+    two different khoản."""
+    mentions = _scan(claim)[0]
+    labels = support_forms([p.split("\n", 1)[0] for p in cited])
+    asked = support_forms([question])
+    in_text = support_forms([p.split("\n", 1)[1] if "\n" in p else "" for p in cited])
+    # the label line is free; the asker's own figures are free unless the passage itself states them
+    needed = [m for m in mentions if not (m.forms & labels) and (not (m.forms & asked) or m.forms & in_text)]
+    if len(needed) < 2:
+        return True
+    for p in cited:
+        for unit in re.split(r"\n|(?<=[.;])\s+", p):
+            have = support_forms([unit])
+            if all(m.forms & have for m in needed):
+                return True
+    return False
+
+
 def verify_line(line: str, passages: dict[int, str], question: str, finish_reason: str | None = None) -> VerifyResult:
     """Verify the model's conclusion line claim by claim: every figure and document number against the passage
     that claim cites (not against all passages), each "Điều N" carried by that passage, quoted phrases verbatim
@@ -441,6 +461,8 @@ def verify_line(line: str, passages: dict[int, str], question: str, finish_reaso
         if refs:
             problems.append(f"Số hiệu văn bản không có trong đoạn trích được dẫn {label}: " + "; ".join(refs))
             refs_all += refs
+        if not nums and not refs and not _bound_in_one_sentence(c.text, cited, question):
+            problems.append(f"Các số liệu của ý “{c.text[:60]}” không cùng một câu trong đoạn trích {label}.")
         joined = _nfc(" ".join(cited))
         for m in RE_ARTICLE.finditer(c.text):
             if not re.search(r"(?<!\w)Điều\s+" + m.group(1) + r"(?!\d)", joined, re.I):

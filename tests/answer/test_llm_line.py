@@ -166,3 +166,15 @@ def test_cli_ask_is_not_held_by_a_server_trickling_every_5_seconds(settings, llm
     data = json.loads(out.stdout)
     assert data["mode"] == "grounded" and "0,3 lần" in data["answer"]
     assert any("không trả lời kịp" in n for n in data["notes"])
+
+
+def test_figures_stitched_from_two_sentences_fail() -> None:
+    p = ("Điều 59 Nghị định 152/2025/NĐ-CP:\n1. Nghị định này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2025.\n"
+         "2. Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ … hết hiệu lực kể từ ngày Nghị định "
+         "này có hiệu lực thi hành.")
+    q = "Nghị định 98/2023/NĐ-CP còn hiệu lực không?"
+    bad = verify_line("Nghị định 98/2023/NĐ-CP có hiệu lực kể từ ngày 01 tháng 7 năm 2025 [1].", {1: p}, q)
+    assert not bad.ok and any("không cùng một câu" in x for x in bad.problems)
+    good = verify_line("Nghị định 98/2023/NĐ-CP hết hiệu lực kể từ ngày Nghị định 152/2025/NĐ-CP có hiệu lực thi "
+                       "hành [1].", {1: p}, q)
+    assert good.ok, good.problems
