@@ -15,6 +15,7 @@ the stream at its next chunk (closing the HTTP response, or stopping the local e
 
 from __future__ import annotations
 
+import atexit
 import json
 import queue
 import threading
@@ -237,6 +238,13 @@ class EngineProcess:
 _ENGINES: dict[tuple[str, int, int], EngineProcess] = {}
 
 
+@atexit.register
+def _kill_engines() -> None:
+    """No engine process outlives the program (an abandoned call must not keep computing)."""
+    for engine in list(_ENGINES.values()):
+        engine.kill()
+
+
 def engine_process(path: str, n_threads: int, n_ctx: int) -> EngineProcess:
     """The (one per process) engine process for a GGUF file."""
     key = (path, n_threads, n_ctx)
@@ -274,6 +282,10 @@ class LocalGGUFChat(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "xllamacpp-gguf"
+
+    def abort(self) -> None:
+        """Kill the running call (the engine process restarts on the next call)."""
+        engine_process(self.model_path, self.n_threads, self.n_ctx).kill()
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -439,11 +451,14 @@ def chat_stream(model: BaseChatModel, messages: Messages, timeout: float | None 
     try:
         while True:
             wait = None if deadline is None else deadline - time.monotonic()
-            if wait is not None and wait <= 0:
-                raise LLMError(_describe(TimeoutError(f"total deadline {limit}s")))
             try:
+                if wait is not None and wait <= 0:
+                    raise queue.Empty
                 kind, item = out.get(timeout=wait)
             except queue.Empty as exc:
+                abort = getattr(model, "abort", None)
+                if callable(abort):  # a local engine: kill the call now rather than at its next token
+                    abort()
                 raise LLMError(_describe(TimeoutError(f"total deadline {limit}s"))) from exc
             if kind == "done":
                 break
