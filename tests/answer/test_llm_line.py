@@ -178,3 +178,17 @@ def test_figures_stitched_from_two_sentences_fail() -> None:
     good = verify_line("Nghị định 98/2023/NĐ-CP hết hiệu lực kể từ ngày Nghị định 152/2025/NĐ-CP có hiệu lực thi "
                        "hành [1].", {1: p}, q)
     assert good.ok, good.problems
+
+
+def test_eval_answers_counts_model_fallback_timeout_and_refused(ask_service, llm_srv, tmp_path) -> None:  # noqa: ANN001
+    from evals.answers import evaluate_answers
+
+    qs = tmp_path / "q.jsonl"
+    gold = [{"file": "nd-152-2025.md", "anchor": "d) Danh hiệu “Lao động tiên tiến”", "citation": "Điều 50"}]
+    qs.write_text("\n".join(json.dumps({"id": f"t{i}", "type": "amount", "question": Q, "key_facts": ["0,3 lần"],
+                                        "gold": gold}, ensure_ascii=False) for i in range(4)) + "\n", encoding="utf-8")
+    llm_srv.script(GOOD, "Lao động tiên tiến được thưởng 9,9 lần mức lương cơ sở [1].",
+                   Reply(text=GOOD, trickle=0.5), "Không tìm thấy căn cứ trong kho văn bản.")
+    svc = _svc(ask_service, llm_srv.base_url, llm_timeout=2.0)
+    res = evaluate_answers(svc, qs, llm=svc.llm)
+    assert res["llm_outcomes"] == {"model": 1, "fallback": 1, "timeout": 1, "refused": 1}
