@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -50,6 +51,7 @@ class EligibilityResult(BaseModel):
     citations: list[Citation]
     facts: dict[str, Any]
     notes: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list, description="Validity of the documents relied on.")
 
 
 @dataclass
@@ -319,10 +321,28 @@ class Evaluator:
 class EligibilityChecker:
     """Reads facts, finds the title asked about, evaluates its rule; builds the result and an Answer."""
 
-    def __init__(self, table: RuleTable, meta_of: Callable[[str], Any] | None = None, today: Any = None) -> None:
+    def __init__(self, table: RuleTable, meta_of: Callable[[str], Any] | None = None, today: Any = None,
+                 registry: Any = None) -> None:
         self.table = table
         self.meta_of = meta_of or (lambda _f: None)
         self.today = today
+        self.registry = registry
+
+    def warnings(self, files: list[str]) -> list[str]:
+        """Validity warnings of the documents the verdict relies on (expired, or possibly amended)."""
+        from assistant.answer.validity import doc_warning
+
+        out: list[str] = []
+        for f in dict.fromkeys(files):
+            m = self.meta_of(f)
+            if m is None:
+                continue
+            w = doc_warning(m, self.registry, self.today) if (self.registry is not None and self.today) else None
+            if w:
+                out.append(w)
+            if getattr(m, "amended_by", None):
+                out.append(f"{m.short_name or f} có thể đã được sửa đổi, bổ sung: {m.amended_by}.")
+        return list(dict.fromkeys(out))
 
     def is_eligibility_question(self, question: str) -> bool:
         facts = self.table.reader.read(question)
@@ -371,8 +391,12 @@ class EligibilityChecker:
         name = self.table.name(tid)
         conclusion = self._conclusion(name, status, conds)
         answer = self._text(rule, name, conclusion, conds, notes)
+        warnings = self.warnings([c.source_file for c in conds + extra])
+        if warnings:
+            answer += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
         return EligibilityResult(title=tid, title_name=name, status=status, conclusion=conclusion, answer=answer,
-                                 scope=scope, conditions=conds, citations=cites, facts=facts.to_json(), notes=notes)
+                                 scope=scope, conditions=conds, citations=cites, facts=facts.to_json(), notes=notes,
+                                 warnings=warnings)
 
     def answer(self, question: str) -> Answer | None:
         """An Answer for an eligibility question that carries the asker's facts; None for any other question."""
@@ -384,8 +408,7 @@ class EligibilityChecker:
         extra: dict[str, Any] = {}
         if "conclusion" in Answer.model_fields:
             extra["conclusion"] = res.conclusion
-        warnings = [n for n in (c.validity_note for c in res.citations) if n]
-        return Answer(answer=res.answer, citations=res.citations, warnings=list(dict.fromkeys(warnings)),
+        return Answer(answer=res.answer, citations=res.citations, warnings=res.warnings,
                       notes=["Trả lời bằng bảng điều kiện (knowledge/rules.yaml) đối chiếu với thông tin bạn nêu."],
                       mode="grounded", **extra)
 
@@ -448,4 +471,5 @@ def build_checker(settings: Any, knowledge: Any = None, today: Any = None) -> El
     """The checker over settings.knowledge_dir/rules.yaml; document metadata from the knowledge base if given."""
     table = RuleTable.load(Path(settings.knowledge_dir) / "rules.yaml")
     meta_of = knowledge.doc_meta if knowledge is not None else None
-    return EligibilityChecker(table, meta_of, today)
+    registry = knowledge.registry if knowledge is not None else None
+    return EligibilityChecker(table, meta_of, today or date.today(), registry)

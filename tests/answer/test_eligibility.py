@@ -125,6 +125,7 @@ def test_the_ask_pipeline_answers_eligibility_questions_with_the_checker(ask_ser
     c1 = a.citations[0]
     raw = knowledge.raw_text(c1.source_file)
     assert c1.source_file == "luat-06-2022-qh15.md" and " ".join(raw[c1.start:c1.end].split()) == c1.quote
+    assert any("06/2026/QH16" in w for w in a.warnings)  # the law it relies on may have been amended (registry)
     plain = ask_service.ask("Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?")  # no facts: the usual answer
     assert not plain.answer.startswith(("Chưa", "Đủ"))
 
