@@ -288,7 +288,8 @@ class Evaluator:
         if spec.get("all_completed") and not self.f.all_completed:
             return Outcome("unknown", f"bạn nêu {got:g}% đạt “{self.t.name(t)}” (đủ {pct:g}%) nhưng chưa nêu "
                                       f"{spec['all_completed']}% cá nhân hoàn thành nhiệm vụ")
-        return Outcome("met", f"bạn nêu {got:g}% cá nhân đạt “{self.t.name(t)}”, cần ít nhất {pct:g}%")
+        done = f" và {spec['all_completed']}% cá nhân hoàn thành nhiệm vụ" if spec.get("all_completed") else ""
+        return Outcome("met", f"bạn nêu {got:g}% cá nhân đạt “{self.t.name(t)}”{done}, cần ít nhất {pct:g}%")
 
     def _k_member_has_title(self, spec: dict[str, Any]) -> Outcome:
         t = str(spec["title"])
