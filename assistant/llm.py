@@ -16,6 +16,7 @@ the stream at its next chunk (closing the HTTP response, or stopping the local e
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import queue
 import threading
@@ -204,6 +205,8 @@ class EngineProcess:
             raise LLMUnavailable(f"Không nạp được mô hình {path} [{item}]")
 
     def send(self, request: dict[str, Any]) -> None:
+        if self.proc is None:
+            raise RuntimeError("local model process was stopped")
         self.proc.stdin.write((json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8"))
         self.proc.stdin.flush()
 
@@ -212,6 +215,8 @@ class EngineProcess:
         import os
         import select
 
+        if self.proc is None:
+            raise RuntimeError("local model process was stopped")
         fd = self.proc.stdout.fileno()
         while b"\n" not in self._buf:
             remaining = deadline - time.monotonic()
@@ -226,13 +231,18 @@ class EngineProcess:
         return str(msg.get("kind")), msg.get("item")
 
     def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            for f in (self.proc.stdin, self.proc.stdout):
-                if f is not None:
+        """Kill the engine (safe from any thread, also twice: a deadline and a closing stream may race)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(OSError, ProcessLookupError):
+            proc.kill()
+        with contextlib.suppress(Exception):
+            proc.wait(timeout=10)
+        for f in (proc.stdin, proc.stdout):
+            if f is not None:
+                with contextlib.suppress(OSError):
                     f.close()
-        self.proc = None
 
 
 _ENGINES: dict[tuple[str, int, int], EngineProcess] = {}
