@@ -121,7 +121,16 @@ class Evaluator:
             return years, years
         return {y for y in years if y > self.discipline_end}, {y for y in years if y >= self.discipline_end}
 
-    def _run_outcome(self, what: str, years: set[int] | None, streak: int | None, need: int) -> Outcome:
+    def _run_outcome(self, what: str, years: set[int] | None, streak: int | None, need: int,
+                     by_years: bool = True) -> Outcome:
+        if years and not by_years:  # consecutive "times" are not adjacent years for this title
+            if len(years) < need:
+                return Outcome("not_met", f"bạn nêu {what} {len(years)} lần ({_join(sorted(years))}), cần {need} "
+                                          "lần liên tục")
+            if len(_longest_run(years)) >= need:
+                return Outcome("met", f"bạn nêu {what} các năm {_join(sorted(years))}: {need} lần liên tục")
+            return Outcome("unknown", f"bạn nêu {what} các năm {_join(sorted(years))}; kho văn bản không quy định "
+                                      "cách tính “lần liên tục” của danh hiệu này theo năm, nên chưa kết luận được")
         if years:
             strict, lenient = self._countable(years)
             rs, rl = _longest_run(strict), _longest_run(lenient)
@@ -224,8 +233,9 @@ class Evaluator:
 
     def _k_consecutive_title(self, spec: dict[str, Any]) -> Outcome:
         t = str(spec["title"])
+        by_years = bool(spec.get("by_years", True)) and bool(self.t.titles.get(t, {}).get("annual"))
         return self._run_outcome(f"danh hiệu “{self.t.name(t)}”", self.f.titles.get(t),
-                                 self.f.streaks.get(t), int(spec["times"]))
+                                 self.f.streaks.get(t), int(spec["times"]), by_years)
 
     def _k_consecutive_rating(self, spec: dict[str, Any]) -> Outcome:
         need = str(spec["level"])

@@ -193,3 +193,11 @@ def test_general_questions_are_not_taken_for_eligibility_questions(q: str) -> No
 ])
 def test_questions_with_the_asker_s_facts_are_eligibility_questions(q: str) -> None:
     assert _checker().is_eligibility_question(q)
+
+
+def test_consecutive_times_of_a_non_yearly_title_are_not_read_as_adjacent_years() -> None:
+    q = "Anh ấy được CSTĐ tỉnh năm 2019 và 2022, có sáng kiến toàn quốc, có đủ điều kiện CSTĐ toàn quốc không?"
+    res = _checker().check(q)
+    assert _status(res)["a"] == "unknown" and "lần liên tục" in res.conditions[0].reason
+    one = _checker().check("Anh ấy được CSTĐ tỉnh năm 2022, có đủ điều kiện CSTĐ toàn quốc không?")
+    assert _status(one)["a"] == "not_met"
