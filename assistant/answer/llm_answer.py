@@ -1,6 +1,6 @@
 """LLM mode: the grounded answer is produced at once; the model writes only a conclusion line (one sentence) from
 one or two trimmed passages, code attaches its citations and verifies it claim by claim, and the line is put above
-the grounded answer only when it passes. A model refusal is respected unless the evidence is confidently enough."""
+the grounded answer only when it passes. A model refusal is respected unless the abstention score is confident."""
 
 from __future__ import annotations
 
