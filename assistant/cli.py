@@ -303,6 +303,38 @@ def ask(
 
 
 @app.command()
+def check(
+    question: Annotated[str, typer.Argument(help="Câu hỏi kèm thông tin của bạn (năm đạt danh hiệu, sáng kiến…)")],
+    title: Annotated[str | None, typer.Option("--title", help="Mã danh hiệu trong knowledge/rules.yaml")] = None,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Kiểm tra điều kiện danh hiệu: từng điều kiện đạt / chưa đạt / chưa xác định, kèm trích dẫn nguyên văn."""
+    settings = _settings()
+    q = (question or "").strip()
+    if not q or len(q) > settings.max_question_chars:
+        err.print(f"[red]Câu hỏi trống hoặc quá dài (tối đa {settings.max_question_chars} ký tự).[/] "
+                  "(empty or too long question)")
+        raise typer.Exit(2)
+    checker = build_services(settings).ask.eligibility
+    if title and title not in checker.table.rules:
+        err.print(f"[red]Không có danh hiệu mã “{title}”.[/] Các mã: {', '.join(sorted(checker.table.rules))} "
+                  "(unknown title)")
+        raise typer.Exit(2)
+    res = checker.check(q, title)
+    if res is None:
+        err.print("[red]Không nhận ra danh hiệu cần kiểm tra trong câu hỏi.[/] Hãy nêu tên danh hiệu, ví dụ "
+                  f"“Chiến sĩ thi đua cơ sở”; các mã: {', '.join(sorted(checker.table.rules))} (no known title)")
+        raise typer.Exit(1)
+    if json_out:
+        _dump(res.model_dump(mode="json"), None)
+        return
+    console.print(res.answer, markup=False, highlight=False)
+    console.print("\n[bold]Nguồn:[/]")
+    for c in res.citations:
+        console.print(f"  [{c.n}] {c.citation} — {c.source_file} [{c.start}:{c.end}]", markup=False)
+
+
+@app.command()
 def indicators(
     locality: Annotated[str | None, typer.Option("--locality", help="Địa phương, vd 'Bình Sơn'")] = None,
     year: Annotated[int | None, typer.Option("--year")] = None,

@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
     llm_model: str = Field("local-model", description="Model name sent to the OpenAI-compatible endpoint.")
     llm_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible endpoint.")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
+    llm_timeout: float = Field(60.0, gt=0, description="Total deadline in seconds of one LLM call, stream included; "
+                               "then the grounded answer is given with a notice.")
+    llm_line_tokens: int = Field(96, ge=16, description="Maximum tokens of the conclusion line the LLM writes.")
     llm_temperature: float = Field(0.1, ge=0, le=1, description="Sampling temperature (keep it low).")
     llm_max_tokens: int = Field(512, ge=16, description="Maximum tokens generated per LLM call.")
     model_path: Path | None = Field(None, description="GGUF file for the local provider (default: data_dir/models).")

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.llm_answer import llm_outcome
 from assistant.answer.service import AskService
 from evals.scoring import Retrieved, chunk_hits, fact_hit, load_questions
 
@@ -25,6 +26,7 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
     raw = {m.source_file: ask.knowledge.raw_text(m.source_file) or "" for m in ask.knowledge.documents()}
     rows = []
     llm_stats: list[tuple[float, int, float]] = []  # (time to first token, pieces, generation seconds)
+    outcomes = {"model": 0, "fallback": 0, "timeout": 0, "refused": 0}  # how answers used the model (--llm)
     for q in questions:
         t = time.perf_counter()
         first: float | None = None
@@ -39,6 +41,9 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
         assert final is not None
         a = final.model_dump()
         dt = time.perf_counter() - t
+        outcome = llm_outcome(final) if llm is not None else None
+        if outcome:
+            outcomes[outcome] += 1
         generated = final.mode == "llm" or any("không kiểm chứng" in n for n in final.notes)
         if llm is not None and generated and first is not None:
             llm_stats.append((first, pieces, max(1e-6, dt - first)))
@@ -89,6 +94,7 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
         "by_type": by_type,
         "latency_p50": lat[len(lat) // 2] if lat else None,
         "llm_answers": len(llm_stats),
+        "llm_outcomes": outcomes if llm is not None else None,
         "llm_ttft_p50_s": round(sorted(x[0] for x in llm_stats)[len(llm_stats) // 2], 2) if llm_stats else None,
         "llm_tokens_per_s": round(sum(x[1] for x in llm_stats) / sum(x[2] for x in llm_stats), 2)
         if llm_stats else None,

@@ -80,6 +80,13 @@ class AskService:
         return cached[1]
 
     @cached_property
+    def eligibility(self):  # noqa: ANN201 - EligibilityChecker (imported lazily)
+        """The eligibility checker over knowledge/rules.yaml (the asker's facts against each title's conditions)."""
+        from assistant.answer.eligibility import build_checker
+
+        return build_checker(self.settings, self.knowledge, self.today)
+
+    @cached_property
     def calendar(self) -> HolidayCalendar | None:
         p = self.settings.knowledge_dir / "holidays.yaml"
         try:
@@ -166,7 +173,9 @@ class AskService:
         rewritten = self.rewrite(question, history, subject)
         model = llm if llm is not None else self.llm
         ans: Answer | None = None
-        ind = self._plan_fact_answer(rewritten) or self._indicator_answer(rewritten)
+        streamed = False  # the LLM path streams the grounded answer itself
+        ind = (self.eligibility.answer(rewritten) or self._plan_fact_answer(rewritten)
+               or self._indicator_answer(rewritten))
         if ind is not None:
             ans = ind
         else:
@@ -179,14 +188,11 @@ class AskService:
             elif not assess.supported:
                 ans = self._refusal(rewritten, hits, plain_reasons(assess.reasons, rewritten), missing)
             elif model is not None:
-                # LLM path (owned by the LLM-mode work: assistant/answer/llm_answer.py once merged)
-                for ev in self._llm_answer(rewritten, hits, assess.best, model):
-                    if ev.type == "token":
-                        yield ev
-                    else:
-                        ans = ev.answer
+                from assistant.answer.llm_answer import answer_with_line
+
+                ans = yield from answer_with_line(self, rewritten, hits, assess, model)
+                streamed = True
             else:
-                # eligibility answers (asker's own facts) go here once assistant/answer/eligibility.py is merged
                 ans = self._grounded(rewritten, hits, assess.best, conversation_id, missing)
             if ans is not None and missing and not ans.refused:
                 ans.answer += "\n\nℹ️ " + HOW_TO_ADD
@@ -196,7 +202,7 @@ class AskService:
             ans.conclusion = ans.answer.split("\n\n", 1)[0].split("“", 1)[0].strip()[:400] or None
         ans.conversation_id = conversation_id
         ans.rewritten_question = rewritten if rewritten != question else None
-        if ans.mode in ("grounded", "indicator", "refusal", "deadline"):
+        if ans.mode in ("grounded", "indicator", "refusal", "deadline") and not streamed:
             for piece in re.split(r"(?<=\n)", ans.answer):
                 if piece:
                     yield AskEvent(type="token", text=piece)
@@ -661,45 +667,6 @@ class AskService:
         warnings = reform_notes(question, self.knowledge.registry, self.today, self.words.local_gov) \
             if has_phrase(fold(question), self.words.present) else []
         return Answer(answer=text, citations=cites, warnings=warnings, mode="indicator")
-
-    def _llm_answer(self, question: str, hits: list[Hit], best: int, model: Any) -> Iterator[AskEvent]:
-        from assistant.answer.verify import verify_answer
-        from assistant.llm import LLMError, chat_stream
-
-        chosen = self._supporting(question, hits, best)
-        cites = [self._citation(i, h, question, 900) for i, h in enumerate(chosen, start=1)]
-        passages = "\n\n".join(f"[{c.n}] {c.citation}:\n{c.quote}" for c in cites)
-        messages = [("system", self._prompt("ask_system.txt")),
-                    ("human", self._prompt("ask_user.txt").format(passages=passages, question=question))]
-        buf: list[str] = []
-        try:
-            for piece in chat_stream(model, messages):
-                buf.append(piece)
-                yield AskEvent(type="token", text=piece)
-        except LLMError as e:
-            g = self._grounded(question, hits, best)
-            g.notes.append(f"Không dùng được mô hình ngôn ngữ ({e}); đã trả lời trực tiếp từ văn bản.")
-            yield AskEvent(type="final", answer=g)
-            return
-        text = "".join(buf).strip()
-        if fold(text).startswith("khong tim thay can cu"):
-            # the evidence check found support: keep the verbatim answer rather than the model's refusal
-            g = self._grounded(question, hits, best)
-            g.notes.append("Mô hình ngôn ngữ không tổng hợp được câu trả lời; đã trả lời trực tiếp từ văn bản.")
-            yield AskEvent(type="final", answer=g)
-            return
-        vr = verify_answer(text, [c.quote + "\n" + c.citation for c in cites], question, len(cites))
-        if not vr.ok:
-            g = self._grounded(question, hits, best)
-            g.notes.append("Câu trả lời của mô hình không kiểm chứng được (" + "; ".join(vr.problems)
-                           + "), đã thay bằng câu trả lời trích nguyên văn.")
-            yield AskEvent(type="final", answer=g)
-            return
-        used = [c for c in cites if c.n in set(vr.cited)] or cites[:1]
-        warnings = self._warnings(question, used, hits)
-        if warnings:
-            text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
-        yield AskEvent(type="final", answer=Answer(answer=text, citations=cites, warnings=warnings, mode="llm"))
 
     def _remember(self, cid: str | None, question: str, rewritten: str, ans: Answer, subject: Subject) -> None:
         if not (self.store and cid) or ans.mode == "error":

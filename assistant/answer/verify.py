@@ -320,3 +320,180 @@ def verify_answer(answer_text: str, passages: list[str], question: str, n_passag
         problems.append("Câu trả lời không trích dẫn nguồn nào.")
     return VerifyResult(ok=not problems, problems=problems, unsupported_numbers=nums, bad_refs=bad,
                         unsupported_doc_refs=refs, cited=cited)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the model's conclusion line: claims checked against the passage each one cites
+# ------------------------------------------------------------------------------------------------------------
+RE_ARTICLE = re.compile(r"(?<!\w)Điều\s+(\d{1,3})(?!\d)", re.I)
+RE_QUOTED = re.compile(r"[“\"]([^”\"]{4,})[”\"]")
+RE_TERMINAL = re.compile(r"[.!?…]\s*(?:[”\")\]]\s*)*$")
+
+
+@dataclass
+class Claim:
+    """A stretch of the line and the passages it cites (attached by code when the model wrote no marker)."""
+
+    text: str
+    cites: list[int]
+    attached: bool = False
+
+
+def _space(text: str) -> str:
+    return re.sub(r"\s+", " ", _nfc(text)).strip()
+
+
+def split_claims(line: str) -> list[Claim]:
+    """Split a line at its citation markers: each stretch of text cites the marker(s) right after it."""
+    claims: list[Claim] = []
+    pos = 0
+    for m in RE_CITE.finditer(line):
+        text = line[pos:m.start()]
+        nums = extract_citations(m.group(0))
+        if text.strip(" ,;.:"):
+            claims.append(Claim(text.strip(), nums))
+        elif claims:
+            claims[-1].cites.extend(nums)
+        pos = m.end()
+    tail = line[pos:]
+    if tail.strip(" ,;.:!?"):
+        claims.append(Claim(tail.strip(), []))
+    return claims
+
+
+def _attach(claim: Claim, passages: dict[int, str], question: str) -> None:
+    """Cite the first passage that supports every figure and reference of an unmarked claim (else none)."""
+    for n in sorted(passages):
+        nums, refs = find_unsupported(claim.text, [passages[n], question])
+        if not nums and not refs:
+            claim.cites = [n]
+            claim.attached = True
+            return
+
+
+def _looping(text: str, repeats: int) -> bool:
+    words = re.findall(r"\w+", text.lower())
+    grams: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - 3):
+        g = tuple(words[i:i + 4])
+        grams[g] = grams.get(g, 0) + 1
+        if grams[g] >= repeats:
+            return True
+    sentences = [s.strip().lower() for s in re.split(r"[.!?]", text) if len(s.strip()) > 20]
+    return len(sentences) != len(set(sentences))
+
+
+def _echoes(text: str, question: str, echo_markers: list[str]) -> bool:
+    """The line adds no word to the question, or repeats the prompt's own wording."""
+    body = _space(RE_CITE.sub(" ", text)).lower()
+    if any(m.lower() in body for m in echo_markers):
+        return True
+    new = set(re.findall(r"[\w,]+", body)) - set(re.findall(r"[\w,]+", _space(question).lower()))
+    return not {w.strip(",") for w in new if w.strip(",")}
+
+
+def _first_person(text: str, pronouns: list[str]) -> list[str]:
+    low = _nfc(text).lower()
+    return [p for p in pronouns if re.search(r"(?<!\w)" + re.escape(p.lower()) + r"(?!\w)", low)]
+
+
+def _bound_in_one_sentence(claim: str, cited: list[str], question: str) -> bool:
+    """A claim that combines several figures/references must find them together in ONE sentence of a cited
+    passage (its label line and the question are free), so "98/2023/NĐ-CP … 01/7/2025" cannot be stitched from
+    two different khoản."""
+    mentions = _scan(claim)[0]
+    labels = support_forms([p.split("\n", 1)[0] for p in cited])
+    asked = support_forms([question])
+    in_text = support_forms([p.split("\n", 1)[1] if "\n" in p else "" for p in cited])
+    # the label line is free; the asker's own figures are free unless the passage itself states them
+    needed = [m for m in mentions if not (m.forms & labels) and (not (m.forms & asked) or m.forms & in_text)]
+    if len(needed) < 2:
+        return True
+    for p in cited:
+        for unit in re.split(r"\n|(?<=[.;])\s+", p):
+            have = support_forms([unit])
+            if all(m.forms & have for m in needed):
+                return True
+    return False
+
+
+def verify_line(line: str, passages: dict[int, str], question: str, finish_reason: str | None = None) -> VerifyResult:
+    """Verify the model's conclusion line claim by claim: every figure and document number against the passage
+    that claim cites (not against all passages), each "Điều N" carried by that passage, quoted phrases verbatim
+    in it; no truncated, looping or echoed output, no first person. Unmarked claims get the citation of the first
+    passage that supports them (attached by code). `passages`: citation number → citation label + quote."""
+    w = _words()
+    problems: list[str] = []
+    text = (line or "").strip()
+    if not text:
+        return VerifyResult(ok=False, problems=["Câu trả lời rỗng."])
+    if finish_reason == "length" or not RE_TERMINAL.search(RE_CITE.sub("", text).rstrip()):
+        problems.append("Câu trả lời bị cắt cụt (chưa hết câu).")
+    if len(text.split()) > int(w.get("line_max_words", 90)) or _looping(text, int(w.get("loop_repeats", 3))):
+        problems.append("Câu trả lời lặp lại hoặc quá dài.")
+    if _echoes(text, question, list(w.get("prompt_echo") or [])):
+        problems.append("Câu trả lời chỉ lặp lại câu hỏi hoặc chỉ dẫn.")
+    fp = _first_person(text, list(w.get("first_person") or []))
+    if fp:
+        problems.append("Câu trả lời xưng ngôi thứ nhất: " + ", ".join(f"“{p}”" for p in fp))
+    claims = split_claims(text)
+    bad = sorted({n for c in claims for n in c.cites if n not in passages})
+    if bad:
+        problems.append(f"Trích dẫn không tồn tại: {', '.join(f'[{n}]' for n in bad)} (chỉ có {len(passages)} nguồn)")
+    nums_all: list[str] = []
+    refs_all: list[str] = []
+    for c in claims:
+        if not c.cites:
+            _attach(c, passages, question)
+        cited = [passages[n] for n in c.cites if n in passages]
+        if not cited:
+            nums, refs = find_unsupported(c.text, [question])
+            if nums or refs:
+                problems.append(f"Ý “{c.text[:60]}” không có đoạn trích nào chứa: " + "; ".join(nums + refs))
+                nums_all += nums
+                refs_all += refs
+            continue
+        nums, refs = find_unsupported(c.text, cited + [question])
+        label = ", ".join(f"[{n}]" for n in c.cites)
+        if nums:
+            problems.append(f"Số liệu không có trong đoạn trích được dẫn {label}: " + "; ".join(nums))
+            nums_all += nums
+        if refs:
+            problems.append(f"Số hiệu văn bản không có trong đoạn trích được dẫn {label}: " + "; ".join(refs))
+            refs_all += refs
+        if not nums and not refs and not _bound_in_one_sentence(c.text, cited, question):
+            problems.append(f"Các số liệu của ý “{c.text[:60]}” không cùng một câu trong đoạn trích {label}.")
+        joined = _nfc(" ".join(cited))
+        for m in RE_ARTICLE.finditer(c.text):
+            if not re.search(r"(?<!\w)Điều\s+" + m.group(1) + r"(?!\d)", joined, re.I):
+                problems.append(f"“Điều {m.group(1)}” không có trong đoạn trích được dẫn {label}.")
+        flat = _space(joined).lower()
+        for m in RE_QUOTED.finditer(c.text):
+            if _space(m.group(1)).lower() not in flat:
+                problems.append(f"Trích dẫn “{m.group(1)[:50]}” không nguyên văn trong đoạn trích {label}.")
+    cited_all = sorted({n for c in claims for n in c.cites if n in passages})
+    if not cited_all and not problems:
+        problems.append("Câu trả lời không gắn được với đoạn trích nào.")
+    return VerifyResult(ok=not problems, problems=problems, unsupported_numbers=nums_all, bad_refs=bad,
+                        unsupported_doc_refs=refs_all, cited=cited_all)
+
+
+def attach_citations(line: str, passages: dict[int, str], question: str) -> str:
+    """The line with a citation marker after each claim the model left unmarked (code attaches them)."""
+    out = line.rstrip()
+    claims = split_claims(out)
+    if claims and not claims[-1].cites:
+        _attach(claims[-1], passages, question)
+        if claims[-1].cites:
+            m = re.search(r"[.!?…]+\s*$", out)
+            marker = "".join(f"[{n}]" for n in claims[-1].cites)
+            out = (out[:m.start()] + f" {marker}" + out[m.start():]) if m else f"{out} {marker}"
+    return out
+
+
+def is_refusal(line: str) -> bool:
+    """True when the line is the refusal sentence the prompt asks for."""
+    from assistant.corpus.normalize import fold
+
+    phrase = str(_words().get("refusal") or "")
+    return bool(phrase) and fold(_space(line)).startswith(fold(phrase))

@@ -21,6 +21,7 @@ from assistant.api.openapi30 import to_openapi30
 from assistant.api.ratelimit import SlidingWindowLimiter
 from assistant.api.routes import (
     admin,
+    check,
     conversations,
     documents,
     draft,
@@ -103,7 +104,7 @@ def create_app(
 
     install_error_handlers(app)
     app.state.telegram = None
-    for module in (health, ask_routes, draft, conversations, search, documents, sources, admin, web, telegram):
+    for module in (health, ask_routes, check, draft, conversations, search, documents, sources, admin, web, telegram):
         app.include_router(module.router)
     _serve_openapi30(app)
     sw = web.swagger_dir()

@@ -183,7 +183,9 @@ def test_injected_instructions_inside_a_document_are_treated_as_text(tmp_path: P
     assert "không phải chỉ dẫn" in system
 
 
-def test_llm_refusal_on_supported_evidence_keeps_the_verbatim_answer(ask_service, llm_srv) -> None:  # noqa: ANN001
+def test_llm_refusal_is_respected(ask_service, llm_srv) -> None:  # noqa: ANN001
+    # issue 8: the model's own refusal is no longer overridden by a quote (unless the abstention score is
+    # confident: tests/answer/test_llm_line.py)
     llm_srv.script("Không tìm thấy căn cứ trong kho văn bản.")
     a = _llm_service(ask_service, llm_srv.base_url).ask(Q)
-    assert not a.refused and a.mode == "grounded" and "0,3 lần" in a.answer and a.notes
+    assert a.refused and a.mode == "refusal" and a.notes

@@ -179,3 +179,24 @@ def test_local_gguf_generates(tmp_path):
     assert len(pieces) > 1
     assert "28.603,61" in "".join(pieces)
     assert chat(model, msgs).strip()
+
+
+@pytest.mark.slow
+def test_local_call_is_killed_at_its_deadline_and_the_engine_restarts():
+    """Needs the installed GGUF: a call past its total deadline kills the engine process; the next call reloads."""
+    pytest.importorskip("xllamacpp")
+    from assistant.llm import engine_process
+
+    settings = Settings(llm_max_tokens=24, llm_timeout=600)
+    if not local_model_path(settings).is_file():
+        pytest.skip("local GGUF not installed")
+    model = make_chat_model(settings, provider="local")
+    engine = engine_process(model.model_path, model.n_threads, model.n_ctx)
+    with pytest.raises(LLMError, match="thời gian"):
+        list(chat_stream(model, [("human", "Viết một bài văn dài về mùa thu. " * 60)], timeout=1.0))
+    assert not engine.alive()
+    starts = engine.starts
+    msgs = [("human", "Đoạn trích [1]: Danh hiệu Lao động tiên tiến được thưởng 0,3 lần mức lương cơ sở.\n"
+                      "Câu hỏi: được thưởng bao nhiêu?")]
+    assert "".join(chat_stream(model, msgs)).strip()
+    assert engine.starts == starts + 1 and engine.alive()  # loaded again, and kept for the next request

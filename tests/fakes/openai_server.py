@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -23,6 +24,7 @@ class Reply:
     delay: float | None = None
     status: int | None = None
     malformed: bool | None = None
+    trickle: float | None = None  # seconds between single bytes of the response body (a slow-drip server)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -39,12 +41,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(OSError):  # the client gave up (e.g. its total deadline)
+            self._write(body)
+
+    def _write(self, data: bytes) -> None:
+        """Write the body; in trickle mode one byte at a time, `trickle` seconds apart (stops when closing)."""
+        gap = getattr(self, "trickle", 0.0) or 0.0
+        if not gap:
+            self.wfile.write(data)
+            self.wfile.flush()
+            return
+        for i in range(len(data)):
+            if self.server.owner._closing.wait(gap):
+                return
+            self.wfile.write(data[i:i + 1])
+            self.wfile.flush()
 
     def _sse(self, payload: Any) -> None:
         data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-        self.wfile.write(f"data: {data}\n\n".encode())
-        self.wfile.flush()
+        self._write(f"data: {data}\n\n".encode())
 
     # --- routes ----------------------------------------------------------------------------------
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
@@ -70,6 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
         delay = srv.delay if reply.delay is None else reply.delay
         status = srv.status if reply.status is None else reply.status
         malformed = srv.malformed if reply.malformed is None else reply.malformed
+        self.trickle = srv.trickle if reply.trickle is None else reply.trickle
         if delay and srv._closing.wait(delay):
             return
         if status != 200:
@@ -83,8 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
                  "total_tokens": 0}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         if body.get("stream"):
-            self._stream(cid, model, created, reply.text, usage, malformed,
-                         bool((body.get("stream_options") or {}).get("include_usage")))
+            with contextlib.suppress(OSError):  # the client gave up (e.g. its total deadline)
+                self._stream(cid, model, created, reply.text, usage, malformed,
+                             bool((body.get("stream_options") or {}).get("include_usage")))
             return
         if malformed:
             self._send_json(200, None, raw=b'{"id": "' + cid.encode() + b'", "object": "chat.completion", "choi')
@@ -155,7 +172,8 @@ class ScriptedOpenAI:
     """`with ScriptedOpenAI() as srv:` → srv.base_url ("http://127.0.0.1:PORT/v1"); srv.script(...) per test.
 
     Each request takes the next queued reply; when the queue is empty it asks `responder(messages)`, else
-    answers `default`. Modes (server-wide, or per Reply): delay seconds, HTTP status, malformed body/stream.
+    answers `default`. Modes (server-wide, or per Reply): delay seconds, HTTP status, malformed body/stream, trickle (one byte
+    every `trickle` seconds).
     Every request body received is kept in `srv.requests`.
     """
 
@@ -165,6 +183,7 @@ class ScriptedOpenAI:
         self.created = int(time.time())
         self.requests: list[dict[str, Any]] = []
         self.delay = 0.0
+        self.trickle = 0.0
         self.status = 200
         self.malformed = False
         self.responder: Responder | None = None
@@ -215,12 +234,14 @@ class ScriptedOpenAI:
         delay: float = 0.0,
         status: int = 200,
         malformed: bool = False,
+        trickle: float = 0.0,
     ) -> ScriptedOpenAI:
         """Replace the script: queued replies, a fallback responder, and the server-wide mode."""
         with self._lock:
             self._queue = deque(r if isinstance(r, Reply) else Reply(text=r) for r in replies)
             self.responder = responder
             self.delay, self.status, self.malformed = delay, status, malformed
+            self.trickle = trickle
         return self
 
     def _next(self, body: dict[str, Any]) -> Reply:
