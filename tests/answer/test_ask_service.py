@@ -183,9 +183,18 @@ def test_injected_instructions_inside_a_document_are_treated_as_text(tmp_path: P
     assert "không phải chỉ dẫn" in system
 
 
-def test_llm_refusal_is_respected(ask_service, llm_srv) -> None:  # noqa: ANN001
-    # issue 8: the model's own refusal is no longer overridden by a quote (unless the abstention score is
-    # confident: tests/answer/test_llm_line.py)
+def test_llm_refusal_is_respected(ask_service, llm_srv, monkeypatch) -> None:  # noqa: ANN001
+    # issue 8: the model's own refusal is no longer overridden by a quote unless the abstention score is confident
+    import assistant.answer.evidence as evidence
+
     llm_srv.script("Không tìm thấy căn cứ trong kho văn bản.")
+    monkeypatch.setattr(evidence, "CONFIDENT", 1.01)  # no score is confident: the refusal stands
     a = _llm_service(ask_service, llm_srv.base_url).ask(Q)
     assert a.refused and a.mode == "refusal" and a.notes
+
+
+def test_llm_refusal_overridden_when_the_score_is_confident(ask_service, llm_srv) -> None:  # noqa: ANN001
+    llm_srv.script("Không tìm thấy căn cứ trong kho văn bản.")
+    assessment = ask_service.evidence.assess(Q, ask_service.knowledge.search(Q, k=5))
+    a = _llm_service(ask_service, llm_srv.base_url).ask(Q)
+    assert a.refused is not assessment.confident
