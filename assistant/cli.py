@@ -41,26 +41,38 @@ def _dump(data: Any, out: Path | None) -> None:
 
 
 def run_ingest(settings: Settings, paths: list[Path] | None, rebuild: bool, quiet: bool = False):  # noqa: ANN201
-    """Ingest with a progress bar; returns the IngestReport."""
+    """Ingest with a progress bar (files, then vectors); returns (Knowledge, IngestReport)."""
     kn = _knowledge(settings)
+    kn.on_wait = lambda msg: err.print(f"[yellow]{msg}[/]")
     with Progress(TextColumn("[bold]Nạp tài liệu[/]"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), console=err, disable=quiet, transient=False) as prog:
         task = prog.add_task("", total=None)
 
         def cb(name: str, i: int, n: int) -> None:
-            prog.update(task, total=n, completed=i, description=name[:50])
+            prog.update(task, total=n, completed=i, description=name[:60])
 
         report = kn.ingest(paths, rebuild=rebuild, progress=cb)
     return kn, report
 
 
+def _index_notice(kn: Any) -> None:
+    """Tell the user, on stderr, when the index is degraded (search still runs)."""
+    try:
+        h = kn.health()
+    except Exception:  # noqa: BLE001 - a notice must never stop the command
+        return
+    for p in h.get("problems", []):
+        err.print(f"[yellow]Lưu ý:[/] {p}")
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Tệp/thư mục (mặc định: knowledge/ + kho bổ sung)")] = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Xây lại chỉ mục từ đầu")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Xây lại chỉ mục từ đầu (chỉ mục cũ phục vụ tới khi "
+                                                            "xong; tệp hỏng được chuyển sang bên)")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON")] = False,
 ) -> None:
-    """Nạp tài liệu vào chỉ mục (tăng dần: chỉ nhúng phần đã thay đổi)."""
+    """Nạp tài liệu vào chỉ mục (tăng dần: chỉ nhúng phần đã thay đổi; tự sửa vector/văn bản bị thiếu)."""
     settings = _settings()
     _, report = run_ingest(settings, paths or None, rebuild, quiet=json_out)
     if json_out:
@@ -69,6 +81,10 @@ def ingest(
         console.print(f"Thêm mới: {len(report.added)} · cập nhật: {len(report.updated)} · không đổi: "
                       f"{len(report.unchanged)} · gỡ bỏ: {len(report.removed)} · đoạn nhúng mới: "
                       f"{report.chunks_embedded} · tổng số đoạn: {report.chunks_total}")
+        for n in report.notices:
+            console.print(n)
+        if report.texts_restored:
+            console.print(f"Đã khôi phục {report.texts_restored} văn bản trong texts/ từ tệp nguồn.")
         for e in report.errors:
             err.print(f"[red]Lỗi[/] {e['file']}: {e['reason']}")
     if report.errors and not (report.added or report.updated or report.unchanged):
@@ -93,6 +109,7 @@ def search(
     if not kn.catalog.docs:
         err.print("[yellow]Chỉ mục trống — chạy `tdkt ingest` trước.[/]")
         raise typer.Exit(1)
+    _index_notice(kn)
     hits = kn.search(query, k=k)
     if json_out:
         _dump([h.to_json() for h in hits], None)
@@ -393,7 +410,14 @@ def eval_drafts(json_path: Annotated[Path | None, typer.Option("--json")] = None
 
 
 def main() -> None:  # pragma: no cover
-    app()
+    """Entry point: index problems (damaged, busy, not writable) end with their message, not a traceback."""
+    from assistant.index.errors import IndexProblem
+
+    try:
+        app()
+    except IndexProblem as e:
+        err.print(f"[red]Lỗi:[/] {e}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
 
     # --- limits ---------------------------------------------------------------------------------
     max_file_mb: float = Field(20.0, gt=0, description="Largest file accepted for ingestion, in MB.")
+    max_chunks_per_file: int = Field(
+        3000, ge=1, description="A file that splits into more chunks than this is refused (bounds ingest time)."
+    )
+    index_lock_timeout: float = Field(
+        600.0, ge=0, description="Seconds a writer waits for another process's index update before giving up."
+    )
     max_question_chars: int = Field(2000, ge=50, description="Longest question accepted, in characters.")
     max_prompt_chars: int = Field(3000, ge=50, description="Longest drafting prompt accepted, in characters.")
     max_history_turns: int = Field(20, ge=1, description="Conversation turns kept per conversation.")

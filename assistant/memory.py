@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
     from assistant.config import Settings
 
 DB_NAME = "memory.sqlite3"
+log = logging.getLogger(__name__)
+MEMORY_NOTICE = ("Bộ nhớ hội thoại đang không dùng được (tệp memory.sqlite3 hỏng, chỉ đọc hoặc đĩa đầy): câu trả lời "
+                 "này không dựa vào và không được lưu vào lịch sử hội thoại (conversation memory unavailable).")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -62,6 +67,38 @@ def _lock_for(path: Path) -> threading.Lock:
         return _LOCKS.setdefault(key, threading.Lock())
 
 
+def _degrades(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A Store method that, when the database is broken, full or read-only, records a notice and returns
+    `default(self, *args, **kwargs)` instead of raising: answering continues without memory."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def inner(self: Store, *args: Any, **kwargs: Any) -> Any:
+            if self.broken:
+                return default(self, *args, **kwargs)
+            try:
+                out = fn(self, *args, **kwargs)
+            except sqlite3.IntegrityError:
+                raise
+            except (sqlite3.Error, OSError) as e:
+                self._fail(e)
+                return default(self, *args, **kwargs)
+            self.problem = None
+            return out
+
+        return inner
+
+    return wrap
+
+
+def _none(*_: Any, **__: Any) -> None:
+    return None
+
+
+def _new_id(_self: Any, _channel: str = "", _user: Any = "", conversation_id: str | None = None) -> str:
+    return conversation_id or uuid.uuid4().hex
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -98,11 +135,26 @@ class Store:
             raise ValueError("max_turns phải ≥ 1 (must be at least 1)")
         self.db_path = Path(db_path)
         self.max_turns = max_turns
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.broken = False
+        self.problem: str | None = None
         self._write_lock = _lock_for(self.db_path)
-        with self._write_lock, self._connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(SCHEMA)
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            with self._write_lock, self._connect() as con:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as e:
+            self.broken = True
+            self._fail(e)
+
+    def _fail(self, e: BaseException) -> None:
+        self.problem = f"{type(e).__name__}: {e}"
+        log.error("conversation memory unavailable (%s): %s", self.db_path, self.problem)
+
+    @property
+    def notice(self) -> str | None:
+        """A Vietnamese notice when the last memory operation failed (answers go on without memory)."""
+        return MEMORY_NOTICE if (self.broken or self.problem) else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -140,6 +192,7 @@ class Store:
 
     # -- conversations --------------------------------------------------------------------------
 
+    @_degrades(_new_id)
     def new_conversation(self, channel: str, user_id: str | int, conversation_id: str | None = None) -> str:
         """Create a conversation and return its id (a new UUID unless one is given)."""
         cid = conversation_id or uuid.uuid4().hex
@@ -151,6 +204,7 @@ class Store:
             )
         return cid
 
+    @_degrades(lambda _s, cid, *_a, **_k: cid or uuid.uuid4().hex)
     def get_or_create(self, conversation_id: str | None, channel: str, user_id: str | int) -> str:
         """The id to use: conversation_id if it exists and belongs to (channel, user_id); it is created
         with that id when unknown; a fresh conversation when it is None or owned by someone else."""
@@ -165,6 +219,7 @@ class Store:
                 return conversation_id
         return self.new_conversation(channel, user_id)
 
+    @_degrades(_none)
     def owner(self, cid: str) -> tuple[str, str] | None:
         """(channel, user_id) of a conversation, or None when it does not exist."""
         with self._connect() as con:
@@ -176,6 +231,7 @@ class Store:
 
     # -- turns ----------------------------------------------------------------------------------
 
+    @_degrades(_none)
     def add_turn(self, cid: str, role: str, text: str, meta: dict[str, Any] | None = None) -> None:
         """Append a turn; the oldest turns beyond max_turns are dropped. KeyError if cid is unknown."""
         now = _now()
@@ -192,6 +248,7 @@ class Store:
             )
             con.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, cid))
 
+    @_degrades(lambda *_a, **_k: [])
     def history(self, cid: str, limit: int | None = None) -> list[Turn]:
         """The kept turns, oldest first; with limit, only the last `limit` of them."""
         n = self.max_turns if limit is None else max(0, min(limit, self.max_turns))
@@ -203,6 +260,7 @@ class Store:
             ).fetchall()
         return [Turn(r[0], r[1], json.loads(r[2] or "{}"), r[3]) for r in reversed(rows)]
 
+    @_degrades(_none)
     def reset(self, cid: str) -> None:
         """Forget the turns and metadata of a conversation (the conversation and its drafts stay)."""
         with self._write() as con:
@@ -212,6 +270,7 @@ class Store:
 
     # -- drafts ---------------------------------------------------------------------------------
 
+    @_degrades(_none)
     def save_draft(
         self, draft_id: str, cid: str | None, request: dict[str, Any], draft: dict[str, Any]
     ) -> None:
@@ -229,6 +288,7 @@ class Store:
                 ),
             )
 
+    @_degrades(_none)
     def get_draft_record(self, draft_id: str) -> DraftRecord | None:
         with self._connect() as con:
             row = con.execute(
@@ -242,6 +302,7 @@ class Store:
         rec = self.get_draft_record(draft_id)
         return rec.draft if rec else None
 
+    @_degrades(_none)
     def last_draft_record(self, cid: str) -> DraftRecord | None:
         with self._connect() as con:
             row = con.execute(
@@ -264,6 +325,7 @@ class Store:
 
     # -- metadata -------------------------------------------------------------------------------
 
+    @_degrades(_none)
     def set_meta(self, cid: str, key: str, value: Any) -> None:
         """Store a JSON-serialisable value for the conversation (e.g. the last answer's citations)."""
         with self._write() as con:
@@ -273,6 +335,7 @@ class Store:
                 (cid, key, json.dumps(value, ensure_ascii=False, default=str)),
             )
 
+    @_degrades(lambda _s, _cid, _key, default=None: default)
     def get_meta(self, cid: str, key: str, default: Any = None) -> Any:
         with self._connect() as con:
             row = con.execute(

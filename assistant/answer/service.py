@@ -153,6 +153,9 @@ class AskService:
                 if piece:
                     yield AskEvent(type="token", text=piece)
         self._remember(conversation_id, question, rewritten, ans)
+        notice = getattr(self.store, "notice", None)  # memory broken or disk full: answered without it
+        if notice and notice not in ans.notes:
+            ans.notes.append(notice)
         yield AskEvent(type="final", answer=ans)
 
     # ------------------------------------------------------------------------------------ parts

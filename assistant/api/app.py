@@ -58,6 +58,12 @@ def create_app(
                     await run_in_threadpool(getattr, api_services, name)
                 except Exception as exc:  # keep serving: /healthz reports it, routes answer 5xx
                     log.error("Could not start %s service: %s", name, exc)
+            try:  # catalog ↔ vectors ↔ texts/ checked; what is missing is re-embedded in the background
+                repair = getattr(services.knowledge, "start_repair", None)
+                if callable(repair):
+                    await run_in_threadpool(repair)
+            except Exception as exc:  # noqa: BLE001 - /healthz reports the state
+                log.error("Index start-up check failed: %s", exc)
         tg = None
         if settings.telegram_bot_token and settings.telegram_webhook_url:
             tg = await telegram.start(settings, api_services)

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.index.errors import IndexProblem
+
 log = logging.getLogger(__name__)
 
 # Default Vietnamese message (English in brackets) per HTTP status.
@@ -98,6 +100,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         code, message, items = _validation_detail(exc)
         return JSONResponse(error_body(code, message, items), status_code=422)
+
+    @app.exception_handler(IndexProblem)
+    async def _index_problem(_: Request, exc: IndexProblem) -> JSONResponse:
+        code = {"IndexBusy": "index_busy", "IndexWriteError": "index_not_writable"}.get(
+            type(exc).__name__, "index_damaged")
+        return JSONResponse(error_body(code, str(exc)), status_code=503)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -78,8 +78,11 @@ class SourceResponse(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="ok | degraded (search works, something needs repair) | error")
     documents: int | None = None
     chunks: int | None = None
+    vectors_missing: int | None = Field(None, description="Chunks without a vector (found by keywords only).")
+    updating: bool = Field(False, description="Another process is writing the index right now.")
+    problems: list[str] = Field(default_factory=list, description="Vietnamese reasons for a degraded status.")
     max_question_chars: int
     max_prompt_chars: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.corpus.models import Chunk, DocMeta
+from assistant.index.errors import IndexDamaged, IndexWriteError
 
 CATALOG_VERSION = 2
 
@@ -60,28 +62,45 @@ class Catalog:
 
     @classmethod
     def load(cls, path: Path, embedding: str) -> Catalog:
+        """Read catalog.json (empty when absent or of another version/embedding); IndexDamaged when unreadable."""
         cat = cls(path, embedding)
-        if path.exists():
-            data = json.loads(path.read_text("utf-8"))
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cat
+        except OSError as e:
+            raise IndexDamaged(f"không đọc được {path.name}", str(e)) from e
+        try:
+            data = json.loads(raw.decode("utf-8"))
             if data.get("version") == CATALOG_VERSION and data.get("embedding") == embedding:
                 cat.docs = {k: DocEntry.from_json(v) for k, v in data["docs"].items()}
-                cat.chunks = data["chunks"]
+                cat.chunks = dict(data["chunks"])
+                for e in cat.docs.values():
+                    missing = [cid for cid in e.chunk_ids if cid not in cat.chunks]
+                    if missing:
+                        raise ValueError(f"{e.source_file}: {len(missing)} chunk ids without text")
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise IndexDamaged(f"tệp {path.name} không hợp lệ", f"{type(e).__name__}: {str(e)[:120]}") from e
         return cat
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": CATALOG_VERSION, "embedding": self.embedding,
                 "docs": {k: v.to_json() for k, v in sorted(self.docs.items())}, "chunks": self.chunks}
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".catalog-", suffix=".tmp")
+        tmp = None
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".catalog-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(data, f, ensure_ascii=False)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+        except OSError as e:  # read-only or full disk: the previous catalog.json stays as it was
+            raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            if tmp and os.path.exists(tmp):
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def put(self, entry: DocEntry, chunks: list[Chunk]) -> None:
         self.drop(entry.source_file)

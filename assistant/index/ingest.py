@@ -43,6 +43,10 @@ class IngestReport:
     errors: list[dict[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_total: int = 0
+    vectors_repaired: int = 0
+    vectors_missing: int = 0
+    texts_restored: int = 0
+    notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return self.__dict__.copy()
@@ -69,10 +73,29 @@ def chunk_metadata(c: Chunk) -> dict:
     return md
 
 
-def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Registry, texts_dir: Path,
-           max_bytes: int, progress: Progress | None = None) -> IngestReport:
-    """Ingest files under `paths`; documents whose files disappeared from a given folder are removed."""
+def _bad_name(path: Path) -> str | None:
+    """Why a file name cannot be stored (not valid UTF-8 on disk), or None."""
+    try:
+        str(path).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        return "tên tệp không phải UTF-8 hợp lệ, hãy đổi tên tệp (file name is not valid UTF-8)"
+
+
+def _safe_name(path: Path) -> str:
+    return path.name.encode("utf-8", "replace").decode("utf-8")
+
+
+def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore | None, registry: Registry, texts_dir: Path,
+           max_bytes: int, progress: Progress | None = None, max_chunks: int = 0,
+           commit: Callable[[], None] | None = None) -> IngestReport:
+    """Ingest files under `paths`; documents whose files disappeared from a given folder are removed.
+
+    With `store` None the chunks are committed (catalog + lexical) without vectors; `embed_missing` adds them.
+    `max_chunks` (> 0) refuses a file that splits into more chunks than that, with a clear error.
+    """
     report = IngestReport()
+    commit = commit or catalog.save
     reg_hash = _sha(registry_bytes(registry)) if registry else ""
     files: list[Path] = []
     for p in paths:
@@ -87,6 +110,10 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Re
     texts_dir.mkdir(parents=True, exist_ok=True)
     pending_commit = 0
     for i, path in enumerate(files, start=1):
+        bad = _bad_name(path)
+        if bad:
+            report.errors.append({"file": _safe_name(path), "reason": bad})
+            continue
         name = path.name
         if progress:
             progress(name, i, len(files))
@@ -110,6 +137,9 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Re
             chunks = chunk_document(meta, loaded.text)
             if not chunks:
                 raise LoadError(name, "không có nội dung để lập chỉ mục", "no indexable text")
+            if max_chunks and len(chunks) > max_chunks:
+                raise LoadError(name, f"tệp tách thành {len(chunks)} đoạn, vượt giới hạn {max_chunks} đoạn/tệp "
+                                      f"(TDKT_MAX_CHUNKS_PER_FILE); hãy chia nhỏ tệp", "too many chunks")
         except LoadError as e:
             report.errors.append({"file": name, "reason": str(e)})
             continue
@@ -119,22 +149,24 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Re
         for c in chunks:
             c.chunk_id = f"{c.chunk_id}:{c.content_hash[:12]}"
         ids = [c.chunk_id for c in chunks]
-        have = store.existing(ids)
-        new = [c for c in chunks if c.chunk_id not in have]
-        store.add([c.chunk_id for c in new], [c.dense_text for c in new], [chunk_metadata(c) for c in new])
-        report.chunks_embedded += len(new)
-        text_file = f"{_sha(loaded.text.encode('utf-8'))[:20]}.txt"
-        tf = texts_dir / text_file
-        if not tf.exists():
-            tmp = tf.with_suffix(".tmp")
-            tmp.write_text(loaded.text, encoding="utf-8", newline="")
-            tmp.replace(tf)
+        if store is not None:
+            have = store.existing(ids)
+            new = [c for c in chunks if c.chunk_id not in have]
+
+            def vec_progress(done: int, total: int, name: str = name, i: int = i) -> None:
+                if progress:
+                    progress(f"{name} — vector {done}/{total}", i, len(files))
+
+            store.add([c.chunk_id for c in new], [c.dense_text for c in new], [chunk_metadata(c) for c in new],
+                      progress=vec_progress)
+            report.chunks_embedded += len(new)
+        text_file = write_text(texts_dir, loaded.text)
         entry = DocEntry(name, str(path.resolve()), _sha(data), fp, meta, ids, text_file, loaded.fmt, loaded.notes)
         (report.updated if old else report.added).append(name)
         catalog.put(entry, chunks)
         pending_commit += 1
         if pending_commit >= COMMIT_EVERY:
-            catalog.save()
+            commit()
             pending_commit = 0
     roots = [p.resolve() for p in paths if p.is_dir()]
     if roots:
@@ -144,14 +176,70 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore, registry: Re
             if under and (name not in seen or not ep.exists()):
                 catalog.drop(name)
                 report.removed.append(name)
-    catalog.save()
-    # garbage-collect vectors no live catalog entry points to (after the commit, never before)
+    commit()
+    report.chunks_total = len(catalog.chunks)
+    return report
+
+
+def text_name(text: str) -> str:
+    return f"{_sha(text.encode('utf-8'))[:20]}.txt"
+
+
+def write_text(texts_dir: Path, text: str) -> str:
+    """Store a source's normalised text under its content hash (temp file + rename); returns the file name."""
+    text_file = text_name(text)
+    tf = texts_dir / text_file
+    if not tf.exists():
+        tmp = tf.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8", newline="")
+        tmp.replace(tf)
+    return text_file
+
+
+def restore_text(entry: DocEntry, texts_dir: Path, max_bytes: int) -> str | None:
+    """Re-create a missing texts/ file from the document's source, when the source still has the same text."""
+    try:
+        loaded = load_file(Path(entry.path), max_bytes)
+    except (LoadError, OSError, UnicodeError, ValueError):
+        return None
+    if text_name(loaded.text) != entry.text_file:
+        return None
+    try:
+        texts_dir.mkdir(parents=True, exist_ok=True)
+        write_text(texts_dir, loaded.text)
+    except OSError:
+        pass  # read-only or full: still serve the text from memory this time
+    return loaded.text
+
+
+def collect_garbage(catalog: Catalog, store: ChromaStore) -> int:
+    """Delete vectors no live catalog entry points to (only ever after the catalog commit)."""
     live = catalog.live_ids()
     orphans = [cid for cid in store.all_ids() if cid not in live]
     if orphans:
         store.delete(orphans)
-    report.chunks_total = len(catalog.chunks)
-    return report
+    return len(orphans)
+
+
+def embed_missing(catalog: Catalog, store: ChromaStore, progress: Progress | None = None,
+                  have: set[str] | None = None) -> int:
+    """Embed the live chunks whose vectors are absent from the store (two-phase ingest and repair)."""
+    from assistant.index.catalog import chunk_from_json
+
+    have = set(store.all_ids()) if have is None else have
+    missing = [cid for cid in catalog.chunks if cid not in have]
+    if not missing:
+        return 0
+    metas = {k: v.meta for k, v in catalog.docs.items()}
+    chunks = [chunk_from_json(cid, catalog.chunks[cid], metas.get(catalog.chunks[cid]["doc"])) for cid in missing]
+
+    def cb(done: int, total: int) -> None:
+        if progress:
+            progress(f"vector {done}/{total}", done, total)
+
+    store.add([c.chunk_id for c in chunks], [c.dense_text for c in chunks], [chunk_metadata(c) for c in chunks],
+              progress=cb)
+    return len(chunks)
 
 
 def _is_under(p: Path, root: Path) -> bool:

@@ -2,44 +2,138 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from assistant.config import Settings
 from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.registry import Registry
+from assistant.index import layout
 from assistant.index.catalog import Catalog, chunk_from_json
 from assistant.index.embeddings import embedding_key, make_embeddings
-from assistant.index.ingest import IngestReport, Progress, ingest
+from assistant.index.errors import REBUILD_HINT, IndexBusy, IndexDamaged, IndexProblem, IndexWriteError
+from assistant.index.ingest import (
+    IngestReport,
+    Progress,
+    collect_garbage,
+    embed_missing,
+    ingest,
+    restore_text,
+)
 from assistant.index.retriever import Filters, Hit, HybridSearcher, TdktRetriever
 from assistant.index.vectorstore import ChromaStore
 
+log = logging.getLogger(__name__)
+
 
 class Knowledge:
-    """Owns the index in settings.data_dir; thread-safe for concurrent searches, one writer at a time."""
+    """Owns the index in settings.data_dir; thread-safe for concurrent searches, one writer at a time.
+
+    Writers (ingest, remove, rebuild, embed_missing) hold a file lock shared by every process, re-read the
+    catalog from disk first and merge their change into it. Readers notice a newer catalog or a switched
+    generation (a rebuild finished elsewhere) and reload before answering. A rebuild builds a new generation
+    and switches to it only when complete, so a killed rebuild leaves the previous index serving.
+    """
 
     def __init__(self, settings: Settings, today: date | None = None) -> None:
         self.settings = settings
         self.today = today
         self.registry = Registry.load(settings.registry_path)
-        self._emb = None
+        self._emb: Any = None
         self._store: ChromaStore | None = None
+        self._store_error: str | None = None
         self._searcher: HybridSearcher | None = None
+        self._vector_ids: set[str] | None = None
         self._lock = threading.RLock()
-        key = embedding_key(settings.embedding)
-        self.index_dir = settings.data_dir / "index" / key
-        self.catalog = Catalog.load(self.index_dir / "catalog.json", settings.embedding)
+        self.index_dir = settings.data_dir / "index" / embedding_key(settings.embedding)
+        self.gen = layout.current_generation(self.index_dir)
+        self._token: tuple = ()
+        self._catalog = Catalog(self.gen.catalog_path, settings.embedding)
+        self._damage: str | None = None
+        self.on_wait: Callable[[str], None] | None = None
+        self._refresh(force=True)
 
-    # --------------------------------------------------------------------------------- components
+    # --------------------------------------------------------------------------------- state on disk
+    def _refresh(self, force: bool = False) -> None:
+        """Reload the catalog (and reopen the store) when another process committed or switched generation."""
+        gen = layout.current_generation(self.index_dir)
+        token = layout.generation_token(gen)
+        if not force and token == self._token and gen == self.gen:
+            return
+        with self._lock:
+            if gen != self.gen or token != self._token or force:
+                if gen != self.gen or token != self._token:
+                    self._close_store()
+                self.gen = gen
+                self._token = token
+                try:
+                    self._catalog = Catalog.load(gen.catalog_path, self.settings.embedding)
+                    self._damage = None
+                except IndexDamaged as e:
+                    log.info("%s", e)
+                    self._catalog = Catalog(gen.catalog_path, self.settings.embedding)
+                    self._damage = str(e)
+                self._searcher = None
+                self._vector_ids = None
+
+    def _close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        self._store = None
+        self._store_error = None
+
+    def _embeddings(self) -> Any:
+        if self._emb is None:
+            self._emb = make_embeddings(self.settings.embedding, self.settings.embed_threads)
+        return self._emb
+
+    def _open_store(self, gen: layout.Generation) -> ChromaStore:
+        return ChromaStore(gen.chroma_dir, self.settings.collection, self._embeddings)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The live catalog (reloaded when changed on disk); IndexDamaged when catalog.json is unreadable."""
+        self._refresh()
+        if self._damage:
+            raise IndexDamaged("", message=self._damage)
+        return self._catalog
+
     @property
     def store(self) -> ChromaStore:
-        if self._store is None:
-            with self._lock:
-                if self._store is None:
-                    self._emb = make_embeddings(self.settings.embedding, self.settings.embed_threads)
-                    self._store = ChromaStore(self.index_dir / "chroma", self.settings.collection, self._emb)
-        return self._store
+        """The current generation's vector store; IndexDamaged when it cannot be opened."""
+        self._refresh()
+        with self._lock:
+            if self._store is None:
+                self._store = self._open_store(self.gen)
+            return self._store
+
+    def _read_store(self) -> ChromaStore | None:
+        """The store for searching, or None (lexical search only) when it cannot be opened."""
+        try:
+            return self.store
+        except IndexProblem as e:
+            self._store_error = str(e)
+            log.info("vector store unavailable, lexical search only: %s", e)
+            return None
+
+    def _vectors(self) -> set[str] | None:
+        """Ids present in the vector store (cached until the next change), None when the store is unusable."""
+        with self._lock:
+            if self._vector_ids is None:
+                store = self._read_store()
+                if store is None:
+                    return None
+                try:
+                    self._vector_ids = set(store.all_ids())
+                except Exception as e:  # noqa: BLE001 - a damaged store degrades search, never crashes it
+                    self._store_error = f"{type(e).__name__}: {e}"
+                    return None
+            return self._vector_ids
 
     @property
     def uploads_dir(self) -> Path:
@@ -52,43 +146,196 @@ class Knowledge:
         return roots
 
     # --------------------------------------------------------------------------------- writing
-    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False,
-               progress: Progress | None = None) -> IngestReport:
+    @contextlib.contextmanager
+    def _writing(self, timeout: float | None = None) -> Iterator[None]:
+        """In-process lock + cross-process file lock; then the catalog is re-read from disk (merge base)."""
         with self._lock:
+            try:
+                wait = self.settings.index_lock_timeout if timeout is None else timeout
+                lock = layout.writer_lock(self.index_dir, wait, self.on_wait)
+                lock.__enter__()
+            except OSError as e:
+                raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
+            try:
+                self._refresh(force=True)
+                try:
+                    yield
+                except OSError as e:
+                    raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
+                finally:
+                    layout.touch_stamp(self.gen)
+                    self._token = layout.generation_token(self.gen)
+                    self._searcher = None
+                    self._vector_ids = None
+            finally:
+                lock.__exit__(None, None, None)
+
+    def _commit(self) -> None:
+        self._catalog.save()
+        self._token = layout.generation_token(self.gen)
+        self._searcher = None
+
+    def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: Progress | None = None,
+               embed: bool = True) -> IngestReport:
+        """Ingest (incremental) or rebuild; embed=False commits chunks without vectors (see embed_missing).
+
+        Every embedding ingest also repairs the index: vectors missing for live chunks are embedded, vectors no
+        chunk points to are deleted, and missing texts/ files are restored from the sources.
+        """
+        with self._writing():
             if rebuild:
-                self.store.reset()
-                self.catalog = Catalog(self.catalog.path, self.settings.embedding)
-            max_bytes = int(self.settings.max_file_mb * 1024 * 1024)
-            report = ingest(paths or self.default_paths(), self.catalog, self.store, self.registry,
-                            self.index_dir / "texts", max_bytes, progress=progress)
-            self._searcher = None
+                return self._rebuild(paths, progress, embed)
+            if self._damage:
+                raise IndexDamaged("", message=self._damage)
+            store = self.store if embed else None
+            if store is not None and store.read_only:
+                raise IndexWriteError(store.read_only)
+            report = ingest(paths or self.default_paths(), self._catalog, store, self.registry,
+                            layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
+                            max_chunks=self.settings.max_chunks_per_file, commit=self._commit)
+            self._repair_into(report, store, progress)
             return report
 
+    def _max_bytes(self) -> int:
+        return int(self.settings.max_file_mb * 1024 * 1024)
+
+    def _repair_into(self, report: IngestReport, store: ChromaStore | None, progress: Progress | None) -> None:
+        report.texts_restored = self._restore_texts()
+        if store is None:
+            self._vector_ids = None
+            vecs = self._vectors()
+            report.vectors_missing = len(set(self._catalog.chunks) - vecs) if vecs is not None else \
+                len(self._catalog.chunks)
+            return
+        collect_garbage(self._catalog, store)
+        report.vectors_repaired = embed_missing(self._catalog, store, progress)
+        report.chunks_embedded += report.vectors_repaired
+        if report.vectors_repaired:
+            report.notices.append(f"Đã nhúng bổ sung {report.vectors_repaired} đoạn thiếu vector "
+                                  f"(repaired missing vectors).")
+
+    def _restore_texts(self) -> int:
+        tdir = layout.texts_dir(self.index_dir)
+        n = 0
+        for e in self._catalog.docs.values():
+            if not (tdir / e.text_file).exists() and restore_text(e, tdir, self._max_bytes()) is not None:
+                n += 1
+        return n
+
+    def _rebuild(self, paths: list[Path] | None, progress: Progress | None, embed: bool) -> IngestReport:
+        """Build a new generation from scratch, switch to it when complete; damaged old files moved aside."""
+        old = self.gen
+        old_damaged = bool(self._damage)
+        if not old_damaged:
+            try:
+                self.store.count()
+            except Exception:  # noqa: BLE001 - any failure to open/read the store means it is damaged
+                old_damaged = True
+        new = layout.new_generation(self.index_dir)
+        cat = Catalog(new.catalog_path, self.settings.embedding)
+        store: ChromaStore | None = None
+        try:
+            store = self._open_store(new) if embed else None
+            report = ingest(paths or self.default_paths(), cat, store, self.registry,
+                            layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
+                            max_chunks=self.settings.max_chunks_per_file, commit=cat.save)
+            if not cat.docs and report.errors:
+                raise IndexWriteError("không nạp được tài liệu nào; chỉ mục cũ được giữ nguyên")
+            layout.switch_to(new)
+        except BaseException:
+            if store is not None:
+                store.close()
+            import shutil
+
+            shutil.rmtree(new.dir, ignore_errors=True)
+            raise
+        if store is not None:
+            store.close()
+        self._close_store()
+        if old_damaged:
+            where = layout.move_aside(old)
+            if where:
+                report.notices.append(f"Các tệp chỉ mục hỏng đã được chuyển sang {where} (damaged files moved).")
+        (self.index_dir / "PREVIOUS").write_text(old.name + "\n", encoding="utf-8")
+        layout.remove_old_generations(self.index_dir, keep={new.name, "" if old_damaged else old.name})
+        self._refresh(force=True)
+        if embed:
+            self._repair_into(report, self.store, progress)
+        else:
+            self._repair_into(report, None, progress)
+        return report
+
+    def embed_missing(self, progress: Progress | None = None) -> int:
+        """Embed the chunks whose vectors are missing (second phase of a fast ingest; also the repair path)."""
+        with self._writing():
+            if self._damage:
+                raise IndexDamaged("", message=self._damage)
+            store = self.store
+            collect_garbage(self._catalog, store)
+            return embed_missing(self._catalog, store, progress)
+
     def remove(self, source_file: str) -> bool:
-        with self._lock:
-            entry = self.catalog.docs.get(source_file)
+        with self._writing():
+            if self._damage:
+                raise IndexDamaged("", message=self._damage)
+            entry = self._catalog.docs.get(source_file)
             if not entry:
                 return False
-            self.catalog.drop(source_file)
-            self.catalog.save()
-            self.store.delete(entry.chunk_ids)
-            self._searcher = None
+            self._catalog.drop(source_file)
+            self._commit()
+            with contextlib.suppress(IndexDamaged):
+                self.store.delete(entry.chunk_ids)
             return True
+
+    def start_repair(self) -> threading.Thread | None:
+        """At start-up: if vectors or texts are missing, repair them in a background thread (skipped when
+        another process is writing or the data dir is read-only). Search works meanwhile."""
+        h = self.health()
+        if h["status"] == "ok" or self._damage or h.get("read_only"):
+            return None
+
+        def run() -> None:
+            try:
+                self.repair(timeout=0.0)
+            except IndexProblem as e:
+                log.warning("start-up repair skipped: %s", e)
+            except Exception:  # noqa: BLE001 - never take the server down from a background repair
+                log.exception("start-up repair failed")
+
+        t = threading.Thread(target=run, name="tdkt-index-repair", daemon=True)
+        t.start()
+        return t
+
+    def repair(self, timeout: float | None = None) -> dict[str, int]:
+        """Check catalog ↔ store ↔ texts/ and repair (re-embed only what is missing)."""
+        with self._writing(timeout):
+            if self._damage:
+                raise IndexDamaged("", message=self._damage)
+            store = self.store
+            orphans = collect_garbage(self._catalog, store)
+            texts = self._restore_texts()
+            embedded = embed_missing(self._catalog, store)
+            return {"vectors_embedded": embedded, "orphans_deleted": orphans, "texts_restored": texts}
 
     # --------------------------------------------------------------------------------- reading
     def chunks(self) -> list[Chunk]:
-        metas = {k: v.meta for k, v in self.catalog.docs.items()}
-        out = [chunk_from_json(cid, d, metas.get(d["doc"])) for cid, d in self.catalog.chunks.items()]
+        cat = self.catalog
+        metas = {k: v.meta for k, v in cat.docs.items()}
+        out = [chunk_from_json(cid, d, metas.get(d["doc"])) for cid, d in cat.chunks.items()]
         out.sort(key=lambda c: (c.source_file, c.start))
         return out
 
     @property
     def searcher(self) -> HybridSearcher:
+        self._refresh()
         s = self._searcher
         if s is None:
             with self._lock:
                 if self._searcher is None:
-                    self._searcher = HybridSearcher(self.chunks(), self.store, self.registry, today=self.today,
+                    chunks = self.chunks()
+                    vecs = self._vectors()
+                    store = self._store if vecs else None  # no vectors at all: do not load the model
+                    self._searcher = HybridSearcher(chunks, store, self.registry, today=self.today,
                                                     mode=self.settings.retrieval_mode, vocab=self._vocab())
                 s = self._searcher
         return s
@@ -113,11 +360,66 @@ class Knowledge:
         return e.meta if e else None
 
     def raw_text(self, source_file: str) -> str | None:
+        """The source's normalised text; restored from the source file when texts/ lost it."""
         e = self.catalog.docs.get(source_file)
         if not e:
             return None
-        p = self.index_dir / "texts" / e.text_file
-        return p.read_text("utf-8") if p.exists() else None
+        p = layout.texts_dir(self.index_dir) / e.text_file
+        try:
+            return p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return restore_text(e, p.parent, self._max_bytes())
 
-    def stats(self) -> dict[str, int]:
-        return {"documents": len(self.catalog.docs), "chunks": len(self.catalog.chunks)}
+    def stats(self) -> dict[str, Any]:
+        """Documents, chunks, vectors present and chunks missing vectors (None when the store is unusable)."""
+        cat = self.catalog
+        vecs = self._vectors()
+        missing = None if vecs is None else len(set(cat.chunks) - vecs)
+        return {"documents": len(cat.docs), "chunks": len(cat.chunks),
+                "vectors": None if vecs is None else len(vecs & set(cat.chunks)), "vectors_missing": missing}
+
+    def health(self) -> dict[str, Any]:
+        """A real check of catalog, store (queried now) and texts/: status ok | degraded | error, with reasons."""
+        self._refresh()
+        problems: list[str] = []
+        out: dict[str, Any] = {"generation": self.gen.name or "legacy", "updating": self._writer_active()}
+        if self._damage:
+            return {**out, "status": "error", "problems": [self._damage], "documents": 0, "chunks": 0}
+        cat = self._catalog
+        with self._lock:
+            self._vector_ids = None  # re-query the store, do not trust the cache
+        vecs = self._vectors()
+        store = self._store
+        out["read_only"] = bool(store and store.read_only)
+        if store is not None and store.read_only and "disk full" in store.read_only:
+            problems.append("Ổ đĩa dữ liệu đã đầy: tra cứu vẫn hoạt động, không nạp thêm được tài liệu (disk full).")
+        if vecs is None:
+            problems.append(f"Kho vector không dùng được — tìm kiếm chỉ theo từ khóa; hãy {REBUILD_HINT}. "
+                            f"({self._store_error or ''})")
+        else:
+            missing = len(set(cat.chunks) - vecs)
+            if missing:
+                problems.append(f"{missing} đoạn chưa có vector — các đoạn này chỉ tìm được theo từ khóa; chạy "
+                                f"`tdkt ingest` để bổ sung ({missing} chunks missing vectors).")
+            out["vectors_missing"] = missing
+            if store is not None and store.error:
+                problems.append(f"Truy vấn kho vector lỗi: {store.error}")
+        tdir = layout.texts_dir(self.index_dir)
+        lost = sum(1 for e in cat.docs.values() if not (tdir / e.text_file).exists())
+        if lost:
+            problems.append(f"{lost} văn bản mất bản lưu trong texts/ (sẽ được khôi phục từ tệp nguồn).")
+        if not cat.docs:
+            problems.append("Chỉ mục trống — chạy `tdkt ingest` (index is empty).")
+        out.update(status="degraded" if problems else "ok", problems=problems, documents=len(cat.docs),
+                   chunks=len(cat.chunks))
+        return out
+
+    def _writer_active(self) -> bool:
+        try:
+            with layout.writer_lock(self.index_dir, 0.0):
+                return False
+        except IndexBusy:
+            return True
+        except OSError:
+            return False
+

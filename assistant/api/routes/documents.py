@@ -16,6 +16,7 @@ from assistant.api.errors import ApiError
 from assistant.api.present import doc_to_dict, report_errors, to_jsonable
 from assistant.api.routes.common import require_multipart
 from assistant.api.schemas import DocumentsResponse, UploadResponse
+from assistant.index.errors import IndexProblem
 
 router = APIRouter(prefix="/api", tags=["Tài liệu"])
 try:
@@ -87,6 +88,9 @@ def upload_document(knowledge: KnowledgeDep, settings: SettingsDep,
         shutil.rmtree(incoming, ignore_errors=True)
     try:
         report = knowledge.ingest([final])
+    except IndexProblem:  # busy, damaged or not writable: a 503 with the index's own message
+        final.unlink(missing_ok=True)
+        raise
     except Exception as exc:
         final.unlink(missing_ok=True)
         raise ApiError(400, code="ingest_failed", message=f"Không nạp được tệp {name}: {exc}") from exc

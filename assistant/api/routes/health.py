@@ -1,9 +1,8 @@
-"""GET /healthz (public): liveness plus corpus size."""
+"""GET /healthz (public): a real check of the index (catalog, vector store queried now, texts) and its size."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 
@@ -13,29 +12,16 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["Hệ thống"])
 
 
-def _chunk_count(knowledge: Any) -> int | None:
-    for name in ("chunk_count", "count"):
-        fn = getattr(knowledge, name, None)
-        if callable(fn):
-            return int(fn())
-    stats = getattr(knowledge, "stats", None)
-    if callable(stats):
-        s = stats()
-        value = s.get("chunks") if isinstance(s, dict) else getattr(s, "chunks", None)
-        return int(value) if value is not None else None
-    return None
-
-
 @router.get("/healthz", response_model=Health, summary="Tình trạng máy chủ")
 def healthz(request: Request) -> Health:
+    """ok, degraded (answers still served; the reasons say what to repair) or error (index unreadable)."""
     settings = request.app.state.settings
-    status, documents, chunks = "ok", None, None
+    limits = {"max_question_chars": settings.max_question_chars, "max_prompt_chars": settings.max_prompt_chars}
     try:
-        knowledge = request.app.state.services.knowledge
-        documents = len(knowledge.documents())
-        chunks = _chunk_count(knowledge)
-    except Exception as exc:
+        h = request.app.state.services.knowledge.health()
+    except Exception as exc:  # noqa: BLE001 - health must answer whatever the index state
         log.warning("healthz: knowledge unavailable: %s", exc)
-        status = "degraded"
-    return Health(status=status, documents=documents, chunks=chunks,
-                  max_question_chars=settings.max_question_chars, max_prompt_chars=settings.max_prompt_chars)
+        return Health(status="error", problems=[f"Không kiểm tra được chỉ mục: {exc}"], **limits)
+    return Health(status=h["status"], documents=h.get("documents"), chunks=h.get("chunks"),
+                  vectors_missing=h.get("vectors_missing"), updating=bool(h.get("updating")),
+                  problems=list(h.get("problems", [])), **limits)
