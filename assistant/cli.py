@@ -159,6 +159,8 @@ def bench(
     scale: Annotated[str, typer.Option("--scale", help="Hệ số nhân kho tổng hợp, vd '10,100'; '' để bỏ")] = "10,100",
     api_clients: Annotated[int, typer.Option("--api-clients", help="Số client đồng thời cho đo tải API")] = 20,
     api_seconds: Annotated[float, typer.Option("--api-seconds", help="Thời gian đo tải API (0 để bỏ)")] = 60.0,
+    embed_scale: Annotated[str, typer.Option("--embed-scale", help="Hệ số quy mô được nhúng vector thật (vd '10'; "
+                                             "mặc định ước lượng)")] = "",
 ) -> None:
     """Đo hiệu năng và chất lượng: tdkt so với pipeline hướng dẫn (baseline) trong cùng một lần chạy."""
     from evals.bench import run_bench
@@ -166,7 +168,9 @@ def bench(
     settings = _settings()
     qpath = questions or (settings.knowledge_dir.parent.parent / "shared" / "evals" / "dev_questions.jsonl")
     scales = [int(x) for x in scale.split(",") if x.strip()]
-    res = run_bench(settings, qpath, scales, console=err, api_clients=api_clients, api_seconds=api_seconds)
+    embed_scales = [int(x) for x in embed_scale.split(",") if x.strip()]
+    res = run_bench(settings, qpath, sorted(set(scales) | set(embed_scales)), console=err, api_clients=api_clients,
+                    api_seconds=api_seconds, embed_scales=embed_scales)
     _dump(res, json_path)
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from assistant.config import Settings
 from assistant.index.service import Knowledge
-from evals.scoring import load_questions, retrieval_metrics
+from evals.scoring import Retrieved, load_questions, retrieval_metrics
 from evals.synthetic import make_synthetic
 
 
@@ -31,7 +31,7 @@ def _rss_mb() -> float:
 
 
 def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console,
-              api_clients: int = 20, api_seconds: float = 60.0) -> dict[str, Any]:
+              api_clients: int = 20, api_seconds: float = 60.0, embed_scales: list[int] | None = None) -> dict[str, Any]:
     from evals.baseline import BaselinePipeline
     from evals.retrieval import raw_texts, run_ours
 
@@ -46,6 +46,7 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
         rep = kn.ingest()
         res["ingest_cold_s"] = round(time.perf_counter() - t, 2)
         res["chunks"] = rep.chunks_total
+        res["ingest_cold_chunks_per_s"] = round(rep.chunks_embedded / max(1e-9, res["ingest_cold_s"]), 2)
         res["documents"] = len(kn.catalog.docs)
         t = time.perf_counter()
         kn2 = Knowledge(s)
@@ -88,7 +89,8 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
                 res["api"] = {"error": repr(exc)}
         if scales:
             console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
-            res["scale"] = [_scale(s, kn2, n, questions, work) for n in scales]
+            res["scale"] = [_scale(s, kn2, n, questions, work, embed=n in (embed_scales or []), raws=raws)
+                            for n in scales]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return res
@@ -124,10 +126,13 @@ def _draft_latency(s: Settings, kn: Knowledge) -> dict[str, Any]:
     return {"draft_whole_plan_s_warm": round(statistics.median(lat), 3)}
 
 
-def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, Any]], work: Path) -> dict[str, Any]:
+def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, Any]], work: Path,
+           embed: bool = False, raws: dict[str, str] | None = None) -> dict[str, Any]:
     """Scale run: synthetic plans (real structure, other names/figures). Their chunks are parsed, BM25-indexed
-    and stored in Chroma for real; to keep the run short their vectors reuse the vector of the real chunk they
-    were derived from (plus noise) instead of being embedded, and embedding time is extrapolated."""
+    and stored in Chroma for real. With `embed` their vectors are computed by the embedding model (measured);
+    otherwise, to keep the run short, they reuse the vector of a real chunk (plus noise) and embedding time is
+    extrapolated from a sample. Retrieval quality is measured on the real questions with the synthetic plans
+    present as distractors."""
     from assistant.corpus.metadata import build_meta
     from assistant.corpus.structure import chunk_document
     from assistant.index.ingest import chunk_metadata, doc_id_for
@@ -149,31 +154,44 @@ def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, An
     got = store.col.get(ids=base_ids[:200], include=["embeddings"])
     vecs = np.asarray(got["embeddings"], dtype=np.float32)
     rng = np.random.default_rng(0)
-    t = time.perf_counter()
-    for i in range(0, len(chunks), 500):
-        part = chunks[i : i + 500]
-        v = vecs[rng.integers(0, len(vecs), len(part))] + rng.normal(0, 0.01, (len(part), vecs.shape[1]))
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        store.col.upsert(ids=[c.chunk_id + f"~s{factor}" for c in part], embeddings=v.tolist(),
-                         metadatas=[chunk_metadata(c) for c in part])
-    store_s = time.perf_counter() - t
-    all_chunks = kn.chunks() + chunks
     for c in chunks:
         c.chunk_id = c.chunk_id + f"~s{factor}"
+    t = time.perf_counter()
+    if embed:
+        store.add([c.chunk_id for c in chunks], [c.dense_text for c in chunks], [chunk_metadata(c) for c in chunks])
+    else:
+        for i in range(0, len(chunks), 500):
+            part = chunks[i : i + 500]
+            v = vecs[rng.integers(0, len(vecs), len(part))] + rng.normal(0, 0.01, (len(part), vecs.shape[1]))
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            store.col.upsert(ids=[c.chunk_id for c in part], embeddings=v.tolist(),
+                             metadatas=[chunk_metadata(c) for c in part])
+    store_s = time.perf_counter() - t
+    all_chunks = kn.chunks() + chunks
     t = time.perf_counter()
     searcher = HybridSearcher(all_chunks, store, kn.registry, mode=s.retrieval_mode)
     bm25_s = time.perf_counter() - t
     lat = []
+    found: dict[str, list[Retrieved]] = {}
     for q in questions:
         t = time.perf_counter()
-        searcher.search(q["question"], 5)
+        hits = searcher.search(q["question"], 5)
         lat.append(time.perf_counter() - t)
-    per_chunk = _embed_seconds_per_chunk(kn, all_chunks[:16])
+        found[q["id"]] = [Retrieved(h.chunk.source_file, h.chunk.text, h.chunk.start, h.chunk.end) for h in hits]
+    quality = retrieval_metrics(questions, found, raws or {}, 5)
+    out = {"factor": factor, "synthetic": True, "documents": len(kn.catalog.docs) + len(paths),
+           "chunks": len(all_chunks), "parse_s": round(parse_s, 2), "bm25_build_s": round(bm25_s, 2),
+           "search_ms_p50": _pct(lat, 0.5), "search_ms_p95": _pct(lat, 0.95),
+           "hit@5_with_distractors": quality["hit@5"], "peak_rss_mb": _rss_mb()}
+    if embed:
+        out.update({"embedded_for_real": len(chunks), "embed_and_store_s": round(store_s, 1),
+                    "embed_chunks_per_s": round(len(chunks) / max(1e-9, store_s), 2)})
+    else:
+        per_chunk = _embed_seconds_per_chunk(kn, all_chunks[:16])
+        out.update({"vector_store_insert_s": round(store_s, 2),
+                    "embed_s_estimated": round(per_chunk * len(chunks), 1)})
     store.delete([c.chunk_id for c in chunks])
-    return {"factor": factor, "synthetic": True, "documents": len(kn.catalog.docs) + len(paths),
-            "chunks": len(all_chunks), "parse_s": round(parse_s, 2), "vector_store_insert_s": round(store_s, 2),
-            "bm25_build_s": round(bm25_s, 2), "search_ms_p50": _pct(lat, 0.5), "search_ms_p95": _pct(lat, 0.95),
-            "embed_s_estimated": round(per_chunk * len(chunks), 1), "peak_rss_mb": _rss_mb()}
+    return out
 
 
 def _embed_seconds_per_chunk(kn: Knowledge, sample: list) -> float:
