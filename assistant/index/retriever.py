@@ -138,7 +138,6 @@ class HybridSearcher:
         self.folded_head = [fold(" ".join(c.breadcrumb[-2:])) for c in chunks]
         self.head_terms = [set(re.findall(r"[0-9a-z]+", fold(c.breadcrumb[-1]))) if len(c.breadcrumb) > 1 else set()
                            for c in chunks]
-        self.folded_nospace = [f.replace(" ", "") for f in self.folded]
 
     # ---------------------------------------------------------------------------------------------
     def analyse(self, query: str) -> QueryInfo:
@@ -233,7 +232,8 @@ class HybridSearcher:
             return b
         text_f = self.folded[i]
         if qi.doc_numbers:
-            mentions = any(num in self.folded_nospace[i] for num in qi.doc_numbers)
+            nospace = text_f.replace(" ", "")  # per candidate: no second copy of the corpus in memory
+            mentions = any(num in nospace for num in qi.doc_numbers)
             if qi.validity and mentions and any(e in text_f for e in self.validity_evidence) and not (
                     m.number and norm_number(m.number) in qi.doc_numbers):
                 b *= 2.2  # the provision of another document that ends or replaces the one asked about
