@@ -159,6 +159,8 @@ def bench(
     scale: Annotated[str, typer.Option("--scale", help="Hệ số nhân kho tổng hợp, vd '10,100'; '' để bỏ")] = "10,100",
     api_clients: Annotated[int, typer.Option("--api-clients", help="Số client đồng thời cho đo tải API")] = 20,
     api_seconds: Annotated[float, typer.Option("--api-seconds", help="Thời gian đo tải API (0 để bỏ)")] = 60.0,
+    api_workers: Annotated[int, typer.Option("--api-workers", min=1, max=16,
+                                             help="Số tiến trình máy chủ khi đo tải API")] = 1,
     embed_scale: Annotated[str, typer.Option("--embed-scale", help="Hệ số quy mô được nhúng vector thật (vd '10'; "
                                              "mặc định ước lượng)")] = "",
 ) -> None:
@@ -170,7 +172,7 @@ def bench(
     scales = [int(x) for x in scale.split(",") if x.strip()]
     embed_scales = [int(x) for x in embed_scale.split(",") if x.strip()]
     res = run_bench(settings, qpath, sorted(set(scales) | set(embed_scales)), console=err, api_clients=api_clients,
-                    api_seconds=api_seconds, embed_scales=embed_scales)
+                    api_seconds=api_seconds, embed_scales=embed_scales, api_workers=api_workers)
     _dump(res, json_path)
 
 
@@ -324,6 +326,9 @@ def serve(
     host: Annotated[str | None, typer.Option("--host")] = None,
     port: Annotated[int | None, typer.Option("--port")] = None,
     no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=16,
+                                         help="Số tiến trình API (mỗi tiến trình một bản chỉ mục trong RAM; "
+                                              "giới hạn tần suất tính riêng từng tiến trình)")] = 1,
 ) -> None:
     """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN."""
     import subprocess
@@ -339,7 +344,11 @@ def serve(
         err.print("Bot Telegram đang chạy (polling).")
     err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  (tài liệu API: /docs)")
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        if workers > 1:  # separate processes: Python work of concurrent requests is not serialised by one GIL
+            uvicorn.run("assistant.api.app:create_app", factory=True, workers=workers, host=settings.host,
+                        port=settings.port, log_level="info")
+        else:
+            uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     finally:
         if bot_proc is not None:
             bot_proc.terminate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import shutil
 import statistics
@@ -31,7 +32,8 @@ def _rss_mb() -> float:
 
 
 def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console,
-              api_clients: int = 20, api_seconds: float = 60.0, embed_scales: list[int] | None = None) -> dict[str, Any]:
+              api_clients: int = 20, api_seconds: float = 60.0, embed_scales: list[int] | None = None,
+              api_workers: int = 1) -> dict[str, Any]:
     from evals.baseline import BaselinePipeline
     from evals.retrieval import raw_texts, run_ours
 
@@ -84,7 +86,7 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
         if api_seconds > 0:
             console.print(f"[bold]API[/] {api_clients} client đồng thời trong {api_seconds:.0f} s (loopback)…")
             try:
-                res["api"] = _api_load(s, questions, api_clients, api_seconds)
+                res["api"] = _api_load(s, questions, api_clients, api_seconds, api_workers)
             except Exception as exc:  # noqa: BLE001 - keep the rest of the figures
                 res["api"] = {"error": repr(exc)}
         if scales:
@@ -208,8 +210,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, seconds: float) -> dict[str, Any]:
-    """A real uvicorn server (subprocess) on 127.0.0.1, loaded by scripts/loadgen.py; server RSS sampled."""
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn workers), in MB."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            pids.append(int(child))
+    for p in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{p}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, seconds: float,
+              workers: int = 1) -> dict[str, Any]:
+    """A real uvicorn server (subprocess, `workers` processes) on 127.0.0.1, loaded by scripts/loadgen.py; server
+    RSS (all its processes together) sampled."""
     import os
     import subprocess
     import sys
@@ -223,7 +242,8 @@ def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, second
     key = next((k for k, r in s.api_key_roles().items() if r == "user"), "dev-user")
     env = {**os.environ, "TDKT_DATA_DIR": str(s.data_dir), "TDKT_RATE_LIMIT_PER_MINUTE": "1000000",
            "TDKT_PORT": str(port), "TDKT_HOST": "127.0.0.1", "TELEGRAM_BOT_TOKEN": "", "TDKT_TELEGRAM_BOT_TOKEN": ""}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-bot"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-bot", "--workers", str(workers)],
+                            env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -239,13 +259,7 @@ def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, second
 
         def sample() -> None:
             while not stop.is_set():
-                try:
-                    with open(f"/proc/{proc.pid}/status") as fh:
-                        for line in fh:
-                            if line.startswith("VmRSS:"):
-                                peak[0] = max(peak[0], int(line.split()[1]) / 1024)
-                except OSError:
-                    pass
+                peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
                 stop.wait(0.5)
 
         th = threading.Thread(target=sample, daemon=True)
@@ -256,6 +270,7 @@ def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, second
         out["server_peak_rss_mb"] = round(peak[0], 1)
         out["clients"] = clients
         out["seconds"] = seconds
+        out["workers"] = workers
         return out
     finally:
         proc.terminate()
