@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import bm25s
 import numpy as np
 
@@ -32,7 +34,7 @@ class LexicalIndex:
         if not texts:
             return None
         vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(f, len(vocab)) for f in (features(t, folded) or ["∅"])] for t in texts]
+        ids = [array("i", [vocab.setdefault(f, len(vocab)) for f in (features(t, folded) or ["∅"])]) for t in texts]
         idx = bm25s.BM25(k1=1.2, b=0.75)
         idx.index((ids, vocab), show_progress=False)
         return idx
