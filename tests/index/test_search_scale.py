@@ -1,0 +1,73 @@
+"""The per-query shortcuts that keep search proportional to its candidates give the whole-corpus answers."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import numpy as np
+
+from assistant.corpus.normalize import fold
+from assistant.index.retriever import Filters, PhraseIndex, SubstringIndex, top_candidates
+
+
+def _regex_phrases(phrases: list[str], text: str) -> set[str]:
+    return {p for p in phrases if re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text)}
+
+
+def test_phrase_index_matches_one_regex_per_phrase() -> None:
+    phrases = ["quang trung", "quang", "an hoa 12", "an hoa 1", "binh son", "son", "phu loc 3", "-x", "a"]
+    rng = random.Random(3)
+    words = ["quang", "trung", "an", "hoa", "12", "1", "binh", "son", "phu", "loc", "3", "x", "a", "tay", "-"]
+    idx = PhraseIndex(phrases)
+    for _ in range(500):
+        text = "".join(rng.choice(words) + rng.choice([" ", ", ", "-", "", "_"]) for _ in range(rng.randint(1, 9)))
+        assert idx.find(text) == _regex_phrases(phrases, text), text
+
+
+def test_substring_index_matches_plain_containment() -> None:
+    items = {"lao dong tien tien", "tap the lao dong tien tien", "chien si thi dua", "abc", "thi", "dua co so"}
+    idx = SubstringIndex(items)
+    rng = random.Random(5)
+    words = ["lao", "dong", "tien", "tap", "the", "chien", "si", "thi", "dua", "co", "so", "ab", "c"]
+    for _ in range(500):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        assert idx.find(text) == {t for t in items if t in text}, text
+
+
+def test_top_candidates_equals_a_stable_full_sort_with_ties() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 400))
+        fused = rng.integers(0, 6, n).astype(np.float64) / 5  # many zeros and many ties
+        pos = np.nonzero(fused > 0)[0]
+        want = pos if len(pos) <= 50 else pos[np.argsort(-fused[pos], kind="stable")[:50]]
+        got = top_candidates(fused, 50)
+        if len(pos) <= 50:
+            assert list(got) == list(pos)
+        else:
+            assert list(got) == list(want)
+
+
+def test_filter_mask_equals_per_chunk_filters(knowledge) -> None:  # noqa: ANN001
+    s = knowledge.searcher
+    plan = next(c.meta for c in s.chunks if c.meta and c.meta.kind == "plan" and c.meta.locality)
+    cases = [Filters(kind="plan"), Filters(locality=plan.locality), Filters(year=plan.year),
+             Filters(in_force_on=date(2020, 1, 1)), Filters(exclude_files=[plan.source_file]),
+             Filters(source_files=[plan.source_file], doc_type=[plan.doc_type])]
+    for f in cases:
+        want = np.array([f.accepts(c.meta) if c.meta else False for c in s.chunks])
+        got = s.filter_mask(f)
+        assert 0 < int(got.sum()) < len(s.chunks) or f.in_force_on  # the filter really selects
+        assert (got == want).all()
+
+
+def test_analyse_finds_localities_and_titles_of_the_corpus(knowledge) -> None:  # noqa: ANN001
+    s = knowledge.searcher
+    loc = s.localities[-1]
+    title = sorted(s.titles, key=len)[-1]
+    qi = s.analyse(f"Kế hoạch của {loc} năm 2025 về {title}")
+    assert loc in qi.localities
+    assert title in qi.titles
+    assert fold(loc) == loc
