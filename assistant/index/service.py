@@ -200,6 +200,9 @@ class Knowledge:
                             layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
                             max_chunks=self.settings.max_chunks_per_file, commit=self._committer(cat))
             self._repair_into(report, cat, store, progress)
+            # generations left by a killed rebuild (no rebuild can be running: we hold the writer lock)
+            layout.remove_old_generations(self.index_dir, keep={self.gen.name,
+                                                                layout.previous_name(self.index_dir)})
             return report
 
     def _max_bytes(self) -> int:
@@ -265,8 +268,7 @@ class Knowledge:
             where = layout.move_aside(old)
             if where:
                 report.notices.append(f"Các tệp chỉ mục hỏng đã được chuyển sang {where} (damaged files moved).")
-        with contextlib.suppress(OSError):
-            (self.index_dir / "PREVIOUS").write_text(old.name + "\n", encoding="utf-8")
+        layout.remember_previous(self.index_dir, "" if old_damaged else old.name)
         layout.remove_old_generations(self.index_dir, keep={new.name, "" if old_damaged else old.name})
         self._refresh(force=True)
         return report
