@@ -196,14 +196,76 @@ def _print_answer(a: Any) -> None:
             console.print(f"  [{c.n}] {c.citation} — {c.source_file} [{c.start}:{c.end}] ({status})")
 
 
+ANSWER_FIELDS = {"answer", "conclusion", "refused", "citations", "warnings", "notes", "mode"}
+
+
+def _read_batch(path: Path) -> list[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, record, problem) for every non-empty line of a batch file."""
+    rows: list[tuple[int, dict[str, Any] | None, str | None]] = []
+    for i, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            rows.append((i, None, f"Dòng {i} không phải JSON hợp lệ ({e.msg}). (line {i}: invalid JSON)"))
+            continue
+        if not isinstance(rec, dict) or not isinstance(rec.get("question"), str):
+            rows.append((i, rec if isinstance(rec, dict) else None,
+                         f"Dòng {i} thiếu trường \"question\" kiểu chuỗi. (line {i}: missing \"question\")"))
+            continue
+        rows.append((i, rec, None))
+    return rows
+
+
+def _ask_batch(batch: Path, out: Path | None, llm: str | None) -> None:
+    """Answer every line of a .jsonl file in one process; one answer JSON (the --json shape plus id) per line."""
+    if out is None:
+        err.print("[red]Thiếu --out: tệp ghi câu trả lời. (--batch needs --out)[/]")
+        raise typer.Exit(2)
+    if not batch.is_file():
+        err.print(f"[red]Không tìm thấy tệp câu hỏi: {batch}. (batch file not found)[/]")
+        raise typer.Exit(2)
+    try:
+        rows = _read_batch(batch)
+    except UnicodeDecodeError:
+        err.print(f"[red]Tệp {batch} không phải văn bản UTF-8. (batch file is not UTF-8 text)[/]")
+        raise typer.Exit(2) from None
+    services = build_services(_settings(), llm)
+    svc = services.ask
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = failed = 0
+    with out.open("w", encoding="utf-8") as f:
+        for i, rec, problem in rows:
+            rid = (rec or {}).get("id", f"line-{i}")
+            if problem:
+                data: dict[str, Any] = {"id": rid, "answer": problem, "conclusion": None, "refused": True,
+                                        "citations": [], "warnings": [], "notes": [], "mode": "error"}
+                failed += 1
+            else:
+                assert rec is not None
+                data = {"id": rid, **svc.ask(rec["question"]).model_dump(include=ANSWER_FIELDS)}
+                done += 1
+            f.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    err.print(f"Đã trả lời {done} câu, {failed} dòng lỗi → {out}")
+
+
 @app.command()
 def ask(
     question: Annotated[str | None, typer.Argument(help="Câu hỏi; bỏ trống để vào chế độ hội thoại")] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="none | local | openai")] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
     conversation: Annotated[str | None, typer.Option("--conversation", help="Mã hội thoại (giữ ngữ cảnh)")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="Tệp .jsonl: mỗi dòng {\"id\", \"question\"}")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Tệp .jsonl ghi câu trả lời (dùng với --batch)")] = None,
 ) -> None:
     """Hỏi đáp có trích dẫn điều, khoản, điểm và cảnh báo hiệu lực."""
+    if batch is not None:
+        _ask_batch(batch, out, llm)
+        return
+    if out is not None:
+        err.print("[red]--out chỉ dùng cùng --batch. (--out needs --batch)[/]")
+        raise typer.Exit(2)
     settings = _settings()
     services = build_services(settings, llm)
     store, svc = services.store, services.ask
@@ -211,7 +273,7 @@ def ask(
         cid = store.get_or_create(conversation, "cli", "local") if conversation else None
         a = svc.ask(question, conversation_id=cid)
         if json_out:
-            _dump(a.model_dump(include={"answer", "refused", "citations", "warnings", "notes", "mode"}), None)
+            _dump(a.model_dump(include=ANSWER_FIELDS), None)
         else:
             _print_answer(a)
         return
@@ -315,30 +377,182 @@ def eval_answers(
         _dump(res, json_path)
 
 
+def _ingest_for_serving(kn: Any, embed: bool) -> Any:
+    """Ingest with one line per document title and an ETA (keyword index only when `embed` is False)."""
+    from rich.progress import TimeRemainingColumn
+
+    from assistant.serving import document_title
+
+    with Progress(TextColumn("  Văn bản"), BarColumn(), MofNCompleteColumn(), TextColumn("còn"),
+                  TimeRemainingColumn(), TextColumn("{task.description}"), console=err, transient=False) as prog:
+        task = prog.add_task("", total=None)
+
+        def cb(name: str, i: int, n: int) -> None:
+            file, _, rest = name.partition(" — ")
+            label = document_title(kn, file) + (f" — {rest}" if rest else "")
+            prog.update(task, total=n, completed=i, description=label[:70])
+
+        if embed:
+            return kn.ingest(progress=cb)
+        return kn.ingest(progress=cb, embed=False)
+
+
+def _embedding_printer() -> Any:
+    """Progress of the background embedding on the console: every 10 % (or 30 s), and once at the end."""
+    import time
+
+    last = {"pct": -10, "at": 0.0}
+
+    def show(snap: dict[str, Any]) -> None:
+        total = snap["total"] or 1
+        pct = int(100 * snap["done"] / total)
+        now = time.monotonic()
+        if snap["state"] == "building" and pct < last["pct"] + 10 and now - last["at"] < 30:
+            return
+        last.update(pct=pct, at=now)
+        colour = {"ready": "green", "error": "red"}.get(snap["state"], "cyan")
+        err.print(f"[{colour}]{snap['message']}[/]")
+
+    return show
+
+
+@eval_app.command("informal")
+def eval_informal(
+    k: Annotated[int, typer.Option("--k")] = 5,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Ghi kết quả JSON vào tệp")] = None,
+) -> None:
+    """Câu hỏi kiểu trò chuyện sinh từ các Điều của kho: hit@1/hit@k có và không chuẩn hóa câu hỏi."""
+    import yaml
+
+    from evals.informal import evaluate_informal
+
+    settings = _settings()
+    kn, _ = run_ingest(settings, None, False, quiet=True)
+    vocab = yaml.safe_load((settings.knowledge_dir / "query.yaml").read_text("utf-8")) or {}
+    res = evaluate_informal(kn, vocab, k=k)
+    console.print_json(data={k2: v for k2, v in res.items() if k2 != "examples"})
+    if json_path:
+        _dump(res, json_path)
+
+
+@eval_app.command("abstention")
+def eval_abstention(
+    fit: Annotated[bool, typer.Option("--fit", help="Sinh lại bộ câu, chạy k-fold, ghi knowledge/abstention.json")]
+    = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Ghi kết quả JSON (kèm từng câu) vào tệp")] = None,
+    questions: Annotated[Path | None, typer.Option("--questions", help="Đo trên tệp câu hỏi .jsonl (vd. dev)")]
+    = None,
+) -> None:
+    """Điểm từ chối trả lời: khớp mô hình trên câu sinh từ kho (k-fold) hoặc đo mô hình đã lưu."""
+    from datetime import date
+
+    import yaml
+
+    from evals.abstention import evaluate_questions, evaluate_stored, fit_and_store
+
+    settings = _settings()
+    kn, _ = run_ingest(settings, None, False, quiet=True)
+    vocab = yaml.safe_load((settings.knowledge_dir / "query.yaml").read_text("utf-8")) or {}
+    year = date.today().year
+    if fit:
+        res = fit_and_store(kn, settings.knowledge_dir, vocab, year, json_path)
+        console.print_json(data={"counts": res["counts"], "kfold": res["kfold"], "training_fit": res["training_fit"],
+                                 "threshold": res["model"]["threshold"]})
+        return
+    res = (evaluate_questions(kn, settings.knowledge_dir, questions, year) if questions
+           else evaluate_stored(kn, settings.knowledge_dir, vocab, year))
+    console.print_json(data=res)
+    if json_path:
+        _dump(res, json_path)
+
+
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option("--host")] = None,
-    port: Annotated[int | None, typer.Option("--port")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Địa chỉ lắng nghe (mặc định TDKT_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Cổng (mặc định TDKT_PORT, 8000)")] = None,
     no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
 ) -> None:
-    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN."""
+    """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN.
+
+    Trang mở ngay khi chỉ mục từ khóa sẵn sàng; vector ngữ nghĩa được tạo tiếp trong nền (/healthz cho biết tiến độ).
+    """
     import subprocess
+    import threading
+    import time
 
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.services import build_services as build
+    from assistant.serving import EmbeddingJob, PortBusy, bind_socket, supports_two_phase
 
     settings = _settings(host=host, port=port)
-    bot_proc = None
-    if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
-        bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
-        err.print("Bot Telegram đang chạy (polling).")
-    err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  (tài liệu API: /docs)")
+    from assistant.api.safety import UnsafeConfig, check_bind
+
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        check_bind(settings)
+    except UnsafeConfig as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    try:
+        sock = bind_socket(settings.host, settings.port)
+    except PortBusy as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    kn = _knowledge(settings)
+    two_phase = supports_two_phase(kn)
+    err.print("[bold]\\[khởi động 1/3][/] Lập chỉ mục tìm kiếm theo từ khóa (vector ngữ nghĩa sẽ tạo sau, trong nền)…"
+              if two_phase else "[bold]\\[khởi động 1/3][/] Lập chỉ mục (từ khóa + vector ngữ nghĩa)…")
+    report = _ingest_for_serving(kn, embed=not two_phase)
+    err.print(f"  Chỉ mục: {report.chunks_total} đoạn · thêm mới {len(report.added)} · cập nhật "
+              f"{len(report.updated)} · không đổi {len(report.unchanged)}")
+    for e in report.errors:
+        err.print(f"  [yellow]Bỏ qua[/] {e['file']}: {e['reason']}")
+    services = build(settings, knowledge=kn, on_llm_error=lambda e: err.print(
+        f"[yellow]{e} — dùng chế độ trích dẫn trực tiếp (không LLM).[/]"))
+    job = EmbeddingJob(kn, on_progress=_embedding_printer(),
+                       command=[sys.executable, "-m", "assistant.cli", "embed-missing"])
+    if two_phase:  # the API's start-up repair re-embeds in-process (holding the index lock): here it is this child
+        kn.start_repair = job.start
+    web = create_app(settings, services=services)
+    web.state.embedding = job
+    server = uvicorn.Server(uvicorn.Config(web, log_level="warning", access_log=False))
+    err.print("[bold]\\[khởi động 2/3][/] Khởi động máy chủ web…")
+    bot_proc = None
+
+    def when_listening() -> None:
+        nonlocal bot_proc
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.05)
+        err.print(f"[bold green]Sẵn sàng:[/] mở trình duyệt tại http://{settings.host}:{settings.port}/  "
+                  "(tài liệu API: /docs · Ctrl+C để dừng)")
+        if settings.telegram_bot_token and not settings.telegram_webhook_url and not no_bot:
+            bot_proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "bot"])
+            err.print("Bot Telegram đang chạy (polling).")
+        if two_phase and job.state == "idle":  # the lifespan did not start it (app built without warming)
+            job.start()
+        if job.state == "building":
+            err.print(f"[bold]\\[khởi động 3/3][/] {job.snapshot()['message']}")
+        else:
+            err.print("[bold]\\[khởi động 3/3][/] Chỉ mục đầy đủ (từ khóa + ngữ nghĩa).")
+
+    threading.Thread(target=when_listening, name="tdkt-announce", daemon=True).start()
+    try:
+        server.run(sockets=[sock])
     finally:
+        job.stop()
         if bot_proc is not None:
             bot_proc.terminate()
+
+
+@app.command("embed-missing", hidden=True)
+def embed_missing_cmd() -> None:
+    """Tạo vector còn thiếu (bước nền của `tdkt serve`; in tiến độ dạng máy đọc)."""
+    from assistant.serving import embed_missing_with_progress
+
+    embed_missing_with_progress(_knowledge(_settings()), sys.stdout)
 
 
 @app.command()
@@ -365,12 +579,16 @@ def draft(
     template: Annotated[Path | None, typer.Option("--template", help="Mẫu .docx của cơ quan")] = None,
     llm: Annotated[str | None, typer.Option("--llm", help="none | local | openai")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="In yêu cầu đã phân tích và bản thảo dạng JSON")] = False,
+    instruction: Annotated[str | None, typer.Option("--instruction", help="Chỉ dẫn khi soạn lại một phần, vd "
+                                                    "'thêm nội dung về chuyển đổi số'")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Mã bản dự thảo đã lưu để soạn lại phần --section")] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="In vai trò và nguồn của từng đoạn")] = False,
 ) -> None:
     """Soạn bản thảo kế hoạch/phát động/giao ước thi đua theo thể thức (xuất .docx và .md)."""
 
     settings = _settings()
     svc = build_services(settings, llm).drafts
-    d = svc.draft(prompt, section=section)
+    d = svc.draft(prompt, section=section, instruction=instruction, base=base)
     if d.request.errors:
         for e in d.request.errors:
             err.print(f"[red]{e}[/]")
@@ -385,8 +603,11 @@ def draft(
         err.print(f"Đã ghi {md}")
     if json_out:
         _dump(d.model_dump(), None)
+    elif explain:
+        typer.echo(svc.explain(d))
     elif not (out or md):
         console.print(d.markdown)
+    err.print(f"Mã bản dự thảo: {d.draft_id}")
     for q in d.questions:
         err.print(f"[yellow]Cần bổ sung:[/] {q}")
     for w in d.warnings:

@@ -72,16 +72,28 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Web app port.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["dev-admin:admin", "dev-user:user"],
-        description="API keys as KEY:ROLE (role admin|user), comma-separated. Change in production!",
+        description="API keys as KEY:ROLE (role admin|user|widget), comma-separated. Change in production! "
+        "A widget key is public (embedded in pages) and rate-limited per visitor.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
         description="Origins allowed to call the API from a browser (comma-separated).",
     )
     web_key: str | None = Field(
-        None, description="API key the full page at / uses; default: the first configured key with role user."
+        None, description="API key the full page at / embeds; default: a widget-role key, else (loopback only) "
+        "the dev user key."
     )
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key.")
+    widget_rate_limit_per_minute: int = Field(
+        20, ge=1, description="Requests per minute per visitor (IP + browser session) for keys with role widget."
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed authentications per minute per client IP before it is throttled."
+    )
+    download_link_minutes: int = Field(15, ge=1, description="Lifetime of signed draft download links, minutes.")
+    signing_secret: str | None = Field(
+        None, description="Secret that signs download links (default: a random secret per server start)."
+    )
     max_body_mb: float = Field(25.0, gt=0, description="Largest HTTP request body, in MB.")
 
     # --- Telegram -------------------------------------------------------------------------------

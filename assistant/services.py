@@ -1,4 +1,4 @@
-"""The one composition root: knowledge, LLM, conversation store, ask and draft services for every channel."""
+"""The one composition root: knowledge, LLM, conversation store, ask/draft services and feedback for every channel."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class Services:
         store: Any = None,
         ask: Any = None,
         drafts: Any = None,
+        feedback: Any = None,
         llm_provider: str | None = None,
         on_llm_error: Any = None,
     ) -> None:
@@ -38,6 +39,7 @@ class Services:
         self._store = store
         self._ask = ask
         self._drafts = drafts
+        self._feedback = feedback
         self._llm_provider = llm_provider
         self._on_llm_error = on_llm_error
         self.llm_error: str | None = None
@@ -103,8 +105,19 @@ class Services:
             if self._drafts is None:
                 from assistant.drafting.service import DraftService
 
-                self._drafts = DraftService(self.settings, self.knowledge, llm=self.llm)
+                self._drafts = DraftService(self.settings, self.knowledge, llm=self.llm, store=self.store)
             return self._drafts
+
+
+    @property
+    def feedback(self) -> Any:
+        """Feedback, the web conversation list and the audit log (assistant.feedback)."""
+        with self._lock:
+            if self._feedback is None:
+                from assistant.feedback import FeedbackStore
+
+                self._feedback = FeedbackStore.from_settings(self.settings)
+            return self._feedback
 
 
 def build_services(settings: Settings, llm_provider: str | None = None, **injected: Any) -> Services:

@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, Application
 
 from bot import texts
 from bot.handlers import BotHandlers
+from bot.logs import protect_token
 
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 
@@ -54,6 +55,7 @@ def build_application(
     token = settings.telegram_bot_token
     if not token:
         raise ValueError("Chưa cấu hình TELEGRAM_BOT_TOKEN [Telegram bot token is not set]")
+    protect_token(token)  # httpx logs every request URL, and the token is part of it
     base = (base_url or settings.telegram_base_url).rstrip("/")
     builder = (
         Application.builder()

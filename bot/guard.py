@@ -1,7 +1,8 @@
-"""Access control for the bot: allowlist of user/chat ids and one request in flight per user."""
+"""Access control and ordering for the bot: allowlist of user/chat ids, one queue of messages per user."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable
 
@@ -18,28 +19,47 @@ class Allowlist:
         return (user_id is not None and user_id in self.ids) or (chat_id is not None and chat_id in self.ids)
 
 
-class Busy(Exception):
-    """Raised when the user already has a request in flight."""
+class QueueFull(Exception):
+    """Raised when a user already has `limit` messages waiting."""
 
 
-class UserGate:
-    """One request in flight per user: `async with gate.hold(uid)` raises Busy if another is running.
+class UserQueue:
+    """Each user's requests run one at a time in arrival order (asyncio.Lock wakes waiters FIFO).
 
-    Used only from the event loop thread, so a plain set is enough (no awaits between check and add).
+    Used only from the event loop thread, so plain dicts are enough. `limit` bounds the messages waiting
+    behind the running one, so one user cannot pile up unbounded work.
     """
 
-    def __init__(self) -> None:
-        self._busy: set[int] = set()
+    def __init__(self, limit: int = 5) -> None:
+        self.limit = limit
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
 
-    def is_busy(self, user_id: int) -> bool:
-        return user_id in self._busy
+    def is_busy(self, key: int) -> bool:
+        lock = self._locks.get(key)
+        return lock is not None and lock.locked()
+
+    def waiting(self, key: int) -> int:
+        return self._waiting.get(key, 0)
 
     @contextlib.asynccontextmanager
-    async def hold(self, user_id: int) -> AsyncIterator[None]:
-        if user_id in self._busy:
-            raise Busy(user_id)
-        self._busy.add(user_id)
+    async def turn(self, key: int) -> AsyncIterator[None]:
+        """Wait for this user's earlier requests to finish, then hold the user's turn. QueueFull if too many wait."""
+        if self.is_busy(key) and self.waiting(key) >= self.limit:
+            raise QueueFull(key)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self.waiting(key) + 1
+        acquired = False
         try:
+            await lock.acquire()
+            acquired = True
+            self._waiting[key] -= 1
             yield
         finally:
-            self._busy.discard(user_id)
+            if acquired:
+                lock.release()
+            else:
+                self._waiting[key] -= 1
+            if not self._waiting.get(key) and not lock.locked():
+                self._locks.pop(key, None)
+                self._waiting.pop(key, None)

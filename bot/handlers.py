@@ -1,4 +1,4 @@
-"""Telegram update handlers: translate messages and commands into AskService / DraftService calls."""
+"""Telegram update handlers: translate messages, commands and button presses into AskService / DraftService calls."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from telegram import LinkPreviewOptions, Update
+from telegram import ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
+    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -24,15 +25,18 @@ from telegram.ext import (
     filters,
 )
 
+from assistant.drafting.intent import classify, is_question
+from assistant.drafting.models import Draft
 from bot import texts, views
 from bot.format import Seg, nonblank, split_segments
-from bot.guard import Allowlist, Busy, UserGate
+from bot.guard import Allowlist, QueueFull, UserQueue
 from bot.state import ChatState
 
 log = logging.getLogger(__name__)
 
 Ctx = ContextTypes.DEFAULT_TYPE
 TYPING_EVERY = 4.5
+QUEUE_LIMIT = 5
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -53,7 +57,8 @@ class BotHandlers:
         self.state = ChatState(store)
         self.knowledge = knowledge if knowledge is not None else getattr(ask, "knowledge", None)
         self.allowlist = Allowlist(getattr(settings, "telegram_allowlist", None) or [])
-        self.gate = UserGate()
+        self.queue = UserQueue(limit=QUEUE_LIMIT)
+        self.knowledge_dir = getattr(settings, "knowledge_dir", None)
 
     # ------------------------------------------------------------------ wiring
     def register(self, app: Application) -> None:
@@ -61,9 +66,11 @@ class BotHandlers:
         app.add_handler(CommandHandler("start", self.cmd_start))
         app.add_handler(CommandHandler(["help", "trogiup"], self.cmd_help))
         app.add_handler(CommandHandler("soan", self.cmd_soan))
+        app.add_handler(CommandHandler("sua", self.cmd_sua))
         app.add_handler(CommandHandler("nguon", self.cmd_nguon))
         app.add_handler(CommandHandler("moi", self.cmd_moi))
         app.add_handler(CommandHandler("tailieu", self.cmd_tailieu))
+        app.add_handler(CallbackQueryHandler(self.on_button))
         only_new = filters.UpdateType.MESSAGE
         app.add_handler(MessageHandler(only_new & filters.COMMAND, self.cmd_unknown))
         app.add_handler(MessageHandler(only_new & filters.TEXT & ~filters.COMMAND, self.on_text))
@@ -73,15 +80,22 @@ class BotHandlers:
         app.add_error_handler(self.on_error)
 
     # ------------------------------------------------------------------ helpers
-    async def send(self, context: Ctx, chat_id: int, segs: Sequence[Seg]) -> None:
-        """Send rich text as one or more HTML messages (each under Telegram's 4096 limit)."""
-        for part in nonblank(split_segments(segs)):
+    async def send(
+        self, context: Ctx, chat_id: int, segs: Sequence[Seg], markup: Any = None
+    ) -> None:
+        """Send rich text as one or more HTML messages (each under Telegram's 4096 limit); buttons on the last."""
+        parts = nonblank(split_segments(segs))
+        for i, part in enumerate(parts):
             await context.bot.send_message(
-                chat_id=chat_id, text=part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+                chat_id=chat_id,
+                text=part,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+                reply_markup=markup if i == len(parts) - 1 else None,
             )
 
-    async def say(self, context: Ctx, chat_id: int, text: str) -> None:
-        await self.send(context, chat_id, [Seg(text)])
+    async def say(self, context: Ctx, chat_id: int, text: str, markup: Any = None) -> None:
+        await self.send(context, chat_id, [Seg(text)], markup)
 
     @contextlib.asynccontextmanager
     async def typing(
@@ -109,17 +123,22 @@ class BotHandlers:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def exclusive(self, update: Update, context: Ctx, work: Callable[[], Awaitable[None]]) -> None:
-        """Run `work` unless this user already has a request in flight (then say so)."""
+    async def in_turn(self, update: Update, context: Ctx, work: Callable[[], Awaitable[None]]) -> None:
+        """Run `work` after this user's earlier requests (in arrival order); say so when it has to wait."""
         user = update.effective_user
         chat = update.effective_chat
         assert chat is not None
         key = user.id if user else chat.id
+        if self.queue.is_busy(key):
+            if self.queue.waiting(key) >= self.queue.limit:
+                await self.say(context, chat.id, texts.QUEUE_FULL.format(n=self.queue.waiting(key)))
+                return
+            await self.say(context, chat.id, texts.QUEUED)
         try:
-            async with self.gate.hold(key):
+            async with self.queue.turn(key):
                 await work()
-        except Busy:
-            await self.say(context, chat.id, texts.BUSY)
+        except QueueFull:
+            await self.say(context, chat.id, texts.QUEUE_FULL.format(n=self.queue.waiting(key)))
 
     @staticmethod
     def _command_rest(text: str | None) -> str:
@@ -138,6 +157,9 @@ class BotHandlers:
         log.info("refused telegram user=%s chat=%s", user.id if user else None, chat.id if chat else None)
         if chat is not None and update.message is not None:
             await self.say(context, chat.id, texts.NOT_ALLOWED)
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(texts.NOT_ALLOWED)
         raise ApplicationHandlerStop
 
     # ------------------------------------------------------------------ commands
@@ -188,12 +210,33 @@ class BotHandlers:
             return
         await self._draft_checked(update, context, prompt)
 
+    async def cmd_sua(self, update: Update, context: Ctx) -> None:
+        """/sua <phần> <yêu cầu>: regenerate one section of the conversation's last draft."""
+        assert update.effective_chat and update.effective_message
+        chat_id = update.effective_chat.id
+        rest = self._command_rest(update.effective_message.text)
+        section, _, instruction = rest.partition(" ")
+        if not section or not instruction.strip():
+            await self.say(context, chat_id, texts.SUA_USAGE)
+            return
+
+        async def work() -> None:
+            cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
+            draft = await asyncio.to_thread(self.state.last_draft, cid)
+            if draft is None:
+                await self.say(context, chat_id, texts.NO_DRAFT)
+                return
+            await self._redo_section(context, chat_id, cid, draft, section, instruction.strip())
+
+        await self.in_turn(update, context, work)
+
     # ------------------------------------------------------------------ messages
     async def on_non_text(self, update: Update, context: Ctx) -> None:
         assert update.effective_chat
         await self.say(context, update.effective_chat.id, texts.NON_TEXT)
 
     async def on_text(self, update: Update, context: Ctx) -> None:
+        """A question, a drafting request, or the reply to what the bot asked (draft details, a section edit)."""
         assert update.effective_chat and update.effective_message
         chat_id = update.effective_chat.id
         text = (update.effective_message.text or "").strip()
@@ -204,20 +247,101 @@ class BotHandlers:
         if len(text) > limit:
             await self.say(context, chat_id, texts.TOO_LONG.format(n=len(text), limit=limit))
             return
+        intent = classify(text, self.knowledge_dir)
+        # a question asked while the bot waits for draft details or a section instruction is answered instead;
+        # the pending step keeps waiting (the "Soạn ngay" / "✏️" buttons still work)
+        question = is_question(text, self.knowledge_dir)
 
         async def work() -> None:
             cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
+            editing = await asyncio.to_thread(self.state.pending_section, cid)
+            if editing and not question:
+                await asyncio.to_thread(self.state.set_pending_section, cid, None)
+                draft = await asyncio.to_thread(self.state.load_draft, editing[0])
+                if draft is not None:
+                    await self._redo_section(context, chat_id, cid, draft, editing[1], text)
+                    return
             pending = await asyncio.to_thread(self.state.pending_draft, cid)
-            if pending:
+            if pending and intent != "draft" and not question:
                 await asyncio.to_thread(self.state.set_pending_draft, cid, None)
                 await self._draft(context, chat_id, cid, f"{pending}\n{text}", follow_up=True)
                 return
-            async with self.typing(context, chat_id):
-                answer = await asyncio.to_thread(self.ask.ask, text, cid)
-            await asyncio.to_thread(self.state.set_last_answer, cid, answer)
-            await self.send(context, chat_id, views.answer_view(answer))
+            if intent == "draft":
+                await self.say(context, chat_id, texts.DRAFT_STARTED)
+                await self._draft(context, chat_id, cid, text)
+                return
+            await self._answer(context, chat_id, cid, text, offer_draft=intent == "maybe")
 
-        await self.exclusive(update, context, work)
+        await self.in_turn(update, context, work)
+
+    async def _answer(self, context: Ctx, chat_id: int, cid: str, text: str, offer_draft: bool = False) -> None:
+        async with self.typing(context, chat_id):
+            answer = await asyncio.to_thread(self.ask.ask, text, cid)
+        aid = await asyncio.to_thread(self.state.remember_answer, cid, text, answer)
+        await self.send(context, chat_id, views.answer_view(answer), views.answer_keyboard(aid, offer_draft))
+
+    # ------------------------------------------------------------------ buttons
+    async def on_button(self, update: Update, context: Ctx) -> None:
+        """Inline buttons: src:<answer>, fb:<+|->:<answer>, dr:<answer>, dn (draft now), rs:<draft>:<section>."""
+        query = update.callback_query
+        assert query is not None and update.effective_chat is not None
+        chat_id = update.effective_chat.id
+        data = query.data or ""
+        kind, _, arg = data.partition(":")
+        cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
+        if kind == "src":
+            await query.answer()
+            found = await asyncio.to_thread(self.state.answer_by_id, cid, arg)
+            if found is None:
+                await self.say(context, chat_id, texts.STALE_BUTTON)
+                return
+            await self.send(context, chat_id, views.sources_view(found[1]))
+        elif kind == "fb":
+            sign, _, aid = arg.partition(":")
+            rating = 1 if sign == "+" else -1
+            user = update.effective_user
+            ok = await asyncio.to_thread(
+                self.state.record_feedback, cid, aid, rating, user.id if user else None
+            )
+            await query.answer(texts.FEEDBACK_THANKS if ok else texts.STALE_BUTTON)
+            if ok and query.message is not None:
+                with contextlib.suppress(TelegramError):  # cosmetic: the vote is already stored
+                    await query.edit_message_reply_markup(views.feedback_done_keyboard(aid, rating))
+        elif kind == "dr":
+            await query.answer()
+            found = await asyncio.to_thread(self.state.answer_by_id, cid, arg)
+            if found is None:
+                await self.say(context, chat_id, texts.STALE_BUTTON)
+                return
+            prompt = found[0]
+            await self.in_turn(update, context, lambda: self._draft(context, chat_id, cid, prompt))
+        elif kind == "dn":
+            await query.answer()
+
+            async def draft_now() -> None:
+                pending = await asyncio.to_thread(self.state.pending_draft, cid)
+                if not pending:
+                    await self.say(context, chat_id, texts.NOTHING_PENDING)
+                    return
+                await asyncio.to_thread(self.state.set_pending_draft, cid, None)
+                await self._draft(context, chat_id, cid, pending, follow_up=True)
+
+            await self.in_turn(update, context, draft_now)
+        elif kind == "rs":
+            await query.answer()
+            draft_id, _, section = arg.partition(":")
+            draft = await asyncio.to_thread(self.state.load_draft, draft_id)
+            target = next((s for s in views.editable_sections(draft) if s.key == section), None) if draft else None
+            if target is None:
+                await self.say(context, chat_id, texts.STALE_BUTTON)
+                return
+            await asyncio.to_thread(self.state.set_pending_section, cid, draft_id, section)
+            await self.say(
+                context, chat_id, texts.SECTION_PROMPT.format(heading=views.shorten(target.heading, 120)),
+                ForceReply(selective=True, input_field_placeholder=texts.SECTION_PLACEHOLDER),
+            )
+        else:
+            await query.answer()
 
     # ------------------------------------------------------------------ drafting
     async def _draft_checked(self, update: Update, context: Ctx, prompt: str) -> None:
@@ -232,28 +356,63 @@ class BotHandlers:
             cid = await asyncio.to_thread(self.state.conversation_id, chat_id)
             await self._draft(context, chat_id, cid, prompt)
 
-        await self.exclusive(update, context, work)
+        await self.in_turn(update, context, work)
 
     async def _draft(
         self, context: Ctx, chat_id: int, cid: str, prompt: str, follow_up: bool = False
     ) -> None:
-        """Draft; ask back when essentials are missing (once), else send the summary and the .docx."""
+        """Draft; ask back when essentials are missing (once), else send the summary, the .docx and the .md."""
         async with self.typing(context, chat_id):
             draft = await asyncio.to_thread(self.drafts.draft, prompt, conversation_id=cid)
         # ask back once; after the user's reply, deliver what we have (remaining questions become hints)
         if draft.questions and not (follow_up and draft.sections):
             await asyncio.to_thread(self.state.set_pending_draft, cid, prompt)
-            await self.send(context, chat_id, views.draft_questions_view(draft))
+            markup = views.draft_now_keyboard() if draft.sections else None
+            await self.send(context, chat_id, views.draft_questions_view(draft), markup)
             return
         await asyncio.to_thread(self.state.set_pending_draft, cid, None)
-        await self.send(context, chat_id, views.draft_summary_view(draft))
+        await self._deliver(context, chat_id, cid, draft, views.draft_summary_view(draft))
+
+    async def _redo_section(
+        self, context: Ctx, chat_id: int, cid: str, base: Draft, section: str, instruction: str
+    ) -> None:
+        """Regenerate one section of `base` following `instruction`; the other sections are kept."""
+        target = next(
+            (s for s in views.editable_sections(base) if s.key.upper() == section.strip().rstrip(".").upper()),
+            None,
+        )
+        if target is None:
+            keys = ", ".join(s.key for s in views.editable_sections(base))
+            await self.say(context, chat_id, texts.UNKNOWN_SECTION.format(section=section, sections=keys))
+            return
+        async with self.typing(context, chat_id):
+            draft = await asyncio.to_thread(
+                self.drafts.draft, "", section=target.key, instruction=instruction, conversation_id=cid, base=base
+            )
+        redone = next((s for s in draft.sections if s.key == target.key), target)
+        await self._deliver(context, chat_id, cid, draft, views.section_view(redone, instruction))
+
+    async def _deliver(self, context: Ctx, chat_id: int, cid: str, draft: Draft, segs: list[Seg]) -> None:
+        """Save the draft, show `segs` with one edit button per section, then send the .docx and the .md."""
+        if draft.sections:
+            await asyncio.to_thread(self.state.save_draft, cid, draft)
+        markup: InlineKeyboardMarkup | None = views.draft_keyboard(draft) if draft.sections else None
+        await self.send(context, chat_id, segs, markup)
+        if not draft.sections:
+            return
+        name = f"du-thao-{_slug(draft.draft_id)}"
         async with self.typing(context, chat_id, ChatAction.UPLOAD_DOCUMENT):
             with tempfile.TemporaryDirectory(prefix="tdkt-bot-") as tmp:
-                path = Path(tmp) / f"du-thao-{_slug(draft.draft_id)}.docx"
+                path = Path(tmp) / f"{name}.docx"
                 await asyncio.to_thread(self.drafts.to_docx, draft, path)
                 data = await asyncio.to_thread(path.read_bytes)
             await context.bot.send_document(
                 chat_id=chat_id, document=data, filename=path.name, caption=texts.DRAFT_CAPTION
+            )
+            markdown = draft.markdown or await asyncio.to_thread(self.drafts.to_markdown, draft)
+            await context.bot.send_document(
+                chat_id=chat_id, document=markdown.encode("utf-8"), filename=f"{name}.md",
+                caption=texts.DRAFT_MD_CAPTION,
             )
 
     # ------------------------------------------------------------------ errors

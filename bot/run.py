@@ -31,6 +31,7 @@ from bot.app import build_application, setup_commands
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 def run_polling(settings: Any, *, services: Services | None = None) -> None:
@@ -40,7 +41,7 @@ def run_polling(settings: Any, *, services: Services | None = None) -> None:
         settings, svc.ask, svc.drafts, svc.store, knowledge=svc.knowledge, webhook=False, post_init=setup_commands
     )
     log.info("Telegram bot: polling %s", settings.telegram_base_url)
-    application.run_polling(allowed_updates=[Update.MESSAGE], drop_pending_updates=False)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
 
 
 def webhook_secret(settings: Any) -> str:
@@ -59,7 +60,7 @@ async def set_webhook(application: Application, settings: Any, url: str | None =
     if not target:
         raise ValueError("Chưa cấu hình TDKT_TELEGRAM_WEBHOOK_URL [webhook URL is not set]")
     return await application.bot.set_webhook(
-        url=target, secret_token=webhook_secret(settings), allowed_updates=[Update.MESSAGE]
+        url=target, secret_token=webhook_secret(settings), allowed_updates=ALLOWED_UPDATES
     )
 
 

@@ -11,6 +11,7 @@ from assistant.answer.service import AskService
 from evals.scoring import Retrieved, chunk_hits, fact_hit, load_questions
 
 # A refusal must say the corpus has no basis; used to score unanswerable questions.
+OPENING_CHARS = 400  # the opening scored by lead-fact coverage (issue 8)
 REFUSAL_PHRASES = ("không tìm thấy căn cứ", "không tìm thấy thông tin", "không có trong kho", "không có căn cứ")
 
 
@@ -51,6 +52,8 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
             facts = q.get("key_facts", [])
             hit = [f for f in facts if fact_hit(f, a["answer"])]
             row["coverage"] = len(hit) / len(facts) if facts else 1.0
+            lead = opening(a["answer"])
+            row["lead_coverage"] = sum(fact_hit(f, lead) for f in facts) / len(facts) if facts else 1.0
             row["missing_facts"] = [f for f in facts if f not in hit]
             cites = [Retrieved(c["source_file"], c["quote"], c["start"], c["end"]) for c in a["citations"]]
             row["citation_hit"] = any(chunk_hits(c, g, raw.get(g["file"])) for c in cites for g in q["gold"])
@@ -69,12 +72,14 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
         if t == "unanswerable":
             by_type[t] = {"n": len(rs), "refusal_accuracy": mean([float(r["refusal_ok"]) for r in rs])}
         else:
-            by_type[t] = {"n": len(rs), "key_fact_coverage": mean([r["coverage"] for r in rs]),
+            by_type[t] = {"n": len(rs), "lead_fact_coverage": mean([r["lead_coverage"] for r in rs]),
+                          "key_fact_coverage": mean([r["coverage"] for r in rs]),
                           "citation_hit": mean([float(r["citation_hit"]) for r in rs]),
                           "false_refusals": sum(r["refused"] for r in rs)}
     lat = sorted(r["seconds"] for r in rows)
     return {
         "n": len(rows),
+        "lead_fact_coverage": mean([r["lead_coverage"] for r in ans]),
         "key_fact_coverage": mean([r["coverage"] for r in ans]),
         "refusal_accuracy": mean([float(r["refusal_ok"]) for r in una]),
         "false_refusal_rate": mean([float(r["refused"]) for r in ans]),
@@ -88,9 +93,20 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
         "llm_tokens_per_s": round(sum(x[1] for x in llm_stats) / sum(x[2] for x in llm_stats), 2)
         if llm_stats else None,
         "latency_p95": lat[int(len(lat) * 0.95) - 1] if lat else None,
+        "lead_misses": [r["id"] for r in ans if r["lead_coverage"] < r["coverage"]],
         "failures": [r for r in rows if r.get("coverage", 1.0) < 1.0 or r.get("refusal_ok") is False
                      or (r["type"] != "unanswerable" and (r["refused"] or not r["citation_hit"]))],
     }
+
+
+def opening(answer: str, max_chars: int = OPENING_CHARS) -> str:
+    """The answer's opening: text before its first verbatim quote “ or first blank line, at most 400 characters."""
+    cut = len(answer)
+    for mark in ("“", "\n\n"):
+        i = answer.find(mark)
+        if i >= 0:
+            cut = min(cut, i)
+    return answer[: min(cut, max_chars)]
 
 
 def _strip_refs(a: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,14 @@ class Amount:
     explanation: str
 
 
+def base_span(question: str) -> tuple[int, int] | None:
+    """Where the base salary figure (with its unit) sits in the question."""
+    m = _BASE.search(question)
+    if not m:
+        return None
+    return m.start(1), m.end(2) if m.group(2) else m.end(1)
+
+
 def parse_base(question: str) -> Decimal | None:
     """Base salary the user states ('lương cơ sở là 2,34 triệu đồng' → 2340000)."""
     m = _BASE.search(question)
@@ -37,32 +46,74 @@ def parse_base(question: str) -> Decimal | None:
     return Decimal(num.replace(".", "").replace(",", ""))
 
 
-def multiplier_for(entity_folded: list[str], text: str) -> Decimal | None:
-    """The multiplier stated for one of the named titles in a passage (same line as the title)."""
+def title_match(entities_folded: list[str], text: str, known_titles: Iterable[str] = ()) -> int:
+    """2 when a text names one of the titles exactly (a quoted name equal to it, or an occurrence not inside a
+    longer known title), 1 when a title only occurs inside a longer one ('Tập thể Lao động tiên tiến' contains
+    'Lao động tiên tiến'), else 0."""
+    ft = fold(text)
+    if not any(e in ft for e in entities_folded):
+        return 0
+    quoted = {fold(q).strip() for q in re.findall(r"“([^”]+)”", text)}
+    if any(e in quoted for e in entities_folded):
+        return 2
+    longer = [t for t in known_titles if any(e in t and e != t for e in entities_folded)]
+    if not longer:
+        return 1 if quoted else 2
+    covered = [(m.start(), m.end()) for t in longer for m in re.finditer(re.escape(t), ft)]
+    for e in entities_folded:
+        for m in re.finditer(re.escape(e), ft):
+            if not any(a <= m.start() and m.end() <= b for a, b in covered):
+                return 2
+    return 1
+
+
+def multiplier_match(entity_folded: list[str], text: str) -> tuple[int, Decimal] | None:
+    """(how exactly the line names the title, multiplier) for the best line of a passage stating a multiplier for
+    one of the named titles (a line naming the title exactly beats one where it only occurs inside a longer title)."""
+    best: tuple[int, Decimal] | None = None
     for line in text.split("\n"):
-        fl = fold(line)
-        if entity_folded and not any(e in fl for e in entity_folded):
-            continue
+        score = title_match(entity_folded, line) if entity_folded else 1
         m = _MULT.search(line)
-        if m:
-            return Decimal(m.group(1).replace(",", "."))
-    return None
+        if score and m and (best is None or score > best[0]):
+            best = (score, Decimal(m.group(1).replace(",", ".")))
+    return best
+
+
+def multiplier_for(entity_folded: list[str], text: str) -> Decimal | None:
+    """The multiplier stated for one of the named titles in a passage."""
+    found = multiplier_match(entity_folded, text)
+    return found[1] if found else None
+
+
+_ROUND = re.compile(r"làm tròn(?: số)?(?: lên)? (?:đến |tới )?hàng (trăm nghìn|chục nghìn|nghìn|trăm) đồng")
+_UNITS = {"trăm": 100, "nghìn": 1_000, "chục nghìn": 10_000, "trăm nghìn": 100_000}
+
+
+def rounding_unit(text: str) -> int | None:
+    """The unit a passage says reward amounts are rounded up to ('làm tròn số lên hàng chục nghìn đồng' → 10000)."""
+    m = _ROUND.search(text)
+    return _UNITS[m.group(1)] if m else None
 
 
 def rounding_rule(texts: list[str]) -> bool:
-    """True when a passage says amounts are rounded up to the next ten thousand đồng."""
-    return any("làm tròn" in t and "hàng chục nghìn" in t for t in texts)
+    """True when a passage states how reward amounts are rounded."""
+    return any(rounding_unit(t) for t in texts)
 
 
 def vnd(x: Decimal) -> str:
     return f"{int(x):,}".replace(",", ".") + " đồng"
 
 
-def compute(multiplier: Decimal, base: Decimal, round_up: bool) -> Amount:
+_UNIT_NAMES = {v: k for k, v in _UNITS.items()}
+
+
+def compute(multiplier: Decimal, base: Decimal, round_up: bool | int) -> Amount:
+    """multiplier × base, rounded up to `round_up` đồng (True: the ten-thousand rule) when a source states it."""
     raw = multiplier * base
-    rounded = Decimal(math.ceil(raw / 10_000) * 10_000) if round_up else None
+    unit = 10_000 if round_up is True else int(round_up or 0)
+    rounded = Decimal(math.ceil(raw / unit) * unit) if unit else None
     mult_s = str(multiplier).replace(".", ",")
     expl = f"{mult_s} × {vnd(base)} = {vnd(raw)}"
     if rounded is not None:
-        expl += f"; làm tròn lên hàng chục nghìn đồng: {vnd(rounded)}"
+        expl += f"; làm tròn lên hàng {_UNIT_NAMES.get(unit, str(unit))} đồng: {vnd(rounded)}"
     return Amount(multiplier, base, raw, rounded, expl)

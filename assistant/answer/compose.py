@@ -16,13 +16,24 @@ def lead_label(citation: str) -> str:
     return citation
 
 
-def grounded_text(cites: list[Citation], validity_lines: list[str], extra: list[str]) -> str:
+def _tag(c: Citation) -> str:
+    """' (Quy định riêng của tỉnh …; văn bản đã hết hiệu lực)' after a citation, or ''."""
+    tags = [c.scope] if c.scope else []
+    if not c.in_force:
+        tags.append("văn bản đã hết hiệu lực")
+    return f" ({'; '.join(tags)})" if tags else ""
+
+
+def grounded_text(cites: list[Citation], validity_lines: list[str], extra: list[str],
+                  conclusion: str | None = None) -> str:
+    """Conclusion first, then the lead provision and its verbatim quote, warnings, arithmetic, supporting quotes."""
     main = cites[0]
-    parts = [f"Theo {lead_label(main.citation)} [1]:\n“{main.quote}”"]
+    parts = [conclusion] if conclusion else []
+    parts.append(f"Theo {lead_label(main.citation)}{_tag(main)} [{main.n}]:\n“{main.quote}”")
     parts.extend(validity_lines)
     parts.extend(extra)
     if len(cites) > 1:
-        more = [f"[{c.n}] {c.citation}: “{c.quote}”" for c in cites[1:]]
+        more = [f"[{c.n}] {c.citation}{_tag(c)}: “{c.quote}”" for c in cites[1:]]
         parts.append("Xem thêm:\n" + "\n".join(more))
     return "\n\n".join(parts)
 
@@ -53,11 +64,34 @@ def indicator_text(rows: list[Indicator], comparison_asked: bool) -> str:
     return text
 
 
-def refusal_text(reasons: list[str], closest: list[Citation]) -> str:
-    s = "Không tìm thấy căn cứ trong kho văn bản để trả lời câu hỏi này"
+def plain_reasons(reasons: list[str], question: str) -> list[str]:
+    """Refusal reasons in plain Vietnamese: folded keywords put back as the user wrote them, scores dropped."""
+    fq = fold(question)
+    out = []
+    for r in reasons:
+        def surface(m: re.Match[str]) -> str:
+            key = m.group(1)
+            i = fq.find(fold(key))
+            return f"“{question[i:i + len(key)] if i >= 0 else key}”"
+
+        r = re.sub(r"“([^”]+)”", surface, r)
+        if re.search(r"\(\d+[.,]\d+\)", r):
+            r = "các đoạn tìm được chỉ khớp một phần nhỏ nội dung câu hỏi"
+        if r not in out:
+            out.append(r)
+    return out
+
+
+def refusal_text(reasons: list[str], closest: list[Citation], missing: list[str] | None = None,
+                 how_to_add: str = "") -> str:
+    """The refusal: what is missing from the corpus first (when known), the plain reason, the closest passages."""
+    s = " ".join(missing or [])
+    s += (" " if s else "") + "Không tìm thấy căn cứ trong kho văn bản để trả lời câu hỏi này"
     if reasons:
         s += f" ({'; '.join(reasons[:2])})"
     s += ". Trợ lý không suy đoán khi thiếu nguồn."
+    if missing and how_to_add:
+        s += " " + how_to_add
     if closest:
         s += "\n\nCác đoạn gần nhất (để tham khảo, không phải câu trả lời):\n" + "\n".join(
             f"- {c.citation}: “{c.quote[:200]}{'…' if len(c.quote) > 200 else ''}”" for c in closest)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from assistant.corpus.models import Chunk
-from assistant.corpus.normalize import Block, blocks, fold, tokens
+from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens
+from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
-SUPPORT_MIN = 0.34  # IDF-weighted share of the question's content terms found in the best passage
+SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question's terms found in the best passage
+MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
+FEATURES = ["support", "rare_cov", "rarest_missing", "absent", "dense_max", "entity_missing", "aspect_missing",
+            "slot_missing", "figure_missing", "scope_missing", "name_absent"]
 
 
 # folded forms that are also content syllables of the domain ("thì"→"thi" as in "thi đua", "có"→"co" as in
@@ -26,7 +32,7 @@ AMBIGUOUS_FOLDED = {"thi", "co", "so", "do", "dinh", "con", "chi", "nam", "ho", 
 
 @dataclass
 class Words:
-    """Language lists from knowledge/ask.yaml and knowledge/retrieval.yaml."""
+    """Language lists from knowledge/ask.yaml and knowledge/retrieval.yaml, and the fitted abstention model."""
 
     stop: set[str]
     heads: list[str]
@@ -44,23 +50,27 @@ class Words:
     structure: list[str]
     count: list[str]
     identity: list[str]
+    aspect_names: list[str] = field(default_factory=list)
+    model: AbstentionModel | None = None
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
         d = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
         if stop_path and stop_path.exists():
             d["stopwords"] = (yaml.safe_load(stop_path.read_text("utf-8")) or {}).get("stopwords")
-        f = lambda xs: [fold(x) for x in (xs or [])]  # noqa: E731
+        f = lambda xs: [fold(x) for x in compose_phrases(xs)]  # noqa: E731
         stop_acc = {str(x).lower() for x in d.get("stopwords") or []}
         stop = stop_acc | {fold(x) for x in stop_acc if fold(x) not in AMBIGUOUS_FOLDED}
+        groups = d.get("aspect_groups") or []
         return cls(stop, f(d.get("entity_heads")),
                    {k: f(v) for k, v in (d.get("answer_types") or {}).items()}, f(d.get("money_evidence")),
                    [str(x).lower() for x in d.get("money_evidence") or []],
                    f(d.get("followup_markers")), f(d.get("present_markers")), f(d.get("comparison_markers")),
                    f(d.get("deadline_markers")), f(d.get("validity_markers")), f(d.get("local_gov_markers")),
                    {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()},
-                   [f(g) for g in d.get("aspect_groups") or []], f(d.get("structure_markers")),
-                   f(d.get("count_markers")), f(d.get("identity_markers")))
+                   [f(g) for g in groups], f(d.get("structure_markers")),
+                   f(d.get("count_markers")), f(d.get("identity_markers")),
+                   [str(g[0]) for g in groups if g], AbstentionModel.load(path.parent / MODEL_FILE))
 
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:
@@ -73,6 +83,35 @@ class Assessment:
     support: float
     reasons: list[str] = field(default_factory=list)
     best: int = 0  # index into hits of the best supporting passage
+    score: float | None = None  # calibrated probability that the passages answer the question (None: no model)
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class AbstentionModel:
+    """Logistic regression over the features of FEATURES, fitted by evals/abstention.py (k-fold threshold)."""
+
+    features: list[str]
+    mean: list[float]
+    std: list[float]
+    weights: list[float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path) -> AbstentionModel | None:
+        if not path.exists():
+            return None
+        d = json.loads(path.read_text("utf-8"))
+        m = d.get("model") or {}
+        if m.get("features") != FEATURES:  # fitted on another feature set: not usable
+            return None
+        return cls(m["features"], m["mean"], m["std"], m["weights"], m["bias"], m["threshold"])
+
+    def probability(self, feats: dict[str, float]) -> float:
+        x = np.array([feats[f] for f in self.features], dtype=float)
+        z = (x - np.array(self.mean)) / np.array(self.std)
+        return float(1.0 / (1.0 + np.exp(-(float(z @ np.array(self.weights)) + self.bias))))
 
 
 class Evidence:
@@ -81,6 +120,7 @@ class Evidence:
     def __init__(self, searcher: HybridSearcher, words: Words) -> None:
         self.s = searcher
         self.w = words
+        self._analyse = lru_cache(maxsize=256)(searcher.analyse)  # one analysis per question, not one per check
 
     @cached_property
     def idf(self) -> dict[str, float]:
@@ -92,6 +132,13 @@ class Evidence:
         n = max(1, len(self.s.folded))
         return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
 
+    @cached_property
+    def rare_idf(self) -> float:
+        """IDF above which a term is rare: found in at most 2% of the chunks."""
+        n = max(1, len(self.s.folded))
+        c = max(1.0, 0.02 * n)
+        return math.log(1 + (n - c + 0.5) / (c + 0.5))
+
     def terms(self, question: str) -> list[str]:
         """Content syllables (folded) of a question, plus its known bigrams; stopwords judged with diacritics."""
         acc = tokens(question)
@@ -102,13 +149,16 @@ class Evidence:
                    if a not in self.w.stop and b not in self.w.stop]
         return syl + [b for b in bigrams if b in self.idf]
 
+    @staticmethod
+    def _features_of(folded_text: str) -> set[str]:
+        toks = re.findall(r"[0-9a-z]+", folded_text)
+        return set(toks) | {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
+
     def support(self, question: str, folded_text: str) -> float:
         terms = self.terms(question)
         if not terms:
             return 0.0
-        present = set(re.findall(r"[0-9a-z]+", folded_text))
-        toks = re.findall(r"[0-9a-z]+", folded_text)
-        present |= {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
+        present = self._features_of(folded_text)
         default = max(self.idf.values()) if self.idf else 1.0
         tot = sum(self.idf.get(t, default) for t in terms)
         got = sum(self.idf.get(t, default) for t in terms if t in present)
@@ -117,102 +167,190 @@ class Evidence:
     def entities(self, question: str) -> list[str]:
         """Named titles/awards in the question (folded): corpus title names, or a head noun + its name."""
         fq = fold(question)
-        found = [t for t in self.s.analyse(question).titles]
+        found = [t for t in self._analyse(question).titles]
         stop = self.w.stop | {"tieu", "chuan", "xet", "tang", "muc", "thuong", "ho", "so", "thu", "tuc", "nop"}
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
-                tail = fq[m.end():].split()
                 name: list[str] = []
-                for t in tail[:6]:
+                for t in fq[m.end():].split()[:6]:
                     t = t.strip(",.?!;:“”\"'()")
-                    if not t or (t in stop and t not in ("cua",)):
+                    if not t or t in stop:
                         break
                     name.append(t)
-                while name and name[-1] == "cua":
-                    name.pop()
                 if name:
                     found.append(f"{head} {' '.join(name)}")
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
 
-    def _expand_abbr(self, question: str) -> str:
-        out = question
-        for a, full in self.w.abbreviations.items():
-            out = re.sub(r"(?<!\w)" + re.escape(a) + r"(?!\w)", full, out, flags=re.I)
-        return out
-
     @staticmethod
     def _has_all(name: str, folded_text: str, toks: set[str]) -> bool:
-        return name in folded_text or set(name.split()) <= toks
+        """The name as a phrase, or every adjacent pair of its words (word order inside the name kept)."""
+        if name in folded_text:
+            return True
+        w = name.split()
+        return set(w) <= toks and all(f"{x} {y}" in folded_text for x, y in zip(w, w[1:], strict=False))
 
-    def assess(self, question: str, hits: list[Hit], today_year: int | None = None) -> Assessment:
-        """Supported only if the passages contain the question's named titles, the kind of answer it asks for
-        (a %, an amount), its plan's locality and year, and enough of its content words."""
-        if not hits:
-            return Assessment(False, 0.0, ["không có đoạn nào khớp"])
-        top = hits[:3]
-        pool = hits[:5]
-        fold_of = lambda h: (self.s.folded[self.s.pos[h.chunk.chunk_id]]  # noqa: E731
-                             if h.chunk.chunk_id in self.s.pos else fold(h.chunk.embed_text))
-        texts = [fold_of(h) for h in top]
-        pool_f = [fold_of(h) for h in pool]
+    @staticmethod
+    def _surface(text: str, folded_part: str) -> str:
+        """The words of `text` (as the user wrote them) that fold to `folded_part`."""
+        t = nfc(text)
+        i = fold(t).find(folded_part)
+        return t[i:i + len(folded_part)] if i >= 0 and len(fold(t)) == len(t) else folded_part
+
+    @cached_property
+    def corpus_folded(self) -> str:
+        return "\n".join(self.s.folded)
+
+    def absent_names(self, q: str) -> list[str]:
+        """Capitalised multi-word names inside the question (places, titles, bodies) that no passage contains."""
+        out: list[str] = []
+        for sent in re.split(r"[.?!:;\n]+", nfc(q)):
+            words = re.findall(r"[^\W\d_]+", sent)
+            run: list[str] = []
+            for i, w in enumerate(words + [""]):
+                if w[:1].isupper() and not w.isupper() and (i > 0 or words[1:2] and words[1][:1].isupper()):
+                    run.append(w)  # a sentence's first word counts only when the next one is capitalised too
+                    continue
+                if len(run) >= 2:
+                    name = fold(" ".join(run))
+                    if not re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", self.corpus_folded):
+                        out.append(" ".join(run))
+                run = []
+        return out
+
+    def _fold_of(self, h: Hit) -> str:
+        i = self.s.pos.get(h.chunk.chunk_id)
+        return self.s.folded[i] if i is not None else fold(h.chunk.embed_text)
+
+    # ------------------------------------------------------------------------------------------- assess
+    def checks(self, question: str, hits: list[Hit], today_year: int | None = None
+               ) -> tuple[dict[str, float], list[str], int, float]:
+        """(features, reasons in plain Vietnamese, index of the best passage, its support) for a question."""
+        nq = self.s.normaliser.normalise(question)
+        q = nq.text
+        top, pool = hits[:3], hits[:5]
+        texts = [self._fold_of(h) for h in top]
+        pool_f = [self._fold_of(h) for h in pool]
         pool_toks = [set(re.findall(r"[0-9a-z]+", t)) for t in pool_f]
         pool_acc = [h.chunk.text.lower() for h in pool]
-        alt = self.s.without_expansion_keys(question)
-        sups = [max(self.support(question, t), self.support(alt, t) if alt else 0.0) for t in texts]
+        alt = self.s.without_expansion_keys(q)
+        sups = [max(self.support(q, t), self.support(alt, t) if alt else 0.0) for t in texts]
         best = max(range(len(top)), key=lambda i: (sups[i], -i))
         reasons: list[str] = []
-        fq = fold(question)
-        ents = self.entities(self._expand_abbr(question))
+        fq = fold(q)
+        ents = self.entities(q)
         keep = list(range(len(pool)))
+        missing_ents = 0
         for e in ents:
             name = e.split(" ", 2)[-1] if any(e.startswith(h + " ") and len(h.split()) == 2 for h in self.w.heads) \
                 else (e.split(" ", 1)[-1] if any(e.startswith(h + " ") for h in self.w.heads) else e)
             with_e = [i for i in range(len(pool)) if self._has_all(name, pool_f[i], pool_toks[i])]
             if not with_e:
-                reasons.append(f"không thấy “{e}” trong các đoạn tìm được")
+                missing_ents += 1
+                reasons.append(f"không thấy “{self._surface(q, e)}” trong các đoạn tìm được")
             else:
                 keep = [i for i in keep if i in with_e] or with_e
-        for group in self.w.aspects:
+        aspect_missing = 0.0
+        for group, name in zip(self.w.aspects, self.w.aspect_names, strict=False):
             if has_phrase(fq, group):
                 scope = keep if ents else list(range(len(top)))
                 if not any(has_phrase(pool_f[i], group) for i in scope):
-                    reasons.append(f"các đoạn liên quan không nói về “{group[0]}”")
+                    aspect_missing = 1.0
+                    reasons.append(f"các đoạn liên quan không nói về {name}")
+        slot_missing = 0.0
         for kind, markers in self.w.answer_types.items():
             if not has_phrase(fq, markers):
                 continue
             if kind == "percent" and not any("%" in pool_acc[i] or "phần trăm" in pool_acc[i] for i in keep):
+                slot_missing = 1.0
                 reasons.append("không có tỷ lệ % trong đoạn liên quan")
             if kind == "money" and not any(any(p in pool_acc[i] for p in self.w.money_evidence_acc) for i in keep):
+                slot_missing = 1.0
                 reasons.append("không có mức tiền thưởng trong đoạn liên quan")
-        claim_part = re.split(r"(?<!\w)neu(?!\w)", fq)[0]
-        for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", claim_part):
+        # figures the question states (a percentage) that no retrieved passage contains
+        figure_missing = 0.0
+        for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", q):
             if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in pool_acc):
-                reasons.append(f"không thấy mức {pct}% trong kho văn bản")
-        years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
+                figure_missing = 1.0
+                reasons.append(f"không thấy mức {pct}% trong các văn bản")
+        scope_missing = self._scope_checks(q, pool, pool_f, today_year, reasons)
+        names = self.absent_names(q)
+        reasons += [f"kho văn bản không có “{n}”" for n in names]
+        feats = self._scores(q, hits, best, sups[best])
+        feats.update({"entity_missing": float(min(missing_ents, 2)), "aspect_missing": aspect_missing,
+                      "slot_missing": slot_missing, "figure_missing": figure_missing,
+                      "scope_missing": float(min(scope_missing, 2)), "name_absent": float(min(len(names), 2))})
+        return feats, reasons, best, sups[best]
+
+    def _scope_checks(self, q: str, pool: list[Hit], pool_f: list[str], today_year: int | None,
+                      reasons: list[str]) -> int:
+        """Locality and year the question sentence names, absent from the passages: count of mismatches."""
+        n = 0
+        years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q)}
         # years inside a full date the user gives ("ngày 05/01/2026") are input for arithmetic, not a subject
         no_dates = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
-                          " ", question)
+                          " ", q)
         subject_years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", no_dates)}
-        qi = self.s.analyse(question)
+        qi = self._analyse(q)
         if qi.localities and years:
             plans = {(fold(c.meta.locality or ""), c.meta.year) for c in self.s.chunks
                      if c.meta and c.meta.kind == "plan"}
             for loc in qi.localities:
-                if any((loc, y) in plans for y in years):
-                    continue
-                if any(p[0] == loc for p in plans):
-                    reasons.append(f"không có kế hoạch/văn bản của {loc.title()} cho năm "
+                if not any((loc, y) in plans for y in years) and any(p[0] == loc for p in plans):
+                    n += 1
+                    reasons.append(f"không có kế hoạch/văn bản của {self._surface(q, loc)} cho năm "
                                    f"{', '.join(map(str, sorted(years)))}")
         # a question about the current (or a future) year needs a source that speaks of that year
         for y in subject_years if len(subject_years) == 1 and not qi.doc_numbers else []:
             if today_year and y < today_year:
                 continue
             if not (any(str(y) in t for t in pool_f) or any(h.chunk.meta and h.chunk.meta.year == y for h in pool)):
+                n += 1
                 reasons.append(f"không có văn bản nào nói về năm {y}")
-        if sups[best] < SUPPORT_MIN:
-            reasons.append(f"mức khớp nội dung thấp ({sups[best]:.2f})")
-        return Assessment(not reasons, sups[best], reasons, best)
+        return n
+
+    def _scores(self, q: str, hits: list[Hit], best: int, support: float) -> dict[str, float]:
+        """Retrieval-strength features: absolute scores, margin, rare-term coverage, terms unknown to the corpus."""
+        terms = self.terms(q)
+        syl = [t for t in terms if "_" not in t]
+        default = max(self.idf.values()) if self.idf else 1.0
+        tot = sum(self.idf.get(t, default) for t in syl) or 1.0
+        absent = sum(default for t in syl if t not in self.idf) / tot
+        # phrases of the question (adjacent content syllables) the corpus ever writes: low for other domains
+        all_syl = [fold(t) for t in tokens(q)]
+        pairs = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
+                 if a not in self.w.stop and b not in self.w.stop and not (a.isdigit() or b.isdigit())]
+        bigram_known = sum(p in self.idf for p in pairs) / len(pairs) if pairs else 1.0
+        rare = [t for t in terms if self.idf.get(t, default) >= self.rare_idf and t in self.idf]
+        in_best = self._features_of(self._fold_of(hits[best]))
+        rare_cov = (sum(self.idf[t] for t in rare if t in in_best) / sum(self.idf[t] for t in rare)) if rare else 1.0
+        s1 = hits[0].score
+        s2 = hits[1].score if len(hits) > 1 else 0.0
+        lex = max(h.parts.get("lex_raw", 0.0) for h in hits)
+        known = [t for t in terms if t in self.idf]
+        missing = [self.idf[t] for t in known if t not in in_best]
+        rarest_missing = max(missing) / default if missing else 0.0
+        return {"support": support, "rare_cov": rare_cov, "absent": absent,
+                "lex_top": math.log1p(lex / max(1, len(syl))), "dense_max": hits[0].parts.get("dense_max", 0.0),
+                "margin": (s1 - s2) / s1 if s1 > 0 else 0.0,
+                "n_terms": math.log1p(len(syl)), "rarest_missing": rarest_missing, "bigram_known": bigram_known}
+
+    def assess(self, question: str, hits: list[Hit], today_year: int | None = None) -> Assessment:
+        """Whether the passages answer the question: the fitted abstention score over general features when the
+        model is present (knowledge/abstention.json), else every check must pass and support ≥ SUPPORT_MIN."""
+        if not hits:
+            return Assessment(False, 0.0, ["không có đoạn nào khớp"], score=0.0)
+        feats, reasons, best, sup = self.checks(question, hits, today_year)
+        model = self.w.model
+        if model is None:
+            if sup < SUPPORT_MIN:
+                reasons.append(f"mức khớp nội dung thấp ({sup:.2f})")
+            return Assessment(not reasons, sup, reasons, best, None, feats)
+        p = model.probability(feats)
+        ok = p >= model.threshold
+        if not ok and not reasons:
+            reasons.append("các đoạn tìm được không khớp đủ với câu hỏi")
+        return Assessment(ok, sup, [] if ok else reasons, best, round(p, 4), feats)
 
     # ------------------------------------------------------------------------------------------- quotes
     def quote(self, question: str, chunk: Chunk, raw: str | None, max_chars: int = 700) -> tuple[str, int, int]:

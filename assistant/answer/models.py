@@ -20,12 +20,16 @@ class Citation(BaseModel):
     doc_number: str | None = None
     doc_title: str | None = None
     validity_note: str | None = None
+    scope: str | None = Field(None, description="'Quy định riêng của tỉnh …' for a provincial text the question "
+                              "does not place in its province; 'trích dẫn gián tiếp …' for a reworded secondary quote.")
 
 
 class Answer(BaseModel):
     """The result of one question."""
 
     answer: str
+    conclusion: str | None = Field(None, description="The opening line that states the asked fact (verbatim spans "
+                                   "of the lead provision or arithmetic on them); `answer` starts with it.")
     refused: bool = False
     citations: list[Citation] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -5,19 +5,39 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any
 
-from assistant.answer.compose import grounded_text, indicator_text, refusal_text
+from assistant.answer.amounts import title_match
+from assistant.answer.compose import grounded_text, indicator_text, plain_reasons, refusal_text
+from assistant.answer.conclusion import AnswerTypes, Conclusion, build_conclusion
 from assistant.answer.deadlines import HolidayCalendar, explain_deadline, find_deadlines, parse_user_date
 from assistant.answer.evidence import Evidence, Words, has_phrase
+from assistant.answer.followup import (
+    Subject,
+    carry_subject,
+    expand_abbreviations,
+    merge,
+    subject_of,
+    with_subject,
+)
 from assistant.answer.indicators import IndicatorTable, extract_indicators
+from assistant.answer.lead import LeadContext, choose_lead, scope_label
+from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
-from assistant.answer.validity import doc_warning, legal_warning, reform_notes
+from assistant.answer.validity import (
+    AMENDMENT_MARK,
+    amendment_note,
+    doc_warning,
+    legal_warning,
+    reform_notes,
+    validity_conclusion,
+)
 from assistant.config import Settings
 from assistant.corpus.normalize import fold
-from assistant.index.retriever import Hit
+from assistant.index.retriever import Filters, Hit
 from assistant.index.service import Knowledge
 
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
@@ -36,6 +56,7 @@ class AskService:
         self.store = store
         self.today = today or date.today()
         self.words = Words.load(settings.knowledge_dir / "ask.yaml", settings.knowledge_dir / "retrieval.yaml")
+        self.types = AnswerTypes.load(settings.knowledge_dir / "answer_types.yaml")
 
     # ------------------------------------------------------------------------------------ helpers
     @property
@@ -85,7 +106,9 @@ class AskService:
                     "(Sorry, the assistant answers questions in Vietnamese only.)")
         return None
 
-    def rewrite(self, question: str, history: list[Any]) -> str:
+    def rewrite(self, question: str, history: list[Any], subject: Subject | None = None) -> str:
+        """A follow-up made self-contained: the previous question with the subject slots the new one changes
+        (title, locality, year, base salary) replaced, or the new question completed with the carried subject."""
         prev = [t for t in history if getattr(t, "role", "") == "user"]
         if not prev:
             return question
@@ -95,6 +118,10 @@ class AskService:
         needs = has_phrase(fq, self.words.followup) or len([t for t in terms if "_" not in t]) <= 2
         if not needs:
             return question
+        prev_subject = subject if subject is not None else self._subject(last)
+        carried = carry_subject(question, self._expand(last), prev_subject, self._subject(question))
+        if carried:
+            return carried
         if self.llm is not None:
             from assistant.answer.verify import find_unsupported
             from assistant.llm import LLMError, chat
@@ -107,7 +134,16 @@ class AskService:
                     return out.splitlines()[0]
             except LLMError:
                 pass
+        content = [t for t in terms if "_" not in t and not has_phrase(t, self.words.followup)]
+        if len(content) >= 2 and not prev_subject.is_empty():
+            return with_subject(question, prev_subject, with_base=self.types.detect(question) == "amount")
         return f"{last} — {question}"
+
+    def _expand(self, text: str) -> str:
+        return expand_abbreviations(text, self.words.abbreviations)
+
+    def _subject(self, question: str) -> Subject:
+        return subject_of(self._expand(question), self.knowledge.searcher)
 
     # ------------------------------------------------------------------------------------ main
     def ask(self, question: str, conversation_id: str | None = None, llm: Any = None) -> Answer:
@@ -126,7 +162,8 @@ class AskService:
             return
         question = question.strip()
         history = self.store.history(conversation_id) if (self.store and conversation_id) else []
-        rewritten = self.rewrite(question, history)
+        subject = Subject.from_dict(self._meta(conversation_id, "subject")) if history else None
+        rewritten = self.rewrite(question, history, subject)
         model = llm if llm is not None else self.llm
         ans: Answer | None = None
         ind = self._plan_fact_answer(rewritten) or self._indicator_answer(rewritten)
@@ -135,32 +172,65 @@ class AskService:
         else:
             hits = self.knowledge.search(rewritten, k=5)
             assess = self.evidence.assess(rewritten, hits, self.today.year)
-            if not assess.supported:
-                ans = self._refusal(rewritten, hits, assess.reasons)
+            missing = self._missing(rewritten)
+            articles = [m for m in missing if m.article]
+            if articles and not self._holds_named_article(articles, hits):
+                ans = self._refusal(rewritten, hits, [], missing)
+            elif not assess.supported:
+                ans = self._refusal(rewritten, hits, plain_reasons(assess.reasons, rewritten), missing)
             elif model is not None:
+                # LLM path (owned by the LLM-mode work: assistant/answer/llm_answer.py once merged)
                 for ev in self._llm_answer(rewritten, hits, assess.best, model):
                     if ev.type == "token":
                         yield ev
                     else:
                         ans = ev.answer
             else:
-                ans = self._grounded(rewritten, hits, assess.best)
+                # eligibility answers (asker's own facts) go here once assistant/answer/eligibility.py is merged
+                ans = self._grounded(rewritten, hits, assess.best, conversation_id, missing)
+            if ans is not None and missing and not ans.refused:
+                ans.answer += "\n\nℹ️ " + HOW_TO_ADD
+                ans.notes.extend(m.message for m in missing)
         assert ans is not None
+        if ans.conclusion is None and ans.mode != "error":  # refusals, plan facts, indicators: their first paragraph
+            ans.conclusion = ans.answer.split("\n\n", 1)[0].split("“", 1)[0].strip()[:400] or None
         ans.conversation_id = conversation_id
         ans.rewritten_question = rewritten if rewritten != question else None
         if ans.mode in ("grounded", "indicator", "refusal", "deadline"):
             for piece in re.split(r"(?<=\n)", ans.answer):
                 if piece:
                     yield AskEvent(type="token", text=piece)
-        self._remember(conversation_id, question, rewritten, ans)
+        self._remember(conversation_id, question, rewritten, ans, merge(subject or Subject(), self._subject(rewritten)))
         notice = getattr(self.store, "notice", None)  # memory broken or disk full: answered without it
         if notice and notice not in ans.notes:
             ans.notes.append(notice)
         yield AskEvent(type="final", answer=ans)
 
+    def _meta(self, cid: str | None, key: str, default: Any = None) -> Any:
+        if not (self.store and cid):
+            return default
+        try:
+            return self.store.get_meta(cid, key, default)
+        except KeyError:
+            return default
+
+    def _missing(self, question: str) -> list[Missing]:
+        """Documents or articles the question names that the corpus lacks (see missing.py)."""
+        kn = self.knowledge
+        files = {m.source_file for m in kn.documents()}
+        raws = _LazyRaw(kn)
+        return find_missing(question, kn.registry, kn.searcher.chunks, files, raws)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _holds_named_article(articles: list[Missing], hits: list[Hit]) -> bool:
+        """True when a reworded quote of every named missing article was retrieved (the note then only adds)."""
+        return all(any(h.chunk.label.get("dieu") == m.article and h.chunk.source_file in m.doc.files for h in hits)
+                   for m in articles)
+
     # ------------------------------------------------------------------------------------ parts
     def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700) -> Citation:
         c = hit.chunk
+        info = self.knowledge.searcher.analyse(self._expand(question))
         raw = self.knowledge.raw_text(c.source_file)
         quote, s, e = self.evidence.quote(question, c, raw, max_chars)
         m = c.meta
@@ -168,27 +238,30 @@ class AskService:
         note = doc_warning(m, self.knowledge.registry, self.today) if m else None
         return Citation(n=n, source_file=c.source_file, citation=c.citation, quote=quote, start=s, end=e,
                         in_force=in_force, doc_number=m.number if m else None,
-                        doc_title=m.title if m else None, validity_note=note)
+                        doc_title=m.title if m else None, validity_note=note, scope=scope_label(c, info))
 
-    def _warnings(self, question: str, cites: list[Citation], hits: list[Hit]) -> list[str]:
+    def _warnings(self, question: str, cites: list[Citation], hits: list[Hit],
+                  conversation_id: str | None = None) -> list[str]:
+        """Validity warnings for the documents the answer relies on: the cited passages given (the lead), the
+        documents the question names and those the lead passage itself names; the amendment note once per
+        conversation."""
         reg = self.knowledge.registry
         out: list[str] = []
         for c in cites:
             if c.validity_note and c.validity_note not in out:
                 out.append(c.validity_note)
         named = reg.find_in_text(question)
-        for c in cites:  # documents the quoted passages themselves refer to
+        for c in cites[:1]:  # documents the lead passage itself refers to
             named += [d for d in reg.find_in_text(c.quote) if d not in named]
         for d in named:
             w = legal_warning(d, reg, self.today)
             if w and w not in out and not any((d.short_name or d.number) in x for x in out):
                 out.append(w)
+        shown = set(self._meta(conversation_id, "amendment_notes", []) or [])
         for c in cites:
-            m = self.knowledge.doc_meta(c.source_file)
-            if m and m.amended_by:
-                note = f"{m.short_name} có thể đã được sửa đổi, bổ sung: {m.amended_by}."
-                if note not in out:
-                    out.append(note)
+            note = amendment_note(self.knowledge.doc_meta(c.source_file))
+            if note and note not in out and note not in shown:
+                out.append(note)
         present = has_phrase(fold(question), self.words.present) or not re.search(r"20\d\d", question)
         if present:
             out.extend(n for n in reform_notes(question, reg, self.today, self.words.local_gov) if n not in out)
@@ -221,44 +294,224 @@ class AskService:
                     lines.append(explain_deadline(m, start, self.calendar) + f" [{c.n}]")
         return lines[:2]
 
-    def _grounded(self, question: str, hits: list[Hit], best: int) -> Answer:
-        chosen = self._supporting(question, hits, best)
-        cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
-        warnings = self._warnings(question, cites, hits)
-        validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
-        deadline = self._deadline_lines(question, cites)
-        extra = deadline + self._amount_lines(question, cites, hits) + self._identity_lines(question, chosen)
-        text = grounded_text(cites, validity_lines, extra)
-        return Answer(answer=text, citations=cites, warnings=warnings, mode="deadline" if deadline else "grounded")
+    def _supports(self, question: str, hits: list[Hit]) -> list[float]:
+        s = self.knowledge.searcher
+        question = self._expand(question)
+        return [self.evidence.support(question, s.folded[s.pos[h.chunk.chunk_id]] if h.chunk.chunk_id in s.pos
+                                      else fold(h.chunk.embed_text)) for h in hits]
 
-    def _amount_lines(self, question: str, cites: list[Citation], hits: list[Hit]) -> list[str]:
-        from assistant.answer.amounts import compute, multiplier_for, parse_base, rounding_rule
+    def _lead_context(self, question: str) -> LeadContext:
+        info = self._analyse(question)
+        facts = self._facts
+        names_plan = (any(fold(n) in info.folded for n in facts.plan_numbers)
+                      or has_phrase(fold(question), self.types.plan_words) or bool(info.localities & facts.plan_places))
+        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names)
+
+    @property
+    def _facts(self) -> _CorpusFacts:
+        """Per-index facts the answer needs often (rebuilt when the index changes)."""
+        s = self.knowledge.searcher
+        cached = getattr(self, "_facts_cache", None)
+        if cached is None or cached.searcher is not s:
+            cached = _CorpusFacts.build(s, self.words.heads)
+            self._facts_cache = cached
+            self._analysed: dict[str, Any] = {}
+        return cached
+
+    @property
+    def _title_names(self) -> set[str]:
+        return self._facts.title_names
+
+    def _analyse(self, question: str) -> Any:
+        """searcher.analyse of the abbreviation-expanded question, cached per question."""
+        facts = self._facts
+        key = self._expand(question)
+        got = self._analysed.get(key)
+        if got is None:
+            if len(self._analysed) > 512:
+                self._analysed.clear()
+            got = self._analysed[key] = facts.searcher.analyse(key)
+        return got
+
+    def _in_force_twin(self, question: str, hits: list[Hit], lead: int, ctx: LeadContext) -> list[Hit]:
+        """When the lead comes from an expired document the question does not name, the same rule in its
+        replacement (found in the replacing document's own passages) leads instead, if it supports as well."""
+        m = hits[lead].chunk.meta
+        if not m or not m.replaced_by or m.in_force_on(self.today):
+            return hits
+        from assistant.answer.lead import names_document
+
+        if names_document(m, ctx.info):
+            return hits
+        rep = self.knowledge.registry.by_number(m.replaced_by)
+        if not rep or not rep.files:
+            return hits
+        found = self.knowledge.search(question, k=2, filters=Filters(source_files=list(rep.files)))
+        if not found:
+            return hits
+        sup_lead, sup_new = self._supports(question, [hits[lead], found[0]])
+        if sup_new < 0.8 * sup_lead:
+            return hits
+        twin = found[0]
+        return [twin] + [h for h in hits if h.chunk.chunk_id != twin.chunk.chunk_id]
+
+    def _grounded(self, question: str, hits: list[Hit], best: int, conversation_id: str | None = None,
+                  missing: list[Missing] | None = None) -> Answer:
+        ctx = self._lead_context(question)
+        lead = choose_lead(hits, self._supports(question, hits), best, ctx)
+        ordered = self._in_force_twin(question, hits, lead, ctx)
+        if ordered is not hits:
+            hits, lead = ordered, 0
+        chosen = self._supporting(question, hits, lead)
+        cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
+        warnings = self._warnings(question, cites[:1], hits, conversation_id)
+        validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
+        conclusion, extra = self._conclusion(question, cites, hits, chosen[0], [m.short for m in missing or []])
+        signer = self._signer_line(question, cites)
+        identity = self._identity_lines(question, chosen)
+        if signer or (identity and self._names_document(question)):
+            # a question about the document itself (its date, its signer): the registry/header fact first
+            conclusion = " ".join([*identity, *signer, "" if signer else conclusion or ""]).strip()
+        else:
+            extra += identity
+        text = grounded_text(cites, validity_lines, extra, conclusion=conclusion)
+        return Answer(answer=text, conclusion=conclusion, citations=cites, warnings=warnings,
+                      mode="deadline" if any(x.startswith("Thời hạn") for x in [conclusion or "", *extra])
+                      else "grounded")
+
+    def _conclusion(self, question: str, cites: list[Citation], hits: list[Hit], lead: Hit,
+                    missing: list[str] | None = None) -> tuple[str | None, list[str]]:
+        """The opening sentence(s): the validity of documents the question names (registry dates), the asked fact
+        from the lead quote (or from a supporting quote when the lead lacks it), arithmetic on it when the user
+        gives a base salary or a start date."""
+        from assistant.answer.conclusion import CONCLUSION_CHARS, question_parts
+
+        kind = self.types.detect(question)
+        kinds = {self.types.detect(p) for p in question_parts(question)}
+        if kind not in ("components", "criteria") and kinds & {"components", "criteria"}:
+            kind = "criteria"  # one part asks for a list or the criteria: the list is the conclusion's body
+        ents = self._entities(question)
+        reg = self.knowledge.registry
+        named = reg.find_in_text(question)
+        asks_validity = has_phrase(fold(question), self.words.validity)
+        validity = validity_conclusion(named, reg, self.today, include_in_force=asks_validity) + (missing or [])
+        if not cites[0].in_force and cites[0].validity_note and not any(
+                (cites[0].doc_number or "~") in v for v in validity):
+            validity.append(cites[0].validity_note)  # an expired lead never reads as current law
+        amount = self._amount_line(question, cites, ents)
+        deadline = self._deadline_lines(question, cites)
+        start_given = parse_user_date(question, default_year=self.today.year) is not None
+        computed = [deadline.pop(0)] if deadline and start_given and kind in ("duration", "date") else []
+        budget = CONCLUSION_CHARS - sum(len(x) + 1 for x in [*validity, *computed, amount or "", cites[0].scope or ""])
+        expanded = self._expand(question)
+        support = lambda t: self.evidence.support(expanded, t)  # noqa: E731
+        fact: str | None = None
+        if budget >= 80:
+            fact = self._part_facts(question, cites, ents, budget)
+            if fact is not None and not amount:
+                fact = self._fill(fact, cites[0], support, budget)
+            if fact is None:
+                con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
+                                                          budget - 6)
+                fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
+        asked_first = [amount] if amount and kind == "amount" else []
+        after = [amount] if amount and kind != "amount" else []
+        if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
+            fact = f"{cites[0].scope}: {fact}"
+        lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
+        extra = deadline
+        return (" ".join(x for x in lines if x) or None), extra
+
+    def _part_facts(self, question: str, cites: list[Citation], ents: list[str], budget: int) -> str | None:
+        """For each part of the question that asks a fact of a known kind (a question may ask two: 'do ai quyết
+        định, trong thời hạn bao lâu?'), the sentence that states it, from the lead or else a supporting passage."""
+        from assistant.answer.conclusion import fact_sentence, question_parts
+
+        parts = [(p, self.types.detect(p)) for p in question_parts(question)]
+        parts = [(p, k) for p, k in parts if k and self.types.answer.get(k)] or []
+        if not parts:
+            return None
+        out: list[str] = []
+        share = max(80, budget // len(parts)) - 6
+        whole = {}
+        for part, kind in parts:
+            def support(t: str, p: str = part) -> float:
+                if t not in whole:
+                    whole[t] = self.evidence.support(self._expand(question), t)
+                return whole[t] + self.evidence.support(self._expand(p), t)
+
+            # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
+            # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
+            titles = self._title_names
+            found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
+                     if (f := fact_sentence(c.quote, kind, self.types, support, ents, share))]
+            if found:
+                lead = next((x for x in found if x[1] == 0), None)
+                exact = [x for x in found if x[0] == 2]
+                pick = (exact[0] if lead and lead[0] == 1 and exact else lead) or max(found, key=lambda x: (x[0], x[1]))
+                _, _, fact, c = pick
+                line = fact.rstrip(" .;:") + f" [{c.n}]."
+                if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
+                    out.append(line)
+        return " ".join(out) or None
+
+    @staticmethod
+    def _fill(fact: str, lead: Citation, support: Any, budget: int) -> str:
+        """A short fact completed by the lead quote's next most relevant sentence when the opening has room
+        (questions often ask two things of one provision)."""
+        from assistant.answer.conclusion import _plain, is_heading, sentences
+
+        room = budget - len(fact) - 8
+        if room < 60:
+            return fact
+        have = fold(fact)
+        cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have]
+        scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
+        for score, x in scored[:3]:
+            text = _plain(x)
+            if score > 0 and len(text) <= room:
+                return f"{fact} {text} [{lead.n}]."
+        return fact
+
+    def _entities(self, question: str) -> list[str]:
+        """Folded names of the titles/awards the question is about (abbreviations expanded)."""
+        q = self._expand(question)
+        ents = {e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e for e in self.evidence.entities(q)}
+        ents |= self._analyse(question).titles
+        return sorted(e for e in ents if not any(e != o and e in o for o in ents))  # the most specific names
+
+    def _amount_line(self, question: str, cites: list[Citation], ents: list[str]) -> str | None:
+        """'Tính theo mức lương cơ sở bạn nêu: 0,3 × 2.340.000 đồng = 702.000 đồng [1]' — the multiplier of the
+        asked title in a cited passage, and the rounding rule stated in the same document, if any."""
+        from assistant.answer.amounts import compute, multiplier_match, parse_base
 
         base = parse_base(question)
         if base is None:
-            return []
-        ents = [e.split(" ", 2)[-1] if e.startswith(("danh hieu ",)) else e for e in
-                self.evidence.entities(question)] or self.knowledge.searcher.analyse(question).titles
-        texts = [h.chunk.text for h in hits]
-        for c in cites:
-            mult = multiplier_for(list(ents), c.quote)
-            if mult is None:
-                continue
-            rule_note = ""
-            rule = rounding_rule(texts + [x.quote for x in cites])
-            if not rule:  # look for the rounding provision in the same document
-                from assistant.index.retriever import Filters
+            return None
+        found = [(m, -i, c) for i, c in enumerate(cites) if (m := multiplier_match(ents, c.quote))]
+        if not found:
+            return None
+        (score, mult), _, c = max(found, key=lambda x: (x[0][0], x[1]))
+        unit, note = self._rounding_rule(c, cites)
+        a = compute(mult, base, unit or False)
+        return f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{note}."
 
-                for h in self.knowledge.search("tiền thưởng làm tròn số hàng chục nghìn đồng", k=2,
-                                               filters=Filters(source_files=[c.source_file])):
-                    if rounding_rule([h.chunk.text]):
-                        extra = self._citation(len(cites) + 1, h, "làm tròn hàng chục nghìn", 400)
-                        cites.append(extra)
-                        rule, rule_note = True, f" [{extra.n}]"
-                        break
-            a = compute(mult, base, rule)
-            return [f"Tính theo mức lương cơ sở bạn nêu: {a.explanation} [{c.n}]{rule_note}."]
-        return []
+    def _rounding_rule(self, c: Citation, cites: list[Citation]) -> tuple[int | None, str]:
+        """The rounding unit stated in the multiplier's own document (any of its passages), cited when used."""
+        from assistant.answer.amounts import rounding_unit
+
+        for x in cites:
+            u = rounding_unit(x.quote)
+            if u:
+                return u, f" [{x.n}]"
+        for ch in self._facts.by_file.get(c.source_file, []):
+            u = rounding_unit(ch.text)
+            if u:
+                hit = Hit(chunk=ch, score=0.0, rank=0)
+                extra = self._citation(len(cites) + 1, hit, ch.text, 400)
+                cites.append(extra)
+                return u, f" [{extra.n}]"
+        return None, ""
 
     def _identity_lines(self, question: str, chosen: list[Hit]) -> list[str]:
         if not has_phrase(fold(question), self.words.identity):
@@ -267,6 +520,26 @@ class AskService:
         if not m or not m.signed:
             return []
         return [f"{m.short_name}: ngày ký {m.signed.day:02d}/{m.signed.month:02d}/{m.signed.year}."]
+
+    def _names_document(self, question: str) -> bool:
+        info = self._analyse(question)
+        return bool(info.doc_numbers) or any(fold(n) in info.folded for n in self._facts.plan_numbers)
+
+    def _signer_line(self, question: str, cites: list[Citation]) -> list[str]:
+        """'Người ký: CHỦ TỊCH Nguyễn Văn A [n].' — the closing lines of the lead document (its signature block,
+        the last passage of the file), for a question that asks who signed it."""
+        if self.types.detect(question) != "authority" or not has_phrase(fold(question), self.words.identity):
+            return []
+        f = cites[0].source_file
+        last = max(self._facts.by_file.get(f, []), key=lambda c: c.start, default=None)
+        if last is None:
+            return []
+        lines = [x.strip() for x in last.text.split("\n") if x.strip()]
+        if len(lines) < 2 or any(len(x) > 60 or re.search(r"[.;:]$", x) for x in lines[-2:]):
+            return []
+        c = self._citation(len(cites) + 1, Hit(chunk=last, score=0.0, rank=0), question, 200)
+        cites.append(c)
+        return [f"Người ký: {lines[-2]} {lines[-1]} [{c.n}]."]
 
     def _plan_fact_answer(self, question: str) -> Answer | None:
         """Layout of a plan ('gồm những mục lớn nào') or how many targets it sets ('bao nhiêu chỉ tiêu')."""
@@ -332,20 +605,42 @@ class AskService:
             return None
         return Answer(answer="\n".join(lines), citations=cites, mode="grounded")
 
-    def _refusal(self, question: str, hits: list[Hit], reasons: list[str]) -> Answer:
+    def _refusal(self, question: str, hits: list[Hit], reasons: list[str],
+                 missing: list[Missing] | None = None) -> Answer:
         closest = [self._citation(i, h, question, 200) for i, h in enumerate(hits[:3], start=1)]
         warnings = []
         for d in self.knowledge.registry.find_in_text(question):
             w = legal_warning(d, self.knowledge.registry, self.today)
             if w:
                 warnings.append(w)
-        text = refusal_text(reasons, closest)
+        text = refusal_text(reasons, closest, [m.short for m in missing or []], HOW_TO_ADD)
         if warnings:
             text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
-        return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal")
+        return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal",
+                      notes=[m.message for m in missing or []])
+
+    def _indicator_rows(self, question: str) -> list[Any]:
+        """Indicators for the question and, when it asks several ('thu ngân sách bao nhiêu, chi ngân sách bao
+        nhiêu'), for each of its parts with the question's locality and years."""
+        from assistant.answer.conclusion import question_parts
+
+        table = self.indicators
+        rows = list(table.lookup(question))
+        if not rows:
+            return rows
+        parts = question_parts(question)
+        if len(parts) > 1:
+            fq = fold(question)
+            where = [loc for loc in table.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)]
+            years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
+            for p in parts:
+                for r in table.lookup(" ".join([p, *where, *years])):
+                    if not any(r.source_file == x.source_file and r.start == x.start for x in rows):
+                        rows.append(r)
+        return rows[:8]
 
     def _indicator_answer(self, question: str) -> Answer | None:
-        rows = self.indicators.lookup(question)
+        rows = self._indicator_rows(question)
         if not rows:
             return None
         cmp_asked = has_phrase(fold(question), self.words.comparison)
@@ -406,7 +701,7 @@ class AskService:
             text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
         yield AskEvent(type="final", answer=Answer(answer=text, citations=cites, warnings=warnings, mode="llm"))
 
-    def _remember(self, cid: str | None, question: str, rewritten: str, ans: Answer) -> None:
+    def _remember(self, cid: str | None, question: str, rewritten: str, ans: Answer, subject: Subject) -> None:
         if not (self.store and cid) or ans.mode == "error":
             return
         try:
@@ -414,5 +709,48 @@ class AskService:
             self.store.add_turn(cid, "assistant", ans.answer, {"mode": ans.mode})
             self.store.set_meta(cid, "last_citations", [c.model_dump() for c in ans.citations])
             self.store.set_meta(cid, "last_warnings", ans.warnings)
+            self.store.set_meta(cid, "subject", subject.to_dict())
+            notes = [w for w in ans.warnings if AMENDMENT_MARK in w]
+            if notes:
+                shown = list(self._meta(cid, "amendment_notes", []) or [])
+                self.store.set_meta(cid, "amendment_notes", shown + [n for n in notes if n not in shown])
         except KeyError:
             pass
+
+
+@dataclass
+class _CorpusFacts:
+    """Facts about the indexed corpus computed once per index: plan numbers, localities only plans have, title
+    names without their head noun, passages by file."""
+
+    searcher: Any
+    plan_numbers: set[str]
+    plan_places: set[str]
+    title_names: set[str]
+    by_file: dict[str, list[Any]]
+
+    @classmethod
+    def build(cls, searcher: Any, heads: list[str]) -> _CorpusFacts:
+        chunks = searcher.chunks
+        plan_numbers = {c.meta.number for c in chunks if c.meta and c.meta.kind == "plan" and c.meta.number}
+        plan = {fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality and c.meta.kind == "plan"}
+        legal = {fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality and c.meta.kind != "plan"}
+        hs = sorted(heads, key=len, reverse=True)
+        names = {next((t[len(h) + 1:] for h in hs if t.startswith(h + " ")), t) for t in searcher.titles}
+        by_file: dict[str, list[Any]] = {}
+        for c in chunks:
+            by_file.setdefault(c.source_file, []).append(c)
+        return cls(searcher, plan_numbers, plan - legal, names, by_file)
+
+
+class _LazyRaw(dict):  # type: ignore[type-arg]
+    """Raw texts of indexed files, read on first use (the completeness note sits at the top of each file)."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        super().__init__()
+        self.kn = knowledge
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self[key] = self.kn.raw_text(key)
+        return dict.get(self, key, default)

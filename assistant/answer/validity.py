@@ -8,6 +8,8 @@ from assistant.corpus.models import DocMeta
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import LegalDoc, Registry, fmt_date
 
+AMENDMENT_MARK = "có thể đã được sửa đổi, bổ sung"
+
 
 def _expiry(name: str, in_force_to: date | None, replaced_by: str | None, registry: Registry,
             today: date) -> str | None:
@@ -46,4 +48,25 @@ def reform_notes(question: str, registry: Registry, today: date, markers: list[s
             d = r.get("date")
             if d and (d if isinstance(d, date) else date.fromisoformat(str(d))) <= today:
                 out.append(str(r.get("text")))
+    return out
+
+
+def amendment_note(meta: DocMeta | None) -> str | None:
+    """'Luật … có thể đã được sửa đổi, bổ sung: <amended_by from the registry>.', for a document with amendments."""
+    if not meta or not meta.amended_by:
+        return None
+    return f"{meta.short_name or meta.number} {AMENDMENT_MARK}: {meta.amended_by}."
+
+
+def validity_conclusion(docs: list[LegalDoc], registry: Registry, today: date,
+                        include_in_force: bool = False) -> list[str]:
+    """Opening sentences on the documents a question names, from the registry's dates only: always for an expired
+    one (it must not pass for current law), for one in force only when the question asks about validity."""
+    out = []
+    for d in docs:
+        s = _expiry(d.short_name or d.number, d.in_force_to, d.replaced_by, registry, today)
+        if s:
+            out.append(s + ".")
+        elif include_in_force and d.in_force_from and d.in_force_from <= today and not d.in_force_to:
+            out.append(f"{d.short_name or d.number} có hiệu lực từ {fmt_date(d.in_force_from)}.")
     return out

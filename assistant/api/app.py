@@ -12,25 +12,32 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.auth import VISITOR_HEADER
 from assistant.api.bodylimit import BodyLimitMiddleware
 from assistant.api.deps import ApiServices
 from assistant.api.errors import install_error_handlers
+from assistant.api.jobs import Jobs
+from assistant.api.openapi30 import to_openapi30
 from assistant.api.ratelimit import SlidingWindowLimiter
+from assistant.api.routes import (
+    admin,
+    conversations,
+    documents,
+    draft,
+    health,
+    search,
+    sources,
+    telegram,
+    web,
+)
 from assistant.api.routes import ask as ask_routes
-from assistant.api.routes import documents, draft, health, search, sources, telegram, web
+from assistant.api.safety import check_bind, resolve_web_key
+from assistant.api.signing import LinkSigner
 from assistant.config import Settings, get_settings
 from assistant.services import Services, build_services
 
 log = logging.getLogger(__name__)
-DEV_WEB_KEY = "dev-user"
-
-
-def resolve_web_key(settings: Settings, roles: dict[str, str], web_key: str | None) -> str | None:
-    """Key embedded in the full page: explicit > settings.web_key > $TDKT_WEB_KEY > the default dev user key."""
-    key = web_key or settings.web_key
-    if key:
-        return key
-    return DEV_WEB_KEY if roles.get(DEV_WEB_KEY) == "user" else None
+WIDGET_IP_FACTOR = 10  # visitors (browser sessions) behind one IP before that IP is limited as a whole
 
 
 def create_app(
@@ -46,6 +53,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Services not given are created from settings (warmed in the lifespan when `warm`)."""
     settings = settings or get_settings()
+    check_bind(settings)
     if services is None:
         services = build_services(settings, knowledge=knowledge, ask=ask, drafts=drafts, store=store)
     api_services = ApiServices(services)
@@ -86,12 +94,18 @@ def create_app(
     app.state.services = api_services
     app.state.key_roles = roles
     app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute, 60.0)
+    app.state.widget_limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute, 60.0)
+    app.state.widget_ip_limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute * WIDGET_IP_FACTOR, 60.0)
+    app.state.auth_failures = SlidingWindowLimiter(settings.auth_failures_per_minute, 60.0)
+    app.state.jobs = Jobs()
+    app.state.signer = LinkSigner(settings.signing_secret, settings.download_link_minutes * 60.0)
     app.state.web_key = resolve_web_key(settings, roles, web_key)
 
     install_error_handlers(app)
     app.state.telegram = None
-    for module in (health, ask_routes, draft, search, documents, sources, web, telegram):
+    for module in (health, ask_routes, draft, conversations, search, documents, sources, admin, web, telegram):
         app.include_router(module.router)
+    _serve_openapi30(app)
     sw = web.swagger_dir()
     if sw is not None:  # before /static, which would otherwise shadow it
         app.mount("/static/swagger", StaticFiles(directory=sw), name="swagger")
@@ -104,8 +118,20 @@ def create_app(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
-        allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+        allow_headers=["X-API-Key", "Authorization", "Content-Type", VISITOR_HEADER],
         expose_headers=["Retry-After", "X-Conversation-Id", "Content-Disposition"],
         max_age=600,
     )
     return app
+
+
+def _serve_openapi30(app: FastAPI) -> None:
+    """/openapi.json in OpenAPI 3.0.3 (the bundled Swagger UI 4.x cannot render 3.1)."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None or app.openapi_schema.get("openapi") != "3.0.3":
+            app.openapi_schema = to_openapi30(original())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -25,9 +25,12 @@ class DraftArchive:
         self._store = store
 
     def save(self, draft: Draft, conversation_id: str | None = None) -> None:
+        """Save (or replace, for a regenerated section) a draft; a stale rendered .docx is dropped."""
         self._store().save_draft(
             draft.draft_id, conversation_id, draft.request.model_dump(mode="json"), draft.model_dump(mode="json")
         )
+        if valid_draft_id(draft.draft_id):
+            self.file_path(draft.draft_id, "docx").unlink(missing_ok=True)
 
     def get(self, draft_id: str) -> Draft | None:
         if not valid_draft_id(draft_id):

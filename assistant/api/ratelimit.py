@@ -1,4 +1,4 @@
-"""Per-key sliding-window rate limiter kept in memory (one process)."""
+"""Sliding-window rate limiter per bucket (key, visitor or client IP), kept in memory (one process)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,19 @@ class SlidingWindowLimiter:
             if len(q) >= self.limit:
                 return max(q[0] + self.window - now, 0.001)
             q.append(now)
+            return 0.0
+
+    def peek(self, key: str) -> float:
+        """0 if `key` may hit now, else the seconds to wait (records nothing)."""
+        now = self._clock()
+        with self._lock:
+            q = self._hits.get(key)
+            if not q:
+                return 0.0
+            while q and q[0] <= now - self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return max(q[0] + self.window - now, 0.001)
             return 0.0
 
     def reset(self) -> None:

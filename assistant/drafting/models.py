@@ -32,12 +32,15 @@ class DraftRequest(BaseModel):
     plan_date: date | None = None
     questions: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    parent_body: str | None = None  # an agency's parent body ("Sở Y tế tỉnh …"), when given
+    agency_key: str | None = None  # so | truong | benh vien … (knowledge/drafting.yaml agencies)
 
 
 class DraftParagraph(BaseModel):
     text: str
     style: str = "body"  # body | subheading | item
     sources: list[str] = Field(default_factory=list, description="Citations/source files this was built from.")
+    role: str | None = Field(None, description="Role of the source paragraph (assistant/drafting/roles.py).")
 
 
 class DraftSection(BaseModel):
@@ -54,6 +57,7 @@ class Draft(BaseModel):
     sections: list[DraftSection] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list, description="What to ask back in chat channels.")
+    notes: list[str] = Field(default_factory=list, description="Drafting notes: assumptions, missing models.")
     markdown: str = ""
     doc_type: str | None = None
     mode: str = "grounded"  # grounded | llm

@@ -14,7 +14,7 @@ from assistant.drafting.words import words
 
 _YEAR = re.compile(r"(?<![\d/.,])(1[89]\d\d|2\d\d\d)(?![\d/.,]\d)")
 _AGENCY_STOP = {"nam", "chu", "cua", "voi", "ve", "pho", "ky", "nguoi", "theo", "gui", "dip", "chao", "huong", "cap",
-                "giai", "chi", "thuc", "nhan"}
+                "giai", "chi", "thuc", "nhan", "thuoc", "truc"}
 _QUOTED = re.compile(r"[“\"']([^”\"']{3,300})[”\"']")
 
 
@@ -74,7 +74,7 @@ def _take_agency(t: str, f: str, pos: int, stop: set[str], unit_keys: set[str]) 
         if mm.start() != i:
             break
         fw = fold(mm.group(1))
-        if (fw in unit_keys or fw in stop) and out or len(out) >= 6:
+        if (fw in unit_keys or (fw in stop and not mm.group(1)[0].isupper())) and out or len(out) >= 6:
             break
         out.append(mm.group(1))
         i = mm.end()
@@ -125,7 +125,11 @@ def _find_issuer(t: str, f: str, w: dict[str, Any]) -> dict[str, Any] | None:
         after = [h for h in unit_hits if h["start"] >= best["end"] - 1 and h["level"] == "tinh"]
         if after:
             best["province"] = after[0]["name"]
-            best["name"] = best["name"]
+            if best["agency"]["key"] != "so" and f[best["end"]:after[0]["start"]].strip() == "":
+                best["name"] = f"{best['name']} {t[after[0]['start']:after[0]['end']].strip()}"  # "Bệnh viện Đa khoa tỉnh X"
+        place = [h for h in unit_hits if h["start"] >= best["end"] - 1 and h["level"] == "xa"]
+        if place:
+            best["place"] = place[0]
         return best
     if not unit_hits:
         return None
@@ -199,7 +203,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         req.questions.append("Anh/chị cần soạn loại văn bản thi đua nào?")
         return req
     # --- document type
-    req.doc_type = _doc_type(f, w)
+    theme_at = re.search(r"chu de|[“\"]", f)
+    req.doc_type = _doc_type(f[: theme_at.start()] if theme_at else f, w)  # "hướng tới" inside a theme is not a type
     if req.doc_type is None:
         req.doc_type = str(w.get("fallback_type", "ke-hoach"))
         req.missing.append("doc_type")
@@ -222,8 +227,13 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         year = today.year
     req.year = year
     # --- issuer and level
-    cut = re.search(r"(?<![\w])(kinh gui|gui)\s", f)
+    cut = re.search(r"(?<![\w])(kinh gui|gui)\s|chu de|[“\"]", f)  # no issuer inside the theme or recipient
     iss = _find_issuer(t[: cut.start()] if cut else t, f[: cut.start()] if cut else f, w)
+    if iss is None and cut is not None:  # the issuer comes after a quoted theme: search with the quotes blanked
+        masked = re.sub(r"[“\"][^”\"]*[”\"]", lambda m: " " * len(m.group(0)), t)
+        rc = re.search(r"(?<![\w])(kinh gui|gui)\s", f)
+        end = rc.start() if rc else len(t)
+        iss = _find_issuer(masked[:end], fold(masked)[:end], w)
     level_said = None
     for k, lv in (w.get("level_words") or {}).items():
         if _word_re(k).search(f):
@@ -238,6 +248,14 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         req.province = iss.get("province")
         if iss["level"] == "co-quan":
             req.issuer = f"{iss['unit_word']} {iss['name']}"
+            req.agency_key = iss["agency"]["key"]
+            if iss.get("place"):  # "Trường THCS …, phường Tây Hồ": where it is (date line), not its parent
+                req.locality = iss["place"]["name"]
+            pm = re.search(r"(?<![\w])(truc thuoc|thuoc)\s+", f[iss["end"]:])
+            if pm:  # the parent body named in the prompt ("thuộc Sở Y tế tỉnh …", "thuộc UBND phường …")
+                rest_t, rest_f = t[iss["end"] + pm.end():], f[iss["end"] + pm.end():]
+                sm = re.search(r"[,;\n]|\s(nam \d{4}|chu de)", rest_f)
+                req.parent_body = rest_t[: sm.start()].strip(" .") if sm else rest_t.strip(" .")
         else:
             req.issuer = f"UBND {iss['unit_word']} {iss['name']}"
         others = iss.get("others") or []
@@ -265,13 +283,29 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     # --- theme, occasion, period, targets, parent plan, signer, recipient
     stops = r"[;\n]|,\s*(chi tieu|nguoi ky|ky boi|thoi gian|giai doan|dip|chao mung|gui |thuc hien|can cu)|\s(chi tieu|nguoi ky)\s*:"
     req.theme = _after(t, f, r"chu de\s*(la)?\s*:?", stops)
+    if not req.theme:  # a quoted phrase is the theme ("… thi đua “chuyên đề chuyển đổi số” năm 2026 …")
+        q = _QUOTED.search(t)
+        req.theme = q.group(1).strip() if q and q.group(0)[0] in "“\"" else None
     if req.theme:
         req.theme = req.theme[0].upper() + req.theme[1:]
-    occ = _after(t, f, r"(chao mung|nhan dip|huong toi|dip)\s",
-                 stops + r"|,\s*chu de|\s(nam \d{4}|cua (ubnd|uy ban|so|truong))")
-    if occ:
-        m = re.search(r"(chao mung|nhan dip|huong toi|dip)\s", f)
-        req.occasion = (t[m.start():m.end()].strip() + " " + occ).strip() if m else occ
+    issuer_stop = r"|,?\s*(cua|tai)?\s*(ubnd|uy ban|so|truong|benh vien)\s|,\s*chu de|\snam \d{4}\b"
+    occ_key = r"(chao mung|nhan dip|huong toi|dip|ky niem)\s"
+    if req.doc_type == "ke-hoach-dot":  # the campaign's own words: "cao điểm lập thành tích chào mừng …"
+        occ_key = r"(dot thi dua|thi dua chuyen de|thi dua dac biet)\s"
+    head_f = f[: theme_at.start()] if theme_at else f
+    m = re.search(occ_key, head_f) or re.search(r"(chao mung|nhan dip|huong toi|dip|ky niem)\s", head_f)
+    if m:
+        occ = _after(t[m.start():], f[m.start():], m.re.pattern, stops + issuer_stop)
+        if occ:
+            word = t[m.start():m.end()].strip()
+            keep_word = not fold(word).startswith(("dot thi dua", "thi dua"))
+            req.occasion = (word + " " + occ).strip() if keep_word else occ
+            for who in (req.issuer, f"{req.unit_word} {req.locality}" if req.unit_word and req.locality else None):
+                fo = fold(req.occasion)
+                if who and fold(who) in fo:  # never the issuer (or its territory) in the title
+                    i = fo.index(fold(who))
+                    head = re.sub(r"\s*(tren dia ban|cua|tai|o)\s*$", "", fo[:i])
+                    req.occasion = (req.occasion[: len(head)] + req.occasion[i + len(who):]).strip(" ,")
     m = re.search(r"(tu ngay|tu thang)\s+[^;]*?(den|toi)\s+(ngay|thang)?\s*[\d/]+(\s*nam\s*\d{4})?", f)
     if m:
         req.period = t[m.start():m.end()].strip()
@@ -326,7 +360,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
         req.questions.append("Chủ đề (khẩu hiệu) của phong trào thi đua năm nay là gì?")
     if not req.targets and req.doc_type != "ke-hoach-dot":
         req.missing.append("targets")
-        req.questions.append("Các chỉ tiêu thi đua chủ yếu (ví dụ: tỷ lệ hộ nghèo giảm …%, thu ngân sách đạt … "
+        req.questions.append(f"Các chỉ tiêu thi đua chủ yếu của {req.issuer} là gì?" if req.level == "co-quan" else
+                             "Các chỉ tiêu thi đua chủ yếu (ví dụ: tỷ lệ hộ nghèo giảm …%, thu ngân sách đạt … "
                              "tỷ đồng) là gì?")
     req.plan_date = today if (req.year or 0) >= today.year else date(req.year or today.year, 1, 15)
     return req

@@ -15,35 +15,45 @@ from assistant.config import Settings
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold, tokens
 from assistant.corpus.registry import LegalDoc, fmt_date
-from assistant.drafting import export
+from assistant.drafting import export, places
 from assistant.drafting.adapt import (
     Target,
+    accented,
     adapt_text,
     build_support,
+    has_word,
     strip_marker,
     target_metric,
     unsupported,
 )
 from assistant.drafting.models import Draft, DraftParagraph, DraftRequest, DraftSection
-from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan, sub_kind
+from assistant.drafting.outline import Outline, PlanDoc, learn_outlines, outline_for, parse_plan
 from assistant.drafting.parse import _reform_date, parse_request
-from assistant.drafting.words import placeholder, words
+from assistant.drafting.roles import ROLE_NAMES, Unit, expected_roles, label_plan, starts_with_body, units_of
+from assistant.drafting.vocab import Vocabulary
+from assistant.drafting.words import levels, placeholder, words
 from assistant.index.retriever import Filters
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 BODY_KEYS = set(ROMAN)
 TEMPLATE_SOURCE = "mẫu văn bản: knowledge/drafting.yaml"
+AWARD_MARK = "\x00award"  # in a compose call's `seen`: the award line is already placed
 
 
 class DraftService:
     """Drafting facade used by the CLI, API and bot."""
 
-    def __init__(self, settings: Settings, knowledge: Any, llm: Any = None, today: date | None = None) -> None:
+    def __init__(self, settings: Settings, knowledge: Any, llm: Any = None, today: date | None = None,
+                 store: Any = None) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.llm = llm
         self.today = today
+        self.store = store
         self.w = words(settings.knowledge_dir)
+        self.lv = levels(settings.knowledge_dir)
+        self._units: dict[str, list[Unit]] = {}
+        self.vocab = Vocabulary([])
         self._lock = threading.Lock()
         self._plans: list[PlanDoc] | None = None
         self._chunks: dict[str, list[Chunk]] = {}
@@ -71,6 +81,9 @@ class DraftService:
                             chunks[c.source_file].append(c)
                     self._chunks = dict(chunks)
                     self._foreign = self._collect_localities(out)
+                    self._units = {p.source_file: units_of(label_plan(p, self.w)) for p in out}
+                    texts = [self.knowledge.raw_text(m.source_file) or "" for m in self.knowledge.documents()]
+                    self.vocab = Vocabulary(texts)
                     self._plans = out
         return self._plans
 
@@ -101,22 +114,33 @@ class DraftService:
 
     # ------------------------------------------------------------------------------------------- public API
     def draft(self, prompt: str, section: str | None = None, instruction: str | None = None,
-              conversation_id: str | None = None, base: Draft | None = None,
+              conversation_id: str | None = None, base: Draft | str | None = None,
               exclude_files: list[str] | None = None, today: date | None = None,
               llm: Any = None) -> Draft:
         """Draft a whole document, or only `section` ("I", "II", … or a kind like "to-chuc"); with `base`, the
         section is regenerated (optionally following `instruction`) and the other sections are kept."""
         today = today or self.today or date.today()
+        if isinstance(base, str):
+            stored = self.load(base)
+            if stored is None:
+                d = Draft(draft_id=base, request=DraftRequest(prompt=prompt or ""))
+                d.warnings.append(f"Không tìm thấy bản dự thảo “{base}” để soạn lại [draft not found].")
+                d.request.errors.append(d.warnings[0])
+                return d
+            base = stored
         if base is not None and not (prompt or "").strip():
             req = base.request.model_copy(deep=True)
         else:
             req = parse_request(prompt, self.settings, today, self.registry)
-        draft = Draft(draft_id=uuid.uuid4().hex, request=req, doc_type=req.doc_type)
+        notes: list[str] = []
+        if not req.errors and (base is None or (prompt or "").strip()):
+            notes = self._understand(req)
+        draft = Draft(draft_id=uuid.uuid4().hex, request=req, doc_type=req.doc_type, notes=notes)
         draft.warnings += req.warnings
         draft.questions += req.questions
         if req.errors:
             draft.warnings = list(req.errors) + draft.warnings
-            draft.markdown = export.to_markdown(draft)
+            draft.markdown = self.to_markdown(draft)
             return draft
         exclude = list(exclude_files or [])
         tgt = self._target(req, today)
@@ -126,10 +150,9 @@ class DraftService:
         ranked = self._rank_plans(req, exclude)
         sections = self._compose(req, tgt, outline, ranked, instruction, section)
         if base is not None and section:
-            keep = [s for s in base.sections]
-            new = {s.key: s for s in sections if self._section_match(s, section)}
-            draft.sections = [new.get(s.key, s) for s in keep]
+            draft.sections = self._merge(base, sections, section, instruction, tgt, exclude, draft)
             draft.draft_id = base.draft_id
+            draft.notes = list(dict.fromkeys(base.notes + draft.notes))
         elif section:
             draft.sections = [s for s in sections if self._section_match(s, section)]
             if not draft.sections:
@@ -139,16 +162,158 @@ class DraftService:
         model = llm if llm is not None else self.llm
         if model is not None:
             self._polish(draft, model, tgt, instruction)
-        draft.markdown = export.to_markdown(draft)
+        draft.markdown = self.to_markdown(draft)
+        if self.store is not None:
+            self.store.save_draft(draft.draft_id, conversation_id, draft.request.model_dump(mode="json"),
+                                  draft.model_dump(mode="json"))
         return draft
+
+    def _understand(self, req: DraftRequest) -> list[str]:
+        """Complete the parsed request from the corpus and the gazetteer: diacritics of names and themes typed
+        without them, the province of a commune, an agency's parent body, the assumed issue date. Returns notes."""
+        self.plans()
+        notes: list[str] = []
+        plain = fold(req.prompt) == req.prompt.lower()
+        if plain:
+            for attr in ("theme", "occasion", "period"):
+                val = getattr(req, attr)
+                if val:
+                    val = self.vocab.restore(val)
+                    setattr(req, attr, val[:1].upper() + val[1:] if attr == "theme" else val)
+        fp = fold(req.prompt)
+        if req.level == "xa" and req.locality:
+            cands = places.communes(req.locality, req.unit_word)
+            if req.province:
+                inside = [c for c in cands if c.province and fold(c.province) == fold(req.province)]
+                if cands and not inside:
+                    req.warnings.append(f"Theo danh mục đơn vị hành chính sau 01/7/2025, {req.unit_word} "
+                                        f"{req.locality} không thuộc {req.province}: xin kiểm tra lại địa danh.")
+                cands = inside or cands
+            else:
+                named = [c for c in cands if c.province and re.search(rf"(?<!\w){re.escape(fold(c.province))}(?!\w)", fp)]
+                cands = named or (cands if len(cands) == 1 else [])
+            if len(cands) >= 1 and (len({c.province for c in cands}) == 1):
+                req.locality = cands[0].name
+                req.province = cands[0].province
+        elif req.level == "tinh" and req.locality:
+            pv = places.province(req.locality)
+            if pv:
+                req.locality, req.unit_word = pv.name, pv.unit_word if req.unit_word in ("tỉnh", "thành phố") else req.unit_word
+        if req.level == "co-quan":
+            if req.province:
+                pv = places.province(req.province)
+                if pv:
+                    req.province = pv.name
+            if plain and req.issuer:
+                req.issuer = self.vocab.restore(req.issuer)
+                if req.province and fold(req.province) in fold(req.issuer):  # "… tinh Ninh Binh" in the name
+                    i = fold(req.issuer).index(fold(req.province))
+                    req.issuer = req.issuer[:i] + req.province + req.issuer[i + len(req.province):]
+            if req.locality and fold(req.locality) == fold(req.province or ""):
+                req.locality = req.province
+            if not req.parent_body and req.agency_key == "so" and req.province:
+                pv = places.province(req.province)
+                req.parent_body = f"Ủy ban nhân dân {pv.unit_word if pv else 'tỉnh'} {req.province}"
+            if not req.parent_body:
+                req.questions.append(f"{req.issuer} trực thuộc cơ quan nào (cơ quan chủ quản ghi ở đầu văn bản)?")
+            label = next((a["word"] for a in self.w.get("agencies", []) if a["key"] == req.agency_key), "cơ quan")
+            if not any(p.meta.level == "co-quan" for p in self.plans()):
+                notes.append(f"Kho chưa có kế hoạch mẫu của {label.lower()} (chỉ có kế hoạch của UBND): bản thảo chỉ "
+                             f"giữ những đoạn chung không gắn với địa bàn; phần giao nhiệm vụ cho các bộ phận của "
+                             f"{req.issuer} cần tự bổ sung.")
+            if not self._award_rule(req):
+                notes.append(f"Các đoạn luật trong kho không nêu thẩm quyền khen thưởng của người đứng đầu "
+                             f"{label.lower()}: hình thức khen thưởng để trống cần bổ sung.")
+        if req.locality and req.level != "co-quan" and plain and req.issuer:
+            req.issuer = f"UBND {req.unit_word} {req.locality}"
+        dated = self._date_notes(req)
+        req.warnings += dated  # shown in every channel with the draft
+        return notes + dated
+
+    def _date_notes(self, req: DraftRequest) -> list[str]:
+        """State the assumed issue date when it decides the legal bases (a past year, a year the bases changed)."""
+        if not req.year or not req.plan_date:
+            return []
+        notes: list[str] = []
+        start, end = date(req.year, 1, 1), date(req.year, 12, 31)
+        if req.plan_date.year != (self.today or date.today()).year or req.plan_date < start:
+            notes.append(f"Giả định ngày ban hành {req.plan_date.day:02d}/{req.plan_date.month:02d}/"
+                         f"{req.plan_date.year}: căn cứ pháp lý chọn theo văn bản còn hiệu lực vào ngày đó.")
+        at = {d.number for d in self.legal_bases(req.plan_date)}
+        for other in (start, end):
+            alt = {d.number for d in self.legal_bases(other)}
+            if alt != at:
+                notes.append(f"Nếu văn bản ban hành ngày {fmt_date(other)}, căn cứ pháp lý là "
+                             f"{', '.join(sorted(alt))} thay cho {', '.join(sorted(at - alt)) or '—'} "
+                             f"(hiệu lực theo knowledge/registry.yaml).")
+        reform = _reform_date(self.registry)
+        if req.year == reform.year and req.level in ("xa", "tinh"):
+            notes.append(f"Năm {req.year} có cải cách chính quyền hai cấp từ {fmt_date(reform)}: nơi nhận và cơ quan "
+                         f"thực hiện trong bản thảo theo ngày ban hành giả định.")
+        return notes
 
     def to_docx(self, draft: Draft, path: str | Path, template: str | Path | None = None) -> Path:
         return export.to_docx(draft, Path(path), template=template, knowledge_dir=self.settings.knowledge_dir)
 
     def to_markdown(self, draft: Draft) -> str:
-        return export.to_markdown(draft)
+        """The draft as Markdown, followed by its drafting notes (assumptions, missing models)."""
+        md = export.to_markdown(draft)
+        notes = [n for n in draft.notes if n not in draft.warnings]
+        if notes:
+            md = md.rstrip("\n") + "\n\n" + "\n".join(f"> Ghi chú: {n}" for n in notes) + "\n"
+        return md
+
+    def explain(self, draft: Draft) -> str:
+        """Each body paragraph with its role and sources (what `tdkt draft --explain` prints)."""
+        lines: list[str] = []
+        for sec in draft.sections:
+            if sec.heading:
+                lines.append(f"## {sec.heading}  [{sec.kind or sec.key}]")
+            for p in sec.paragraphs:
+                if p.style in ("subheading",) or not (p.role or p.sources):
+                    continue
+                role = ROLE_NAMES.get(p.role or "", p.role or "—")
+                lines.append(f"- [{role}] {p.text[:100]}{'…' if len(p.text) > 100 else ''}")
+                lines += [f"    nguồn: {x}" for x in p.sources]
+        lines += [f"Ghi chú: {n}" for n in draft.notes]
+        return "\n".join(lines)
+
+    def load(self, draft_id: str) -> Draft | None:
+        """A stored draft by id (None without a store or when unknown)."""
+        if self.store is None:
+            return None
+        found = self.store.get_draft(draft_id)
+        return Draft.model_validate(found) if found else None
 
     # ------------------------------------------------------------------------------------------- internals
+    def _merge(self, base: Draft, sections: list[DraftSection], section: str, instruction: str | None,
+               tgt: Target, exclude: list[str], draft: Draft) -> list[DraftSection]:
+        """The stored draft with one section replaced: an "add …" instruction adds the best whole unit on that
+        topic inside the section (before its time/report lines); any other instruction regenerates the section."""
+        out = [s.model_copy(deep=True) for s in base.sections]
+        target = next((s for s in out if self._section_match(s, section)), None)
+        if target is None:
+            draft.warnings.append(f"Không có phần “{section}” trong bản dự thảo [unknown section].")
+            return out
+        shorter, topic = self._instruction(instruction)
+        if topic and not shorter:
+            have = {fold(p.text) for s in out for p in s.paragraphs}
+            add = self._topic_paragraphs(topic, tgt, exclude, expected_roles(target.kind, None, self.w), have)
+            if not add:
+                target.notes.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
+                draft.warnings.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
+                return out
+            same = [i for i, p in enumerate(target.paragraphs) if p.role == add[0].role]
+            tail = [i for i, p in enumerate(target.paragraphs) if p.role in ("thoi-gian", "bao-cao")
+                    and p.sources and p.sources[0] in ("yêu cầu của người dùng", TEMPLATE_SOURCE)]
+            at = same[-1] + 1 if same else tail[0] if tail else len(target.paragraphs)  # next to its own kind
+            target.paragraphs[at:at] = add
+            return out
+        new = next((s for s in sections if s.key == target.key or self._section_match(s, section)), None)
+        if new is not None:
+            out[out.index(target)] = new
+        return out
+
     @staticmethod
     def _section_match(s: DraftSection, section: str) -> bool:
         k = section.strip().rstrip(".").upper()
@@ -168,13 +333,42 @@ class DraftService:
             locality=req.locality, level=req.level or "xa", year=year,
             plan_date=req.plan_date or today, province=req.province,
             support=build_support(req.prompt, self.registry, year, prompt_extra),
-            foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])],
+            foreign=foreign, specific=[re.compile(p) for p in self.w.get("specific_patterns", [])
+                                       if not re.search(p, fold(" ".join([req.occasion or "", req.theme or ""])))],
             abolished=[fold(a) for a in self.w.get("abolished_words", [])],
             gone_after_rewrite=[fold(a) for a in self.w.get("abolished_after_adaptation", [])],
             not_at_level=[fold(a) for a in (self.w.get("not_at_level") or {}).get(req.level or "", [])],
             after_reform=(req.plan_date or today) >= reform, own_names=own,
             request_bigrams=_bigrams(req.prompt),
+            foreign_bodies=self._foreign_bodies(req, (req.plan_date or today) >= reform),
+            forbidden_awards=self._forbidden_awards(req),
+            foreign_phrases=[re.compile(x) for x in (self.w.get("foreign_by_type") or {}).get(req.doc_type or "", [])],
+            community=[(str(r["from"]), str(r["to"])) for r in
+                       (self.lv.get("community_rewrite") or {}).get(req.unit_word or "", [])],
         )
+
+    def _foreign_bodies(self, req: DraftRequest, after_reform: bool) -> list[str]:
+        """Words (accented, lower case) of bodies and fields that belong to another level than the issuer's."""
+        out: list[str] = []
+        for entry in (self.lv.get("foreign") or {}).get(req.level or "", []):
+            if entry.get("after_reform_only") and not after_reform:
+                continue
+            out += [accented(x) for x in entry.get("words", [])]
+        for entry in (self.lv.get("foreign_by_unit") or {}).get(req.unit_word or "", []):
+            out += [accented(x) for x in entry.get("words", [])]
+        for entry in (self.lv.get("foreign_by_agency") or {}).get(req.agency_key or "", []):
+            out += [accented(x) for x in entry.get("words", [])]
+        return out
+
+    def _forbidden_awards(self, req: DraftRequest) -> list[re.Pattern[str]]:
+        """'<form> của Chủ tịch UBND <issuer's unit>' for every form the issuer's head may not give."""
+        rule = self._award_rule(req)
+        if not rule or req.level == "co-quan":
+            return []
+        allowed = fold(" ".join(str(f) for f in rule.get("forms", [])))
+        unit = fold(req.unit_word or "")
+        return [re.compile(rf"{re.escape(n)}[^.;]{{0,60}}(chu tich )?(ubnd|uy ban nhan dan) {re.escape(unit)}\b")
+                for n in self.lv.get("award_form_names", []) if n not in allowed]
 
     def _rank_plans(self, req: DraftRequest, exclude: list[str]) -> list[PlanDoc]:
         """Most similar plans first: same type, same level, then hybrid-search relevance to the request."""
@@ -217,45 +411,77 @@ class DraftService:
         df = self._title_df()
         return {b for b in _bigrams(p.meta.title or "") if df.get(b, 0) < 2 and b not in tgt.request_bigrams}
 
-    def _para(self, p: PlanDoc, para: Any, tgt: Target) -> DraftParagraph | None:
+    def _adapt(self, p: PlanDoc, text: str, tgt: Target) -> str | None:
+        """One paragraph of plan p rewritten for the target, whole or None."""
         reg = (self.registry.plans or {}).get(p.source_file, {})
-        txt = adapt_text(para.text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt,
-                         self._topic_block(p, tgt))
+        m = re.search(r"\b(xã|phường|đặc khu|huyện|tỉnh|thành phố|thị xã)\b", p.meta.issuer or "")
+        txt = adapt_text(text, p.meta.locality, p.meta.level, p.meta.year, reg.get("province"), tgt,
+                         self._topic_block(p, tgt), src_unit=m.group(1) if m else None)
+        if not txt or len(txt) > int(self.w.get("max_chars_per_paragraph", 900)):
+            return None
+        return self.vocab.fix_typos(txt)
+
+    def _para(self, p: PlanDoc, para: Any, tgt: Target) -> DraftParagraph | None:
+        txt = self._adapt(p, para.text, tgt)
         if not txt or txt.endswith(":"):
             return None
-        limit = int(self.w.get("max_chars_per_paragraph", 900))
-        if len(txt) > limit:
-            cut = txt.rfind(";", 0, limit)
-            txt = (txt[:cut] if cut > 200 else txt[:limit].rsplit(" ", 1)[0]).rstrip(";,") + "."
         return DraftParagraph(text=txt, style="item", sources=[self._citation(p.source_file, para.start)])
 
-    def _evidence(self, ranked: list[PlanDoc], kind: str, sk: str | None, tgt: Target, limit: int,
-                  exclude_sub: set[str]) -> list[DraftParagraph]:
+    def _unit(self, p: PlanDoc, u: Unit, tgt: Target) -> list[DraftParagraph] | None:
+        """A whole unit for the target: its lead (subject) and the bullets that survive adaptation; None when the
+        lead does not, when no bullet does, or when an assignment has no subject."""
+        role = u.role
         out: list[DraftParagraph] = []
-        seen: set[str] = set()
+        if any(it.text.rstrip().endswith(":") for it in u.items) and u.lead is not None:
+            return None  # a nested list flattened by the source layout: its sub-leads would lose their bullets
+        if u.lead is not None and re.search(r"\S\s+[a-zđ]\)\s", u.lead.text):
+            return None  # two headings run together by a page break ("… tỉnh a) Đối với tập thể:")
+        if u.lead is not None:
+            lead = self._adapt(p, u.lead.text, tgt)
+            if not lead:
+                return None
+            lead = lead.rstrip(".;") + ":" if not lead.endswith(":") else lead
+            out.append(DraftParagraph(text=lead, style="body", role=role,
+                                      sources=[self._citation(p.source_file, u.lead.start)]))
+        for it in u.items:
+            if u.lead is None and role == "giao-nhiem-vu" and not it.lead and not starts_with_body(it.text, self.w):
+                return None  # an assignment bullet without the body it assigns
+            txt = self._adapt(p, it.text, tgt)
+            if not txt or (txt.endswith(":") and u.lead is None):
+                if u.lead is None:
+                    return None
+                continue
+            if u.lead is None and it.lead and role == "giao-nhiem-vu":
+                subj = self._adapt(p, it.lead, tgt)
+                if not subj:
+                    return None
+                out.append(DraftParagraph(text=subj.rstrip(".;:") + ":", style="body", role=role,
+                                          sources=[self._citation(p.source_file, it.start)]))
+            out.append(DraftParagraph(text=txt, style="item", role=role,
+                                      sources=[self._citation(p.source_file, it.start)]))
+        if not out or (u.lead is not None and len(out) < 2):
+            return None
+        return out
+
+    def _fill(self, ranked: list[PlanDoc], roles: list[str], tgt: Target, limit: int,
+              seen: set[str]) -> list[DraftParagraph]:
+        """Whole units of the given roles, most similar plans (same type and level) first, no duplicates."""
+        out: list[DraftParagraph] = []
+        n = 0
         for p in ranked:
-            for s in p.sections:
-                if s.kind != kind:
+            for u in self._units.get(p.source_file, []):
+                if u.role not in roles or n >= limit:
                     continue
-                for part in s.parts:
-                    if sk is not None and part.kind != sk:
-                        continue
-                    if sk is None and part.kind in exclude_sub:
-                        continue
-                    for para in part.paras:
-                        if len(out) >= limit:
-                            return out
-                        if sk is None and part.kind is None and sub_kind(para.text) and len(para.text) < 60:
-                            continue
-                        dp = self._para(p, para, tgt)
-                        if dp is None:
-                            continue
-                        key = fold(dp.text)[:80]
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        out.append(dp)
-            if len(out) >= max(2, limit // 2):
+                paras = self._unit(p, u, tgt)
+                if not paras:
+                    continue
+                keys = [fold(x.text)[:80] for x in paras]
+                if any(k in seen for k in keys if len(k) > 30):
+                    continue
+                seen.update(keys)
+                out += paras
+                n += 1
+            if n >= limit:
                 break
         return out
 
@@ -265,17 +491,28 @@ class DraftService:
         if req.targets:
             return out
         val = placeholder(str(self.w.get("target_placeholder_value", "giá trị")))
+        if req.level == "co-quan":  # the corpus targets are a territory's socio-economic indicators
+            return [DraftParagraph(text=placeholder(f"chỉ tiêu thi đua của {req.issuer or 'cơ quan'}"), style="item",
+                                   sources=[TEMPLATE_SOURCE])]
         seen: set[str] = set()
         for p in ranked:
             for s in p.sections:
                 for part in s.parts:
                     if part.kind != "chi tieu":
                         continue
+                    breakdown = False  # the items after "…: Trong đó:" break the previous target down
                     for para in part.paras:
+                        if breakdown and len(para.text) < 60:
+                            continue
+                        breakdown = fold(para.text).rstrip().endswith("trong do:")
                         m = target_metric(para.text)
+                        m = m and self.vocab.fix_typos(m)
+                        for frm, to in tgt.community:  # "thôn" → "tổ dân phố" in a phường
+                            m = m and re.sub(rf"(?<![\w]){re.escape(frm)}(?![\w])", to, m)
                         if not m or fold(m) in seen or len(out) >= 8:
                             continue
-                        if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support):
+                        if any(n in fold(m) for n in tgt.foreign) or unsupported(m, tgt.support) or \
+                                has_word(accented(m), tgt.foreign_bodies):
                             continue
                         if tgt.locality is None and re.search(r"\b(huyện|tỉnh|xã)\b", m):
                             pass
@@ -300,30 +537,31 @@ class DraftService:
             topic = instruction[m.start(3):m.end(3)].strip(" .")
         return shorter, topic
 
-    def _topic_paragraphs(self, topic: str, tgt: Target, exclude: list[str]) -> list[DraftParagraph]:
-        hits = self.knowledge.search(topic, k=15, filters=Filters(kind="plan", exclude_files=exclude or None))
-        words_ = [w for w in fold(topic).split() if len(w) > 1]
-        plans = {p.source_file: p for p in self.plans()}
-        out: list[DraftParagraph] = []
-        for h in hits:
-            c = h.chunk
-            p = plans.get(c.source_file)
-            if p is None:
+    def _topic_paragraphs(self, topic: str, tgt: Target, exclude: list[str],
+                          roles: list[str] | None = None, have: set[str] | None = None) -> list[DraftParagraph]:
+        """The whole corpus unit that best covers `topic` (its words, diacritic-folded), adapted to the target;
+        units of the given roles first."""
+        phrase = fold(self.vocab.restore(topic)).strip()
+        words_ = [x for x in phrase.split() if len(x) > 1]
+        if not words_:
+            return []
+        scored = []
+        for p in self.plans():
+            if p.source_file in exclude:
                 continue
-            for line in c.text.split("\n"):
-                fl = fold(line)
-                if sum(1 for w in words_ if w in fl) < max(1, len(words_) - 1):
-                    continue
-                # keep the sentence(s) about the topic
-                sents = [s for s in re.split(r"(?<=[.;])\s+", line) if sum(1 for w in words_ if w in fold(s)) >= 1]
-                text = " ".join(sents)
-                para = type("P", (), {"text": text, "start": c.start})()
-                dp = self._para(p, para, tgt)
-                if dp:
-                    dp.sources = [c.citation]
-                    out.append(dp)
-                    return out
-        return out
+            for u in self._units.get(p.source_file, []):
+                text = fold(" ".join(x.text for x in ([u.lead] if u.lead else []) + u.items))
+                hit = sum(1 for x in words_ if re.search(rf"(?<!\w){re.escape(x)}(?!\w)", text))
+                if phrase in text and (not roles or u.role in roles):  # the phrase, in a unit of the section's role
+                    bonus = 0
+                    scored.append((-(hit + bonus), len(text), p, u))
+        scored.sort(key=lambda x: (x[0], x[1]))
+        for _, _, p, u in scored:
+            got = self._unit(p, u, tgt)
+            if got and phrase in fold(" ".join(x.text for x in got)) and not any(
+                    fold(x.text) in (have or set()) for x in got):
+                return got
+        return []
 
     def _compose(self, req: DraftRequest, tgt: Target, outline: Outline, ranked: list[PlanDoc],
                  instruction: str | None, only: str | None) -> list[DraftSection]:
@@ -333,7 +571,7 @@ class DraftService:
         typ = req.doc_type or "ke-hoach"
         spec = (w.get("doc_types") or {}).get(typ, {})
         shorter, topic = self._instruction(instruction)
-        limit = int(w.get("max_paragraphs_per_part", 4))
+        limit = int(w.get("max_units_per_part", 3))
         if shorter:
             limit = 1
         unit = req.unit_word or ""
@@ -344,8 +582,9 @@ class DraftService:
         # ---- header
         hdr: list[DraftParagraph] = []
         if req.level == "co-quan":
-            if req.province:
-                hdr.append(DraftParagraph(text=f"UBND TỈNH {req.province.upper()}", style="issuer-parent"))
+            parent = req.parent_body or ph("cơ quan chủ quản")
+            hdr.append(DraftParagraph(text=parent.upper(), style="issuer-parent",
+                                      sources=["yêu cầu của người dùng" if req.parent_body else TEMPLATE_SOURCE]))
             hdr.append(DraftParagraph(text=issuer.upper(), style="issuer"))
         elif req.locality:
             hdr.append(DraftParagraph(text=str(w.get("ubnd", "ỦY BAN NHÂN DÂN")), style="issuer"))
@@ -401,6 +640,9 @@ class DraftService:
             op.append(DraftParagraph(text=ts, style="body", sources=["yêu cầu của người dùng"]))
         sections.append(DraftSection(key="opening", heading="", paragraphs=op))
         # ---- body sections from the learned outline
+        seen: set[str] = set()
+        kinds = [sp.kind for sp in outline.sections]
+        award_kind = next((k for k in ("khen-thuong", "to-chuc") if k in kinds), None)
         for i, sp in enumerate(outline.sections):
             key = ROMAN[i] if i < len(ROMAN) else str(i + 1)
             sec = DraftSection(key=key, heading=f"{key}. {sp.heading}", kind=sp.kind)
@@ -410,52 +652,45 @@ class DraftService:
                 sections.append(sec)
                 continue
             sub_kinds = {k for k, _ in sp.subs}
-            if sp.subs:
-                for j, (sk, disp) in enumerate(sp.subs, start=1):
+            slots = [(sk, disp) for sk, disp in sp.subs] or [(None, "")]
+            for j, (sk, disp) in enumerate(slots, start=1):
+                if sk is not None:
                     sec.paragraphs.append(DraftParagraph(text=f"{j}. {disp}", style="subheading"))
-                    if sk == "chi tieu":
-                        intro = str(w.get("targets_intro", "")).format(year=year)
-                        if intro and not req.targets:
-                            sec.paragraphs.append(DraftParagraph(text=intro, style="body"))
-                        sec.paragraphs += self._targets(req, ranked, tgt)
-                        continue
-                    ev = self._evidence(ranked, sp.kind, sk, tgt, limit, set())
-                    sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{disp}”"), style="body",
-                                                            sources=[TEMPLATE_SOURCE])]
-            else:
-                ev = self._evidence(ranked, sp.kind, None, tgt, limit + 1, sub_kinds)
-                sec.paragraphs += ev or [DraftParagraph(text=ph(f"nội dung “{sp.heading.capitalize()}”"),
-                                                        style="body")]
+                n_units = int((w.get("max_units_by_kind") or {}).get(sp.kind, limit)) if not shorter else limit
+                sec.paragraphs += self._slot(req, tgt, ranked, sp.kind, sk, disp or sp.heading, n_units, seen)
             if sp.kind == "noi-dung" and req.targets and "chi tieu" not in sub_kinds:
                 sec.paragraphs.append(DraftParagraph(text="Chỉ tiêu thi đua:", style="subheading"))
                 sec.paragraphs += self._targets(req, ranked, tgt)
+            if sp.kind == "doi-tuong" and not any(p.role == "thoi-gian" for p in sec.paragraphs):
+                sec.paragraphs.append(self._period_line(req))
             if sp.kind == "to-chuc":
+                if req.level == "co-quan":
+                    sec.paragraphs = [p for p in sec.paragraphs if not (p.sources == [TEMPLATE_SOURCE]
+                                                                        and p.text.startswith("[nội dung"))]
+                    sec.paragraphs.insert(0, DraftParagraph(
+                        text=ph(f"nhiệm vụ của các bộ phận, đơn vị thuộc {issuer}"), style="body",
+                        role="giao-nhiem-vu", sources=[TEMPLATE_SOURCE]))
                 office = str((w.get("office_by_level") or {}).get(req.level or "xa", "")).format(unit_word=unit)
                 for line in w.get("schedule", []):
                     sec.paragraphs.append(DraftParagraph(text=line.format(
                         period=req.period or ph("thời gian thực hiện"), office=office,
                         deadline=ph("hạn báo cáo"), issuer_short=issuer), style="item",
+                        role="thoi-gian" if "{period}" in line else "bao-cao",
                         sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE]))
-            if shorter:
-                for para in sec.paragraphs:
-                    if para.style in ("item", "body") and len(para.text) > 300 and not para.text.startswith("("):
-                        cut = max(para.text.rfind(". ", 0, 300), para.text.rfind("; ", 0, 300))
-                        para.text = (para.text[:cut] if cut > 80 else para.text[:300].rsplit(" ", 1)[0]).rstrip(
-                            ";,") + "."
-            if topic and (not only or self._section_match(sec, only)):
-                add = self._topic_paragraphs(topic, tgt, [])
-                if add:
-                    sec.paragraphs += add
-                else:
-                    sec.notes.append(f"Không tìm thấy nội dung về “{topic}” trong kho kế hoạch.")
+            if sp.kind == award_kind and AWARD_MARK not in seen:  # in "tổ chức thực hiện": the head's power
+                seen.add(AWARD_MARK)
+                sec.paragraphs += self._award_lines(req, "khen-thuong" if sp.kind == "khen-thuong"
+                                                    else "giao-nhiem-vu")
             sections.append(sec)
         # ---- closing, recipients, signature
         cl: list[DraftParagraph] = []
-        for p in ranked[:3]:
+        own_type = [p for p in ranked if p.plan_type == typ]
+        typed = (w.get("closing_by_type") or {}).get(typ)
+        for p in (own_type if typed else ranked)[:3]:
             for para in p.closing:
                 dp = self._para(p, para, tgt)
                 if dp:
-                    dp.style = "body"
+                    dp.style, dp.role = "body", "ket-thuc"
                     if not dp.text.endswith("./."):
                         dp.text = dp.text.rstrip(".") + "./."
                     cl.append(dp)
@@ -463,16 +698,85 @@ class DraftService:
             if cl:
                 break
         if not cl:
-            cl.append(DraftParagraph(text=str(w.get("closing_fallback", "")).format(
-                title_lower=title[:1].lower() + title[1:], issuer=issuer), style="body", sources=[TEMPLATE_SOURCE]))
+            fb = str(typed or w.get("closing_fallback", ""))
+            cl.append(DraftParagraph(text=fb.format(title_lower=title[:1].lower() + title[1:], issuer=issuer,
+                                                    year=year), style="body", role="ket-thuc",
+                                     sources=[TEMPLATE_SOURCE]))
         sections.append(DraftSection(key="closing", heading="", paragraphs=cl))
-        rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
+        rec = [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients_first") or {}).get(typ, [])]
+        rec += [r.format(unit_word=unit, issuer=issuer) for r in (w.get("recipients") or {}).get(req.level or "xa", [])]
+        if not tgt.after_reform:
+            swap = (w.get("recipients_before_reform") or {}).get(req.level or "", {})
+            rec = [swap.get(r, r) for r in rec]
+        for frm, to in tgt.community:
+            rec = [re.sub(rf"(?<![\w]){re.escape(frm)}(?![\w])", to, r) for r in rec]
+        rec = list(dict.fromkeys(rec))
         sections.append(DraftSection(key="recipients", heading="Nơi nhận:", paragraphs=[
             DraftParagraph(text=f"- {r}" + ("" if r.endswith(".") else ";"), style="recipient-item") for r in rec]))
         sig = self._signature(req)
         sections.append(DraftSection(key="signature", heading="", paragraphs=[
             DraftParagraph(text=s, style="signature") for s in sig]))
         return sections
+
+    def _slot(self, req: DraftRequest, tgt: Target, ranked: list[PlanDoc], kind: str, sk: str | None,
+              disp: str, limit: int, seen: set[str]) -> list[DraftParagraph]:
+        """Paragraphs for one outline slot: the user's own data where the slot holds it (theme, targets, period),
+        else whole corpus units of the slot's roles, else a visible placeholder."""
+        roles = expected_roles(kind, sk, self.w)
+        if sk == "chi tieu" or roles == ["chi-tieu"]:
+            out: list[DraftParagraph] = []
+            intro = str(self.w.get("targets_intro", "")).format(year=tgt.year)
+            if intro and not req.targets:
+                out.append(DraftParagraph(text=intro, style="body", role="chi-tieu", sources=[TEMPLATE_SOURCE]))
+            by_level = sorted(ranked, key=lambda p: p.meta.level != tgt.level)  # stable: same level first
+            for dp in self._targets(req, by_level, tgt):
+                dp.role = "chi-tieu"
+                out.append(dp)
+            return out
+        if roles == ["chu-de"]:
+            return [DraftParagraph(text=f"“{req.theme}”." if req.theme else placeholder("chủ đề thi đua"),
+                                   style="body", role="chu-de", sources=["yêu cầu của người dùng"])]
+        if roles == ["thoi-gian"]:
+            return [self._period_line(req)]
+        award: list[DraftParagraph] = []
+        if "khen-thuong" in roles and AWARD_MARK not in seen:
+            seen.add(AWARD_MARK)
+            award = self._award_lines(req)
+        got = self._fill(ranked, roles, tgt, limit, seen)
+        if got or award:
+            return award + got
+        return [DraftParagraph(text=placeholder(f"nội dung “{disp.strip().capitalize()}”"), style="body",
+                               role=roles[0] if roles else None, sources=[TEMPLATE_SOURCE])]
+
+    def _period_line(self, req: DraftRequest) -> DraftParagraph:
+        return DraftParagraph(text=f"Thời gian thực hiện: {req.period or placeholder('thời gian thực hiện')}.",
+                              style="item", role="thoi-gian",
+                              sources=["yêu cầu của người dùng" if req.period else TEMPLATE_SOURCE])
+
+    def _award_rule(self, req: DraftRequest) -> dict[str, Any] | None:
+        forms = self.lv.get("award_forms") or {}
+        if req.level == "co-quan":
+            return forms.get(req.agency_key or "")
+        return forms.get(req.level or "")
+
+    def _award_lines(self, req: DraftRequest, role: str = "khen-thuong") -> list[DraftParagraph]:
+        """The award forms the issuer's head may give, from the law's provisions in the corpus (levels.yaml)."""
+        rule = self._award_rule(req)
+        if not rule:
+            return [DraftParagraph(text=placeholder("hình thức khen thưởng theo thẩm quyền của người đứng đầu "
+                                                    f"{req.issuer or 'cơ quan'}"), style="item",
+                                   role=role, sources=[TEMPLATE_SOURCE])]
+        unit = f"{req.unit_word} {req.locality}" if req.level != "co-quan" and req.locality else (req.unit_word or "")
+        head = str(rule.get("head", "")).format(unit_word=unit).strip()
+        if req.level == "co-quan" and req.issuer:
+            head = str(rule.get("head", "")).replace("Sở", req.issuer)
+        forms = [str(f).format(unit_word=req.unit_word or "") for f in rule.get("forms", [])]
+        text = str(self.w.get("award_sentence", "")).format(
+            head=head, forms=", ".join(forms), provision=str(rule.get("provision", "")).format(
+                unit_word=req.unit_word or ""))
+        return [DraftParagraph(text=text, style="item", role=role,
+                               sources=[f"{rule.get('article', '')} {rule.get('provision', '')}".strip(),
+                                        f"knowledge/levels.yaml award_forms: {rule.get('basis', '')}"])]
 
     def _signature(self, req: DraftRequest) -> list[str]:
         sw = self.w.get("signature", {})

@@ -28,6 +28,13 @@ def words(knowledge_dir: Path | None = None) -> dict[str, Any]:
     return _load(str(p if p.exists() else DEFAULT_DIR / "drafting.yaml"))
 
 
+def levels(knowledge_dir: Path | None = None) -> dict[str, Any]:
+    """Issuer levels: foreign bodies per level, community-unit rewrites and award forms (knowledge/levels.yaml)."""
+    d = Path(knowledge_dir or DEFAULT_DIR)
+    p = d / "levels.yaml"
+    return _load(str(p if p.exists() else DEFAULT_DIR / "levels.yaml"))
+
+
 def style(knowledge_dir: Path | None = None) -> dict[str, Any]:
     """Style values of the .docx export."""
     d = Path(knowledge_dir or DEFAULT_DIR)

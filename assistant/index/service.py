@@ -346,7 +346,10 @@ class Knowledge:
         import yaml
 
         p = self.settings.knowledge_dir / "retrieval.yaml"
-        return (yaml.safe_load(p.read_text("utf-8")) or {}) if p.exists() else {}
+        vocab = (yaml.safe_load(p.read_text("utf-8")) or {}) if p.exists() else {}
+        q = self.settings.knowledge_dir / "query.yaml"
+        vocab["query"] = (yaml.safe_load(q.read_text("utf-8")) or {}) if q.exists() else {}
+        return vocab
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         return self.searcher.search(query, k or self.settings.top_k, filters)

@@ -20,6 +20,8 @@ def api_settings(settings, **update):
         "api_keys": [f"{ADMIN_KEY}:admin", f"{USER_KEY}:user"],
         "cors_origins": [ALLOWED_ORIGIN],
         "rate_limit_per_minute": 100_000,
+        "widget_rate_limit_per_minute": 100_000,
+        "auth_failures_per_minute": 100_000,
     }
     base.update(update)
     return settings.model_copy(update=base)

@@ -45,3 +45,23 @@ def admin(api_server) -> Iterator[httpx.Client]:
 def anon(api_server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api_server.url, timeout=60) as c:
         yield c
+
+
+@pytest.fixture()
+def start_server(settings, knowledge, ask_service, draft_service) -> Iterator[object]:
+    """Start extra live servers with their own settings (and optionally their own services); stopped after."""
+    started: list[LiveServer] = []
+
+    def start(services=None, **update) -> LiveServer:  # noqa: ANN001
+        s = api_settings(settings, **update)
+        if services is not None:
+            app = create_app(s, services=services)
+        else:
+            app = create_app(s, knowledge, ask_service, draft_service)
+        server = LiveServer(app).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -181,7 +181,10 @@ def test_draft_and_downloads(client, api_server):
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["draft_id"] and d["markdown"].strip()
-    assert d["links"] == {"docx": f"/api/drafts/{d['draft_id']}.docx", "md": f"/api/drafts/{d['draft_id']}.md"}
+    for ext in ("docx", "md"):
+        path, _, query = d["links"][ext].partition("?")
+        assert path == f"/api/drafts/{d['draft_id']}.{ext}" and "sig=" in query and "exp=" in query
+        assert "key" not in query
     got = client.get(d["links"]["docx"])
     assert got.status_code == 200
     assert got.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -190,9 +193,16 @@ def test_draft_and_downloads(client, api_server):
     assert text.strip()
     md = client.get(d["links"]["md"])
     assert md.status_code == 200 and md.text.strip() == d["markdown"].strip()
+    plain = f"/api/drafts/{d['draft_id']}.md"
     with httpx.Client(base_url=api_server.url) as anon:
-        assert anon.get(d["links"]["md"]).status_code == 401
-        assert anon.get(d["links"]["md"], params={"key": USER_KEY}).status_code == 200
+        assert anon.get(d["links"]["md"]).status_code == 200  # the signed link needs no key
+        assert anon.get(plain).status_code == 401
+        assert anon.get(plain, params={"key": USER_KEY}).status_code == 401  # no key in URLs
+        tampered = d["links"]["md"].replace("sig=", "sig=0")
+        assert anon.get(tampered).status_code == 403
+        other = d["links"]["md"].replace(".md?", ".docx?")  # a signature is bound to its path
+        assert anon.get(other).status_code == 403
+    assert client.get(plain).status_code == 200  # the API key in a header still works
     assert client.get("/api/drafts/khong-co.docx").status_code == 404
     assert client.get("/api/drafts/khong-co.md").status_code == 404
 

@@ -3,111 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
-import sys
 import threading
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import docx
-import pytest
+from botkit import DRAFT_PROMPT, QUESTION, new_user, texts_to, to
+from fakes.botapi_server import Call
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ on the path for the shared fakes
-from fakes.botapi_server import BotAPIServer, Call, running_server  # noqa: E402
-
-from bot import texts  # noqa: E402
-from bot.app import build_application  # noqa: E402
-from bot.format import plain_of  # noqa: E402
-
-QUESTION = "Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?"
-DRAFT_PROMPT = (
-    "/soan Kế hoạch tổ chức phong trào thi đua năm 2026 của UBND xã Quang Trung, "
-    "chủ đề thi đua xây dựng nông thôn mới"
-)
-_counter = iter(range(1000))
-
-
-def new_user() -> int:
-    """A fresh Telegram id per scenario (the Store is shared by the session)."""
-    return 880_000_000 + next(_counter)
-
-
-@pytest.fixture
-def api() -> Any:
-    with running_server() as srv:
-        yield srv
-
-
-@pytest.fixture
-def bot_settings(settings: Any, api: BotAPIServer) -> Any:
-    return settings.model_copy(
-        update={
-            "telegram_bot_token": api.token,
-            "telegram_base_url": api.base_url,
-            "telegram_webhook_url": None,
-        }
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(app: Any) -> AsyncIterator[Any]:
-    """initialize → start → start_polling, then a clean stop/shutdown (the real PTB lifecycle)."""
-    await app.initialize()
-    await app.start()
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
-def run_bot(
-    api: BotAPIServer,
-    settings: Any,
-    ask: Any,
-    drafts: Any,
-    store: Any,
-    knowledge: Any,
-    scenario: Callable[[], Any],
-) -> None:
-    async def main() -> None:
-        app = build_application(settings, ask, drafts, store, base_url=api.base_url, knowledge=knowledge)
-        async with running(app):
-            await scenario()
-
-    asyncio.run(main())
-
-
-def texts_to(api: BotAPIServer, chat_id: int) -> list[str]:
-    return [c.text for c in api.sent("sendMessage", chat_id)]
-
-
-def to(chat_id: int, needle: str | None = None) -> Callable[[Call], bool]:
-    def pred(c: Call) -> bool:
-        return c.get("chat_id") == str(chat_id) and (needle is None or needle in plain_of(c.text))
-
-    return pred
-
-
-@pytest.fixture
-def go(api, bot_settings, ask_service, draft_service, store, knowledge):  # type: ignore[no-untyped-def]
-    def _go(scenario: Callable[[], Any], settings: Any = None, ask: Any = None, drafts: Any = None) -> None:
-        run_bot(
-            api,
-            settings or bot_settings,
-            ask or ask_service,
-            drafts or draft_service,
-            store,
-            knowledge,
-            scenario,
-        )
-
-    return _go
-
+from assistant.services import build_services
+from bot import texts
+from bot.app import build_application
+from bot.format import plain_of
 
 # ---------------------------------------------------------------------------------------------- questions
 
@@ -270,9 +177,10 @@ def test_soan_sends_docx(api, go) -> None:  # type: ignore[no-untyped-def]
         await api.wait_for("sendDocument", to(uid), timeout=120)
 
     go(scenario)
-    [doc] = api.sent("sendDocument", uid)
-    name, data = doc.files["document"]
-    assert name.endswith(".docx")
+    docs = {c.files["document"][0].rsplit(".", 1)[-1]: c for c in api.sent("sendDocument", uid)}
+    assert set(docs) == {"docx", "md"}
+    name, data = docs["docx"].files["document"]
+    assert "Quang Trung" in docs["md"].files["document"][1].decode("utf-8")
     document = docx.Document(io.BytesIO(data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert len(text) > 200
@@ -292,7 +200,7 @@ def test_soan_asks_back_then_drafts(api, go) -> None:  # type: ignore[no-untyped
         await api.wait_for("sendDocument", to(uid), timeout=60)
 
     go(scenario)
-    [doc] = api.sent("sendDocument", uid)
+    [doc] = [c for c in api.sent("sendDocument", uid) if c.files["document"][0].endswith(".docx")]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(doc.files["document"][1])).paragraphs)
     assert "Quang Trung" in text and "2026" in text
 
@@ -343,32 +251,41 @@ def test_service_error_gives_friendly_message(api, go, caplog) -> None:  # type:
     assert "boom" in caplog.text  # logged for the operator
 
 
-def test_second_message_while_busy(api, go, ask_service) -> None:  # type: ignore[no-untyped-def]
+def test_messages_sent_while_busy_are_queued_and_all_answered_in_order(api, go, ask_service) -> None:  # type: ignore[no-untyped-def]
     uid = new_user()
     release = threading.Event()
     entered = threading.Event()
+    asked: list[str] = []
 
     class Held:
-        """The real service, held until the test has sent a second message."""
+        """The real service; the first question is held until the test has sent two more messages."""
 
         def ask(self, question: str, conversation_id: str | None = None) -> Any:
+            asked.append(question)
             entered.set()
-            release.wait(30)
+            if len(asked) == 1:
+                release.wait(30)
             return ask_service.ask(question, conversation_id)
+
+    second, third = "Còn danh hiệu Chiến sĩ thi đua cơ sở?", "Mức thưởng Lao động tiên tiến là bao nhiêu?"
 
     async def scenario() -> None:
         api.push_text(uid, uid, QUESTION)
         await asyncio.to_thread(entered.wait, 30)
-        api.push_text(uid, uid, "Còn danh hiệu Chiến sĩ thi đua cơ sở?")
-        await api.wait_for("sendMessage", to(uid, "Đang xử lý câu hỏi trước"), timeout=20)
+        api.push_text(uid, uid, second)
+        api.push_text(uid, uid, third)
+        await api.wait_for("sendMessage", to(uid, texts.QUEUED), timeout=20, count=2)
+        assert asked == [QUESTION], "queued messages wait for the running one"
         release.set()
 
         def answered(c: Call) -> bool:
-            return c.get("chat_id") == str(uid) and texts.BUSY not in plain_of(c.text)
+            return c.get("chat_id") == str(uid) and bool(api.buttons(c))  # answers carry their buttons
 
-        await api.wait_for("sendMessage", answered, timeout=60)
+        await api.wait_for("sendMessage", answered, timeout=90, count=3)
 
     go(scenario, ask=Held())
+    assert asked == [QUESTION, second, third]  # every message answered, in the order sent
+    assert not any("Đang xử lý câu hỏi trước" in plain_of(t) for t in texts_to(api, uid))
 
 
 # ---------------------------------------------------------------------------------------------- webhook
@@ -423,7 +340,8 @@ def test_run_polling_entry_point(api, bot_settings, ask_service, draft_service, 
 
     helper = threading.Thread(target=drive, daemon=True)
     helper.start()
-    run_polling(bot_settings, services=(knowledge, ask_service, draft_service, store))
+    services = build_services(bot_settings, knowledge=knowledge, ask=ask_service, drafts=draft_service, store=store)
+    run_polling(bot_settings, services=services)
     helper.join(5)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["calls"]

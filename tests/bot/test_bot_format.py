@@ -111,9 +111,26 @@ def _answer() -> Answer:
 def test_answer_view_is_compact_and_escaped() -> None:
     out = render_all(views.answer_view(_answer()))
     assert "&lt;Lao động tiên tiến&gt; &amp;" in out
-    assert "[1] Khoản 1 Điều 24" in out and "«a) Hoàn thành tốt" in out and "…»" in out
+    assert "[1] Khoản 1 Điều 24" in out and "[2] Điều 7 Nghị định 91/2017" in out
+    assert "Hoàn thành tốt" not in out, "quotes are on the sources button / /nguon, not repeated here"
+    assert out.count(texts.CITATIONS_TITLE) == 1
     assert "⚠️ Văn bản [2] đã hết hiệu lực" in out
     assert texts.NOT_IN_FORCE in out
+
+
+def test_answer_view_does_not_repeat_warnings_already_in_the_text() -> None:
+    ans = _answer()
+    ans = ans.model_copy(update={"answer": ans.answer + "\n\n⚠️ Lưu ý: " + ans.warnings[0]})
+    out = plain_of(render_all(views.answer_view(ans)))
+    assert out.count(ans.warnings[0]) == 1
+
+
+def test_answer_keyboard_has_sources_and_feedback_within_telegram_limits() -> None:
+    kb = views.answer_keyboard("0123456789ab", offer_draft=True)
+    buttons = [b for row in kb.inline_keyboard for b in row]
+    assert [b.text for b in buttons] == [texts.BTN_SOURCES, texts.BTN_UP, texts.BTN_DOWN, texts.BTN_DRAFT_THIS]
+    assert all(len(b.callback_data.encode()) <= 64 for b in buttons)
+    assert len([b for row in views.answer_keyboard("x").inline_keyboard for b in row]) == 3
 
 
 def test_sources_view_shows_quotes_and_validity() -> None:
@@ -159,3 +176,6 @@ def test_draft_views() -> None:
     assert "UBND" not in summary
     asks = plain_of(render_all(views.draft_questions_view(draft)))
     assert "1. Cơ quan ban hành?" in asks
+    kb = views.draft_keyboard(draft)
+    assert kb is not None
+    assert [(b.text, b.callback_data) for row in kb.inline_keyboard for b in row] == [("✏️ Sửa I", "rs:d1:I")]

@@ -1,4 +1,4 @@
-"""Allowlist and per-user concurrency guard."""
+"""Allowlist and the per-user queue (messages run one at a time, in order, none dropped)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.guard import Allowlist, Busy, UserGate
+from bot.guard import Allowlist, QueueFull, UserQueue
 
 
 def test_allowlist_empty_allows_everyone() -> None:
@@ -21,20 +21,59 @@ def test_allowlist_user_or_chat() -> None:
     assert not allow.allows(None, None)
 
 
-def test_gate_one_request_per_user() -> None:
+def test_queue_runs_a_users_requests_in_order_and_others_in_parallel() -> None:
+    async def scenario() -> list[str]:
+        queue = UserQueue(limit=5)
+        log: list[str] = []
+        first_in = asyncio.Event()
+        release = asyncio.Event()
+
+        async def job(user: int, name: str, hold: bool = False) -> None:
+            async with queue.turn(user):
+                log.append(f"start {name}")
+                if hold:
+                    first_in.set()
+                    await release.wait()
+                log.append(f"end {name}")
+
+        t1 = asyncio.create_task(job(1, "a", hold=True))
+        await first_in.wait()
+        assert queue.is_busy(1)
+        t2 = asyncio.create_task(job(1, "b"))
+        t3 = asyncio.create_task(job(1, "c"))
+        await asyncio.sleep(0)
+        assert queue.waiting(1) == 2
+        await job(2, "other")  # another user is not blocked by user 1
+        release.set()
+        await asyncio.gather(t1, t2, t3)
+        assert not queue.is_busy(1) and queue.waiting(1) == 0
+        return log
+
+    log = asyncio.run(scenario())
+    assert log == ["start a", "start other", "end other", "end a", "start b", "end b", "start c", "end c"]
+
+
+def test_queue_is_bounded_and_released_after_errors() -> None:
     async def scenario() -> None:
-        gate = UserGate()
-        async with gate.hold(1):
-            assert gate.is_busy(1)
-            with pytest.raises(Busy):
-                async with gate.hold(1):
-                    pass
-            async with gate.hold(2):  # other users are not blocked
+        queue = UserQueue(limit=1)
+        release = asyncio.Event()
+
+        async def hold() -> None:
+            async with queue.turn(1):
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        await asyncio.sleep(0)
+        waiter = asyncio.create_task(hold())
+        await asyncio.sleep(0)
+        with pytest.raises(QueueFull):
+            async with queue.turn(1):
                 pass
-        assert not gate.is_busy(1)
+        release.set()
+        await asyncio.gather(holder, waiter)
         with pytest.raises(RuntimeError):
-            async with gate.hold(1):
+            async with queue.turn(1):
                 raise RuntimeError("x")
-        assert not gate.is_busy(1)  # released after an error
+        assert not queue.is_busy(1)  # released after an error
 
     asyncio.run(scenario())

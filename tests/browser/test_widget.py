@@ -88,7 +88,7 @@ def test_full_page_chat_and_offline_message(browser, web_server, tmp_path):
     box.press("Enter")
     page.locator("#tdkt-app .tdkt-chip").first.wait_for()
     print(f"\n[page] final answer with citations after {time.monotonic() - start:.2f} s")
-    cid = page.evaluate("() => sessionStorage.getItem('tdkt-conversation-id')")
+    cid = page.evaluate("() => localStorage.getItem('tdkt-conversation-id')")
     assert cid
     page.locator("#tdkt-app .tdkt-chip").first.click()
     page.locator("#tdkt-app .tdkt-source mark").wait_for()

@@ -53,7 +53,11 @@ def test_agencies_targets_signer():
     assert r.targets == ["Tỷ lệ hồ sơ đúng hạn đạt 98%", "Giải quyết 100% thủ tục"]
     assert r.signer == "Trần Văn Bình" and r.signer_capacity == "deputy"
     assert p("soan ke hoach thi dua nam 2026 cua truong THCS Nguyen Du").level == "co-quan"
-    assert p("Kế hoạch thi đua năm 2026 của Bệnh viện Đa khoa tỉnh Ninh Bình").issuer == "Bệnh viện Đa khoa"
+    hosp = p("Kế hoạch thi đua năm 2026 của Bệnh viện Đa khoa tỉnh Ninh Bình")
+    assert hosp.issuer == "Bệnh viện Đa khoa tỉnh Ninh Bình" and hosp.province == "Ninh Bình"  # the province is in its name
+    school = p("Kế hoạch thi đua năm 2026 của Trường THCS Chu Văn An, phường Tây Hồ, thành phố Hà Nội")
+    assert school.issuer == "Trường THCS Chu Văn An" and school.locality == "Tây Hồ" and school.province == "Hà Nội"
+    assert p("Kế hoạch thi đua năm 2026 của UBND phường Hoàn Kiếm, chủ đề xây dựng phường văn minh").errors == []
     assert p("Phát động thi đua năm 2026 của UBND đặc khu Côn Đảo").level == "xa"
     q = p("Kế hoạch thi đua năm 2026 của UBND xã Quang Trung, chỉ tiêu: tỷ lệ hộ nghèo giảm 1%, thu ngân sách "
           "đạt 12,5 tỷ đồng; chủ tịch ký")

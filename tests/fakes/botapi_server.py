@@ -35,6 +35,7 @@ class Call:
     method: str
     params: dict[str, str]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.params.get(key, default)
@@ -59,11 +60,13 @@ class BotAPIServer:
     def __init__(self, token: str = "123456:TEST-token") -> None:
         self.token = token
         self.calls: list[Call] = []
+        self.inbox: list[tuple[float, dict[str, Any]]] = []  # every update queued, with its time (transcripts)
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._next_message_id = 1
+        self._next_callback_id = 0
         self._lock = threading.Lock()
         self._fail: dict[str, int] = {}
         self._server: uvicorn.Server | None = None
@@ -144,7 +147,9 @@ class BotAPIServer:
         with self._lock:
             uid = self._next_update_id
             self._next_update_id += 1
-            self._updates.append({"update_id": uid, "message": message})
+            update = {"update_id": uid, "message": message}
+            self._updates.append(update)
+            self.inbox.append((time.monotonic(), update))
         return uid
 
     def text_update(self, user_id: int, chat_id: int | None = None, text: str = "") -> dict[str, Any]:
@@ -164,7 +169,71 @@ class BotAPIServer:
         update = self.text_update(user_id, chat_id, text)
         with self._lock:
             self._updates.append(update)
+            self.inbox.append((time.monotonic(), update))
         return int(update["update_id"])
+
+    def push_callback(self, user_id: int, message: Call, data: str, chat_id: int | None = None) -> int:
+        """Queue a press on an inline button (callback_query) of a message the bot sent (`message`)."""
+        chat = chat_id if chat_id is not None else user_id
+        with self._lock:
+            uid = self._next_update_id
+            self._next_update_id += 1
+            self._next_callback_id += 1
+            cq_id = str(self._next_callback_id)
+        sent = {
+            "message_id": int(message.params.get("_message_id", 0)),
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private" if chat == user_id else "group"},
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "TDKT", "username": BOT_USERNAME},
+            "text": message.text,
+        }
+        update = {
+            "update_id": uid,
+            "callback_query": {
+                "id": cq_id,
+                "chat_instance": f"ci{chat}",
+                "from": {"id": user_id, "is_bot": False, "first_name": f"U{user_id}", "language_code": "vi"},
+                "message": sent,
+                "data": data,
+            },
+        }
+        with self._lock:
+            self._updates.append(update)
+            self.inbox.append((time.monotonic(), update))
+        return uid
+
+    @staticmethod
+    def buttons(call: Call) -> list[tuple[str, str]]:
+        """(text, callback_data) of every inline button of a sent message."""
+        markup = call.json("reply_markup") or {}
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        return [(b.get("text", ""), b.get("callback_data", "")) for row in rows for b in row]
+
+    def transcript(self, chat_id: int | None = None) -> list[str]:
+        """What a person would have seen, in time order: user messages, button presses, bot messages, files."""
+        with self._lock:
+            events: list[tuple[float, str]] = []
+            for at, upd in self.inbox:
+                if "message" in upd:
+                    m = upd["message"]
+                    if chat_id is None or m["chat"]["id"] == chat_id:
+                        events.append((at, f"👤 {m.get('text') or '[không phải chữ]'}"))
+                elif "callback_query" in upd:
+                    cq = upd["callback_query"]
+                    if chat_id is None or cq["message"]["chat"]["id"] == chat_id:
+                        events.append((at, f"👤 [bấm nút {cq['data']}]"))
+            for c in self.calls:
+                if chat_id is not None and c.get("chat_id") != str(chat_id):
+                    continue
+                if c.method == "sendMessage":
+                    text = html.unescape(re.sub(r"<[^>]+>", "", c.text))
+                    btns = " ".join(f"[{t}]" for t, _ in self.buttons(c))
+                    events.append((c.at, f"🤖 {text}" + (f"\n   {btns}" if btns else "")))
+                elif c.method == "sendDocument" and "document" in c.files:
+                    events.append((c.at, f"🤖 [tệp {c.files['document'][0]}] {c.get('caption') or ''}".rstrip()))
+                elif c.method == "answerCallbackQuery" and c.get("text"):
+                    events.append((c.at, f"🤖 (thông báo) {c.get('text')}"))
+        return [line for _, line in sorted(events, key=lambda e: e[0])]
 
     def push_sticker(self, user_id: int, chat_id: int | None = None) -> int:
         sticker = {
@@ -329,6 +398,7 @@ class BotAPIServer:
         with self._lock:
             mid = self._next_message_id
             self._next_message_id += 1
+        call.params.setdefault("_message_id", str(mid))
         return {
             "message_id": mid,
             "date": int(time.time()),
@@ -383,6 +453,14 @@ class BotAPIServer:
 
     async def _m_sendchataction(self, call: Call) -> Any:
         return True
+
+    async def _m_answercallbackquery(self, call: Call) -> Any:
+        if not call.get("callback_query_id"):
+            return self._bad("Bad Request: query id is empty")
+        return True
+
+    async def _m_editmessagereplymarkup(self, call: Call) -> Any:
+        return self._bot_message(call, text="", message_id=int(call.get("message_id") or 0))
 
     async def _m_senddocument(self, call: Call) -> Any:
         if "document" not in call.files:

@@ -13,6 +13,7 @@ from assistant.answer.models import Answer
 from assistant.api.auth import User, require_user
 from assistant.api.deps import AskDep, ServicesDep, SettingsDep
 from assistant.api.routes.common import check_text, require_json, sse
+from assistant.api.routes.conversations import record_conversation, record_conversation_async
 from assistant.api.schemas import AskRequest, AskResponse
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def ask(body: AskRequest, user: User, service: AskDep, services: ServicesDep, se
     answer: Answer = service.ask(question, conversation_id=cid)
     if not answer.conversation_id:
         answer = answer.model_copy(update={"conversation_id": cid})
+    record_conversation(services, user, cid, question)
     return answer
 
 
@@ -53,6 +55,7 @@ async def ask_stream(
                     answer = ev.answer
                     if not answer.conversation_id:
                         answer = answer.model_copy(update={"conversation_id": cid})
+                    await record_conversation_async(services, user, cid, question)
                     yield sse("final", answer.model_dump(mode="json"))
                 else:
                     yield sse("error", {"code": "ask_failed", "message": ev.text or "Không trả lời được câu hỏi."})

@@ -40,9 +40,22 @@ def require_multipart(request: Request) -> None:
         )
 
 
+def _check_encodable(text: str, what: str) -> None:
+    """A lone surrogate (from a JSON \\ud800 escape) cannot be stored or searched: 422, not 500."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(
+            422, code="invalid_text",
+            message=f"{what} chứa ký tự không hợp lệ ở vị trí {exc.start} (invalid character, lone surrogate).",
+            detail={"position": exc.start},
+        ) from exc
+
+
 def check_text(value: str, limit: int, what: str) -> str:
     """Strip and bound a user text; 422 with a clear Vietnamese message otherwise."""
     text = (value or "").strip()
+    _check_encodable(text, what)
     if not text:
         raise ApiError(422, code="empty_input", message=f"{what} đang trống (empty input).")
     if len(text) > limit:
@@ -58,3 +71,10 @@ def check_text(value: str, limit: int, what: str) -> str:
 def sse(event: str, data: Any) -> str:
     """One server-sent event; JSON data on a single line."""
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def optional_text(value: str | None, limit: int, what: str) -> str:
+    """Like check_text, but an empty value is allowed (returns "")."""
+    if not (value or "").strip():
+        return ""
+    return check_text(value or "", limit, what)

@@ -1,4 +1,5 @@
-"""GET/POST /api/documents (list, upload + ingest) and DELETE /api/documents/{source_file}."""
+"""GET/POST /api/documents (list, upload + ingest) and DELETE /api/documents/{source_file}; every change is
+audited, and an upload never silently replaces a document of the same name (replace=true makes it explicit)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
-from assistant.api.auth import require_admin, require_user
-from assistant.api.deps import KnowledgeDep, SettingsDep
+from assistant.api.auth import Admin, client_ip, require_admin, require_user
+from assistant.api.deps import KnowledgeDep, ServicesDep, SettingsDep
 from assistant.api.errors import ApiError
 from assistant.api.present import doc_to_dict, report_errors, to_jsonable
 from assistant.api.routes.common import require_multipart
@@ -64,17 +65,38 @@ def _validate_with_loader(path: Path, settings: Any) -> None:
         raise ApiError(400, code="unreadable_file", message=str(exc), detail={"source_file": path.name}) from exc
 
 
-@router.post("/documents", response_model=UploadResponse, status_code=201,
-             dependencies=[Depends(require_admin), Depends(require_multipart)],
-             summary="Tải lên và nạp một văn bản (quản trị)")
-def upload_document(knowledge: KnowledgeDep, settings: SettingsDep,
-                    file: UploadFile = File(..., description="Tệp .docx, .pdf, .md, .txt, .html")) -> UploadResponse:
+def corpus_names(settings: Any) -> set[str]:
+    """File names of the bundled and extra corpus (an upload must not silently shadow them)."""
+    names: set[str] = set()
+    for root in settings.corpus_roots():
+        for p in Path(root).rglob("*"):
+            if p.is_file():
+                names.add(p.name)
+    return names
+
+
+def check_name_free(name: str, knowledge: Any, settings: Any, replace: bool) -> None:
+    """409 when `name` is already a document (official corpus or an earlier upload) and replace is not set."""
+    if replace:
+        return
+    official = name in corpus_names(settings)
+    if official or name in {m.source_file for m in knowledge.documents()}:
+        what = "văn bản của kho chính thức" if official else "văn bản đã tải lên"
+        raise ApiError(409, code="name_conflict",
+                       message=f"Đã có {what} tên “{name}”. Đổi tên tệp, hoặc chọn “thay thế” (replace=true) nếu "
+                               "muốn thay văn bản đó (a document with this name exists).",
+                       detail={"source_file": name, "official": official})
+
+
+def stage_upload(file: UploadFile, knowledge: Any, settings: Any, replace: bool) -> Path:
+    """Check type, name and content, then move the file into data_dir/uploads; return its path."""
     name = safe_filename(file.filename)
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ApiError(415, code="unsupported_file_type",
                        message=f"Định dạng tệp '{suffix or '?'}' không được hỗ trợ; hãy dùng "
                                f"{', '.join(sorted(ALLOWED_SUFFIXES))} (unsupported file type).")
+    check_name_free(name, knowledge, settings, replace)
     uploads = Path(settings.data_dir) / "uploads"
     incoming = uploads / ".incoming" / uuid.uuid4().hex
     incoming.mkdir(parents=True, exist_ok=True)
@@ -86,8 +108,14 @@ def upload_document(knowledge: KnowledgeDep, settings: SettingsDep,
         staged.replace(final)
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
+    return final
+
+
+def ingest_upload(knowledge: Any, final: Path, progress: Any = None) -> dict[str, Any]:
+    """Ingest one staged upload; on failure the file is removed again and a 400 explains why."""
+    name = final.name
     try:
-        report = knowledge.ingest([final])
+        report = knowledge.ingest([final], progress=progress) if progress else knowledge.ingest([final])
     except IndexProblem:  # busy, damaged or not writable: a 503 with the index's own message
         final.unlink(missing_ok=True)
         raise
@@ -98,16 +126,33 @@ def upload_document(knowledge: KnowledgeDep, settings: SettingsDep,
     if errors and name not in {m.source_file for m in knowledge.documents()}:
         final.unlink(missing_ok=True)
         raise ApiError(400, code="unreadable_file", message="; ".join(errors), detail={"source_file": name})
-    return UploadResponse(source_file=name, report=to_jsonable(report))
+    return to_jsonable(report)
+
+
+@router.post("/documents", response_model=UploadResponse, status_code=201,
+             dependencies=[Depends(require_admin), Depends(require_multipart)],
+             summary="Tải lên và nạp một văn bản (quản trị)")
+def upload_document(request: Request, admin: Admin, knowledge: KnowledgeDep, settings: SettingsDep,
+                    services: ServicesDep,
+                    file: UploadFile = File(..., description="Tệp .docx, .pdf, .md, .txt, .html"),
+                    replace: bool = Form(False, description="Thay văn bản cùng tên (mặc định: từ chối).")
+                    ) -> UploadResponse:
+    final = stage_upload(file, knowledge, settings, replace)
+    report = ingest_upload(knowledge, final)
+    services.feedback.audit(admin.actor, "upload", final.name, client_ip(request),
+                            {"replace": replace, "added": report.get("added"), "updated": report.get("updated")})
+    return UploadResponse(source_file=final.name, report=report)
 
 
 @router.delete("/documents/{source_file}", dependencies=[Depends(require_admin)],
                summary="Xóa một văn bản khỏi kho (quản trị)")
-def delete_document(source_file: str, knowledge: KnowledgeDep, settings: SettingsDep) -> dict[str, Any]:
+def delete_document(source_file: str, request: Request, admin: Admin, knowledge: KnowledgeDep,
+                    settings: SettingsDep, services: ServicesDep) -> dict[str, Any]:
     if source_file not in {m.source_file for m in knowledge.documents()}:
         raise ApiError(404, code="document_not_found", message="Không tìm thấy văn bản này (document not found).",
                        detail={"source_file": source_file})
     removed = knowledge.remove(source_file)
     uploaded = Path(settings.data_dir) / "uploads" / Path(source_file).name
     uploaded.unlink(missing_ok=True)
+    services.feedback.audit(admin.actor, "remove", source_file, client_ip(request), {"removed": bool(removed)})
     return {"source_file": source_file, "removed": to_jsonable(removed)}

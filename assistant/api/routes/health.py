@@ -22,6 +22,8 @@ def healthz(request: Request) -> Health:
     except Exception as exc:  # noqa: BLE001 - health must answer whatever the index state
         log.warning("healthz: knowledge unavailable: %s", exc)
         return Health(status="error", problems=[f"Không kiểm tra được chỉ mục: {exc}"], **limits)
+    job = getattr(request.app.state, "embedding", None)  # set by `tdkt serve` (assistant/serving.py)
     return Health(status=h["status"], documents=h.get("documents"), chunks=h.get("chunks"),
                   vectors_missing=h.get("vectors_missing"), updating=bool(h.get("updating")),
-                  problems=list(h.get("problems", [])), **limits)
+                  problems=list(h.get("problems", [])), embedding=job.snapshot() if job is not None else None,
+                  **limits)

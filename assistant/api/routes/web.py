@@ -1,4 +1,5 @@
-"""Public web assets: the full-page chat (/), /widget.js, /chat.js, /chat.css and offline Swagger UI at /docs."""
+"""Public web assets: the chat page (/), the admin page (/admin), /widget.js (+ /widget/config, readable from any
+origin so a refused portal gets a clear message), /chat.js, /chat.css and offline Swagger UI at /docs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -43,6 +44,35 @@ def index(request: Request) -> HTMLResponse:
 
 def _asset(name: str, media_type: str) -> FileResponse:
     return FileResponse(STATIC_DIR / name, media_type=media_type, headers=_NO_CACHE)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page() -> HTMLResponse:
+    return HTMLResponse((STATIC_DIR / "admin.html").read_text(encoding="utf-8"), headers=_NO_CACHE)
+
+
+@router.get("/admin.js")
+def admin_js() -> FileResponse:
+    return _asset("admin.js", "text/javascript; charset=utf-8")
+
+
+def origin_allowed(request: Request) -> bool:
+    """Whether the calling page's origin may use the API (CORS list, or the server's own origin)."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return True
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    allowed = request.app.state.settings.cors_origins
+    return origin == own or origin in allowed or "*" in allowed
+
+
+@router.get("/widget/config")
+def widget_config(request: Request) -> JSONResponse:
+    """Limits and whether this origin is allowed; readable cross-origin (it holds nothing secret)."""
+    settings = request.app.state.settings
+    body = {"origin_allowed": origin_allowed(request), "max_question_chars": settings.max_question_chars,
+            "max_prompt_chars": settings.max_prompt_chars}
+    return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", **_NO_CACHE})
 
 
 @router.get("/widget.js")

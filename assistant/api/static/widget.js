@@ -1,7 +1,9 @@
 /* Trợ lý Thi đua – Khen thưởng: embeddable widget. One tag on any page:
    <script src="http://HOST/widget.js" data-api-key="…" data-title="Trợ lý Thi đua"></script>
    Adds a floating button and a chat panel inside a shadow root, so host page styles do not leak in or out.
-   Optional attributes: data-position="left", data-open="true". No build step, no CDN. */
+   Optional attributes: data-position="left", data-open="true". No build step, no CDN.
+   The server must list the portal's origin in TDKT_CORS_ORIGINS; otherwise the panel says so. Esc closes the
+   panel; under 480px wide the panel is full-screen. */
 (function () {
   "use strict";
   if (window.__tdktWidgetLoaded) return;
@@ -25,6 +27,13 @@
     var shadow = host.attachShadow({ mode: "open" });
     var wrap = document.createElement("div");
     wrap.className = data.position === "left" ? "tdkt-widget tdkt-left" : "tdkt-widget";
+    // a phone: full-screen panel, also on portals without <meta name="viewport"> (980px layout viewport)
+    function phone() {
+      var w = Math.min(window.innerWidth || 9999, (window.screen && window.screen.width) || 9999);
+      wrap.classList.toggle("tdkt-phone", w < 480);
+    }
+    phone();
+    window.addEventListener("resize", phone);
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = base + "/chat.css";
@@ -44,9 +53,10 @@
     wrap.appendChild(panel);
     shadow.appendChild(wrap);
 
-    var mounted = false;
-    function limits() {
-      return fetch(base + "/healthz").then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+    var mounted = null;
+    function config() {
+      // readable from any origin: tells a portal that is not in TDKT_CORS_ORIGINS why the widget cannot work
+      return fetch(base + "/widget/config").then(function (r) { return r.ok ? r.json() : {}; });
     }
     function ensureCore() {
       if (window.TDKTChat) return Promise.resolve();
@@ -59,9 +69,8 @@
       });
     }
     function mount() {
-      if (mounted) return;
-      mounted = true;
-      Promise.all([ensureCore(), limits()]).then(function (res) {
+      if (mounted) return mounted;
+      mounted = Promise.all([ensureCore(), config()]).then(function (res) {
         var h = res[1] || {};
         window.TDKTChat.mount(panel, {
           apiBase: base,
@@ -69,25 +78,36 @@
           title: title,
           maxQuestionChars: h.max_question_chars,
           maxPromptChars: h.max_prompt_chars,
+          forbidden: h.origin_allowed === false,
           storageSuffix: "widget",
-          onClose: toggle
+          onClose: close
         });
       }).catch(function () {
-        mounted = false;
+        mounted = null;
         panel.textContent = "Không kết nối được máy chủ. Vui lòng kiểm tra mạng hoặc thử lại sau.";
       });
+      return mounted;
+    }
+    function focusInput() {
+      var input = panel.querySelector(".tdkt-input");
+      if (input && !input.disabled) input.focus();
+    }
+    function open() {
+      panel.hidden = false;
+      launcher.setAttribute("aria-expanded", "true");
+      mount().then(focusInput);
+    }
+    function close() {
+      panel.hidden = true;
+      launcher.setAttribute("aria-expanded", "false");
+      launcher.focus();
     }
     function toggle() {
-      panel.hidden = !panel.hidden;
-      launcher.setAttribute("aria-expanded", String(!panel.hidden));
-      if (!panel.hidden) {
-        mount();
-        setTimeout(function () {
-          var input = panel.querySelector(".tdkt-input");
-          if (input) input.focus();
-        }, 50);
-      }
+      if (panel.hidden) open(); else close();
     }
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && !panel.hidden) close();
+    });
     launcher.addEventListener("click", toggle);
     if (data.open === "true") toggle();
   }

@@ -1,0 +1,302 @@
+"""Answer types and the conclusion line: the asked fact stated first, built only from verbatim spans of a passage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from assistant.answer.amounts import title_match
+from assistant.corpus.normalize import fold
+
+CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
+HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
+_ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
+_SENT = re.compile(r"(?<=[.;:])\s+(?=\S)")
+_HEADING = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+[a-z]?\.|Chương\s|Mục\s|[IVXLC]+\.\s)")
+
+
+@dataclass
+class AnswerTypes:
+    """Question words per answer type and the patterns of the asked fact inside a provision (answer_types.yaml)."""
+
+    order: list[str]
+    question: dict[str, list[tuple[re.Pattern[str], re.Pattern[str]]]]
+    answer: dict[str, list[re.Pattern[str]]]
+    list_heads: list[str] = field(default_factory=list)
+    plan_words: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> AnswerTypes:
+        d = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
+        types = d.get("types") or {}
+        q = {k: [(_question_pattern(p, False), _question_pattern(p, True)) for p in (v or {}).get("question") or []]
+             for k, v in types.items()}
+        a = {k: [re.compile(p) for p in (v or {}).get("answer") or []] for k, v in types.items()}
+        return cls(list(d.get("order") or types), q, a, [str(x) for x in d.get("list_heads") or []],
+                   [fold(str(x)) for x in d.get("plan_words") or []])
+
+    def detect(self, question: str) -> str | None:
+        """The answer type of a question ('amount', 'count', …, 'criteria'), or None when no type is recognised."""
+        low = question.lower().strip()
+        accented = fold(low) != low  # typed with diacritics: match with them ("lẫn" is not "lần")
+        text = low if accented else fold(low)
+        for t in self.order:
+            if any((acc if accented else folded).search(text) for acc, folded in self.question.get(t, [])):
+                return t
+        return None
+
+
+def _question_pattern(p: str, folded: bool) -> re.Pattern[str]:
+    p = fold(p) if folded else p.lower()
+    if any(ch in p for ch in "\\[("):
+        return re.compile(p)
+    return re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)")
+
+
+def _plain(s: str) -> str:
+    """A verbatim span made readable in one line: curly quotes, markdown and the item marker removed."""
+    s = re.sub(r"[“”*]", "", s).strip()
+    s = _ITEM.sub("", s).strip()
+    s = s.rstrip(" ;,:.")
+    return s[:1].upper() + s[1:] if s else s
+
+
+def _trim(s: str, limit: int, anchor: re.Match[str] | None = None) -> str:
+    """Cut a span at clause boundaries to `limit` characters, keeping the matched fact."""
+    if len(s) <= limit:
+        return s
+    clauses = re.split(r"(?<=[,;])\s+", s)
+    if anchor is not None:
+        pos, start = 0, 0
+        for i, c in enumerate(clauses):
+            if pos + len(c) >= anchor.start():
+                start = i
+                break
+            pos += len(c) + 1
+        out: list[str] = []
+        # keep the clauses before the fact while they fit, then the fact's clause
+        head = clauses[:start + 1]
+        while head and sum(len(c) + 1 for c in head) > limit:
+            head = head[1:]
+        out = head
+        if out and out[0] != clauses[0]:
+            out = ["…", *out]
+        text = " ".join(out)
+        return text if len(text) <= limit + 2 else text[: limit].rsplit(" ", 1)[0] + " …"
+    text = ""
+    for c in clauses:
+        if len(text) + len(c) + 1 > limit:
+            break
+        text = f"{text} {c}".strip()
+    return (text or s[:limit].rsplit(" ", 1)[0]) + " …"
+
+
+def question_parts(question: str) -> list[str]:
+    """The sub-questions of a question ('… mấy tháng một lần? … bao nhiêu ủy viên dự?', '…, trong thời hạn bao
+    lâu?'): split at question marks, semicolons and commas; a part too short to ask anything joins the previous."""
+    raw = [x.strip() for x in re.split(r"[?;,]\s*", question) if x.strip()]
+    parts: list[str] = []
+    for x in raw:
+        if parts and len(x.split()) < 3:
+            parts[-1] += ", " + x
+        else:
+            parts.append(x)
+    return parts or [question]
+
+
+def sentences(quote: str) -> list[str]:
+    """The quote's lines split into sentences (verbatim)."""
+    out: list[str] = []
+    for line in quote.split("\n"):
+        line = re.sub(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]", " ", line).strip()  # the collector's gap markers
+        if line:
+            out.extend(x.strip() for x in _SENT.split(line) if x.strip())
+    return out
+
+
+@dataclass
+class Conclusion:
+    """One or two sentences that state the asked fact, each a verbatim span of the cited passage."""
+
+    text: str
+    kind: str | None
+    spans: list[str]
+
+
+def is_heading(line: str) -> bool:
+    """An article/chapter heading ('Điều 19. Danh hiệu thi đua đối với cá nhân'): a title, not a statement."""
+    return bool(_HEADING.match(line.strip()))
+
+
+def _head_text(line: str) -> str:
+    """A list head; a long one shown as its start … its end (both verbatim)."""
+    head = _plain(re.sub(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.\s*", "", line.strip()))
+    if len(head) <= HEAD_CHARS:
+        return head
+    words = head.split()
+    return " ".join(words[:7]) + " … " + " ".join(words[-6:])
+
+
+def _marker_class(line: str) -> str:
+    m = _ITEM.match(line)
+    if not m:
+        return ""
+    mk = m.group(0).strip()
+    if mk[0].isdigit():
+        return "1."
+    if mk.startswith("("):
+        return "(1)"
+    return "a)" if mk[0].isalpha() else "-"
+
+
+def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, list[str]]:
+    """'<head>: item; item; …' from a head line and the item lines after it (same marker kind), within
+    `budget` characters."""
+    head = _head_text(lines[head_i])
+    items = []
+    kind = _marker_class(lines[head_i + 1]) if head_i + 1 < len(lines) else ""
+    for line in lines[head_i + 1:]:
+        mk = _marker_class(line)
+        if not kind:  # items whose markers the source lost: the plain lines up to the next marked one
+            if mk or is_heading(line):
+                break
+            items.append(_plain(line))
+            continue
+        if not mk:
+            break
+        if mk == kind:
+            items.append(_plain(line))
+    if not items:
+        return head, [head]
+    text = head.rstrip(":") + ": "
+    used: list[str] = []
+    for it in items:
+        left = budget - len(text)
+        if left < 25:
+            text = text.rstrip("; ") + "; …"
+            break
+        piece = it if len(it) <= left else _trim(it, left)
+        used.append(piece)
+        text += piece + "; "
+    return text.rstrip("; "), [head, *used]
+
+
+def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: Callable[[str], int],
+                   support: Callable[[str], float]) -> tuple[str, re.Match[str]] | None:
+    """The sentence that holds the asked kind of fact (a figure, a time limit, a decision maker …)."""
+    scored = []
+    for i, s in enumerate(sents):
+        m = next((mm for p in pats if (mm := p.search(s))), None)
+        if m is not None and not is_heading(s):
+            scored.append((names_entity(s), support(fold(s)), -i, s, m))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
+    return scored[0][3], scored[0][4]
+
+
+def _with_continuation(sent: str, sents: list[str], budget: int) -> str:
+    """A sentence that announces what follows (ends with ':' or is a bare title such as a signer's capacity)
+    continued with the next sentence(s) of the passage, within the budget."""
+    i = sents.index(sent) if sent in sents else -1
+    out = _plain(sent)
+    steps = 0
+    while i >= 0 and i + 1 < len(sents):
+        cur, nxt_raw = sents[i].rstrip(), sents[i + 1].lstrip()
+        announces = cur.endswith(":")
+        cut = not re.search(r"[.;:!?…”)]$", cur) and bool(re.match(r"[“(\"a-zà-ỹđ]", nxt_raw))
+        bare = len(out) < 40 and steps == 0  # a bare title, e.g. a signer's capacity, continued by the name
+        if not (announces or cut or bare):
+            break
+        nxt = _plain(nxt_raw)
+        if len(out) + len(nxt) + 2 > budget:
+            break
+        out = f"{out.rstrip(' :')}: {nxt}" if announces else f"{out} {nxt}"
+        i += 1
+        steps += 1
+    return out
+
+
+def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Callable[[str], float],
+                  entities: list[str], budget: int = CONCLUSION_CHARS) -> str | None:
+    """The sentence of a passage that holds the asked kind of fact, trimmed around it, or None."""
+    pats = types.answer.get(kind or "", [])
+    if not pats:
+        return None
+    sents = [s for s in sentences(quote) if not is_heading(s)]
+    found = _fact_sentence(sents, pats, lambda s: title_match(entities, s), support)
+    if not found:
+        return None
+    plain = _with_continuation(found[0], sents, budget)
+    m = next((mm for p in pats if (mm := p.search(plain))), found[1])
+    return _trim(plain, budget, m)
+
+
+_DEF_Q = re.compile(r"(.{2,80}?)\s+(?:là gì|là như thế nào|nghĩa là gì|được hiểu|được định nghĩa)", re.I)
+
+
+def definition_sentence(question: str, quote: str) -> str | None:
+    """For 'X là gì?' / '“X” được định nghĩa thế nào?': the passage's sentence that starts with X followed by 'là'."""
+    m = re.search(r"“([^”]{2,60})”", question) or _DEF_Q.search(question)
+    if not m:
+        return None
+    words = re.sub(r"[“”\"'?]", " ", m.group(1)).split()[-6:]
+    sents = sentences(quote)
+    for k in range(len(words), 0, -1):
+        term = fold(" ".join(words[-k:]))
+        if len(term) < 4:
+            break
+        for s in sents:
+            if fold(_plain(s)).startswith(term + " la "):
+                return _plain(s)
+    return None
+
+
+def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Callable[[str], float],
+                     entities: list[str], kind: str | None = None, budget: int = CONCLUSION_CHARS
+                     ) -> Conclusion | None:
+    """The conclusion for a question from one passage: the sentence that holds the asked fact, stated first."""
+    kind = kind or types.detect(question)
+    lines = [x.strip() for x in quote.split("\n") if x.strip()]
+    if not lines:
+        return None
+    sents = [s for s in sentences(quote) if not is_heading(s)] or sentences(quote)
+    ents = [e for e in entities if e]
+
+    def names_entity(s: str) -> int:
+        return title_match(ents, s)
+
+    fact = fact_sentence(quote, kind, types, support, ents, budget)
+    if fact:
+        return Conclusion(fact, kind, [fact])
+    definition = definition_sentence(question, quote)
+    if definition:
+        text = _trim(definition, budget)
+        return Conclusion(text, "definition", [text])
+    # a list or the criteria of a title: the head line (or the article heading) and its items
+    heads = [i for i, line in enumerate(lines) if i + 1 < len(lines) and (
+        (line.endswith(":") and not is_heading(lines[i + 1])) or (is_heading(line) and _ITEM.match(lines[i + 1])))]
+    if heads and (kind in ("components", "criteria") or not sents):
+        head_i = max(heads, key=lambda i: (lines[i].endswith(":"), support(fold(lines[i])), -i))
+        text, spans = _list_conclusion(lines, head_i, budget)
+        return Conclusion(text, kind, spans)
+    ranked = sorted(range(len(sents)), key=lambda i: (names_entity(sents[i]), support(fold(sents[i])), -i),
+                    reverse=True)
+    top = sents[ranked[0]]
+    if top.rstrip().endswith(":"):  # the best sentence announces a list: the list is the conclusion
+        i = next((j for j, line in enumerate(lines) if line.endswith(top.strip())), None)
+        if i is not None and i + 1 < len(lines) and not is_heading(lines[i + 1]):
+            text, spans = _list_conclusion(lines, i, budget)
+            return Conclusion(text, kind, spans)
+    first = _with_continuation(top, sents, budget)
+    chosen = [first]
+    if len(ranked) > 1 and support(fold(sents[ranked[1]])) > 0:
+        second = _plain(sents[ranked[1]])
+        if len(first) + len(second) + 2 <= budget and second not in first:
+            chosen = [first, second] if ranked[0] < ranked[1] else [second, first]
+    text = _trim(". ".join(x.rstrip(" .;:") for x in chosen), budget)
+    return Conclusion(text, kind, chosen)

@@ -1,0 +1,84 @@
+"""Lead selection by authority, scope and validity, and the scope labels of provincial or reworded passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.answer.amounts import title_match
+from assistant.corpus.models import Chunk, DocMeta
+from assistant.corpus.normalize import fold
+from assistant.index.retriever import Hit, QueryInfo
+
+CLOSE_SUPPORT = 0.8  # a passage whose support is at least this share of the best one answers the question as well
+LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")
+CLEARLY_BETTER = 0.1  # support margin over the evidence check's best passage that makes another passage lead
+
+
+@dataclass
+class LeadContext:
+    """What the question names, as lead selection needs it."""
+
+    info: QueryInfo
+    plan_question: bool
+    today: date
+    entities: list[str] = field(default_factory=list)  # folded title names the question is about
+    titles: set[str] = field(default_factory=set)  # every folded title name of the corpus
+
+
+def is_local(meta: DocMeta | None) -> bool:
+    """A legal text of a province (or lower), which applies only inside its locality."""
+    return bool(meta and meta.kind != "plan" and meta.level in LOCAL_LEVELS and meta.locality)
+
+
+def names_locality(meta: DocMeta | None, info: QueryInfo) -> bool:
+    return bool(meta and meta.locality and fold(meta.locality) in info.localities)
+
+
+def names_document(meta: DocMeta | None, info: QueryInfo) -> bool:
+    from assistant.corpus.registry import norm_number
+
+    return bool(meta and meta.number and norm_number(meta.number) in info.doc_numbers)
+
+
+def scope_label(chunk: Chunk, info: QueryInfo) -> str | None:
+    """'Quy định riêng của tỉnh Bắc Ninh' for a provincial text the question does not place in its province;
+    'trích dẫn gián tiếp' for a reworded secondary quotation."""
+    m = chunk.meta
+    labels = []
+    if is_local(m) and not names_locality(m, info) and not names_document(m, info):
+        assert m is not None and m.locality
+        unit = "thành phố" if "thanh pho" in fold(m.issuer or "") else "tỉnh"
+        labels.append(f"Quy định riêng của {unit} {m.locality}")
+    if chunk.secondary:
+        labels.append("trích dẫn gián tiếp, diễn đạt lại từ nguồn thứ cấp")
+    return "; ".join(labels) or None
+
+
+def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
+    """Sort key (higher leads): right scope, in force (or named by the question), names the asked title, verbatim,
+    national authority, support."""
+    m = hit.chunk.meta
+    named = names_document(m, ctx.info)
+    is_plan = bool(m and m.kind == "plan")
+    scope_ok = (is_plan == ctx.plan_question) or named
+    if is_local(m) and not (names_locality(m, ctx.info) or named):
+        scope_ok = False
+    in_force = named or not m or m.in_force_on(ctx.today)
+    national = bool(m and m.level == "trung-uong")
+    names_title = min(1, title_match(ctx.entities, hit.chunk.text, ctx.titles)) if ctx.entities else 1
+    return (float(scope_ok), float(in_force), float(names_title), float(not hit.chunk.secondary), float(national),
+            support)
+
+
+def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadContext) -> int:
+    """Index of the hit that leads the answer: among passages that support the question about as well as the best
+    one, the one with the highest authority, the right scope and in force."""
+    if not hits:
+        return best
+    top = supports[best] if best < len(supports) else max(supports, default=0.0)
+    cands = [i for i, s in enumerate(supports) if s >= CLOSE_SUPPORT * top or i == best]
+    # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
+    # unless another supports the question clearly better
+    return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,
+                                     i == best, supports[i], -i))

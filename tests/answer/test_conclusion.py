@@ -1,0 +1,144 @@
+"""Answer types and the conclusion line on the real corpus: the asked fact first, only verbatim spans or arithmetic."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import ROOT
+
+from assistant.answer.conclusion import AnswerTypes, build_conclusion, question_parts
+from assistant.corpus.normalize import fold
+
+TYPES = AnswerTypes.load(ROOT / "knowledge" / "answer_types.yaml")
+
+
+def _flat(s: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[“”*]", "", s)).strip().lower()
+
+
+def assert_conclusion_from_sources(a) -> None:  # noqa: ANN001
+    """Every sentence of the conclusion is a verbatim span of a cited quote (quote marks and the first letter's
+    case aside), a registry validity line, a missing-text line or shown arithmetic — nothing else."""
+    assert a.conclusion and a.answer.startswith(a.conclusion)
+    assert "“" not in a.conclusion, "the conclusion precedes the first verbatim quote"
+    quotes = _flat(" ".join(c.quote.replace("\n", " ") for c in a.citations))
+    body = re.sub(r"\s*\[\d+\]", "", a.conclusion)
+    body = re.sub(r"[^.]*: ngày ký \d{2}/\d{2}/\d{4}\.", "", body)  # the registry's date of a named document
+    for piece in re.split(r"(?<=[.;:])\s+|\s…\s?|…", body):
+        p = _flat(piece).rstrip(" .;:,")
+        if len(p) < 12 or p.startswith(("tính theo mức lương cơ sở", "kho chưa có toàn văn", "quy định riêng của")) \
+                or "hết hiệu lực từ" in p or "có hiệu lực từ" in p or "làm tròn lên" in p or "×" in p \
+                or re.fullmatch(r"[\d.]+ đồng", p):
+            continue
+        assert p in quotes, f"not from a cited passage: {piece!r}"
+
+
+@pytest.mark.parametrize("q,kind", [
+    ("Danh hiệu Lao động tiên tiến được thưởng bao nhiêu lần mức lương cơ sở?", "amount"),
+    ("Muốn được Chiến sĩ thi đua toàn quốc thì cần mấy lần liên tục?", "count"),
+    ("Thời hạn thẩm định hồ sơ là bao lâu?", "duration"),
+    ("Ai có thẩm quyền quyết định tặng Cờ thi đua?", "authority"),
+    ("Người được ký thừa ủy quyền có được ủy quyền lại không?", "yesno"),
+    ("Nghị định 152/2025/NĐ-CP có hiệu lực từ ngày nào?", "date"),
+    ("Hồ sơ đề nghị khen thưởng gồm những giấy tờ gì?", "components"),
+    ("Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?", "criteria"),
+    ("1 sáng kiến có dùng cho cả CSTĐ cơ sở lẫn bằng khen không?", "yesno"),  # "lẫn" is not "lần"
+    ("tien thuong lao dong tien tien bao nhieu", "amount"),
+])
+def test_answer_type_detection(q: str, kind: str) -> None:
+    assert TYPES.detect(q) == kind
+
+
+def test_question_parts_split_two_questions() -> None:
+    parts = question_parts("Hội đồng họp định kỳ mấy tháng một lần? Phiên họp cần tối thiểu bao nhiêu ủy viên dự?")
+    assert len(parts) == 2 and [TYPES.detect(p) for p in parts] == ["duration", "count"]
+
+
+def test_list_conclusion_keeps_items_verbatim_and_short() -> None:
+    quote = ("Điều 9. Hồ sơ\n1. Hồ sơ đề nghị gồm:\na) Tờ trình của cơ quan;\nb) Báo cáo thành tích;\n"
+             "c) Biên bản họp Hội đồng.\n2. Hồ sơ nộp qua bưu điện.")
+    c = build_conclusion("Hồ sơ gồm những gì?", quote, TYPES, lambda t: float("ho so" in t), [])
+    assert c is not None
+    assert c.text == "Hồ sơ đề nghị gồm: Tờ trình của cơ quan; Báo cáo thành tích; Biên bản họp Hội đồng"
+
+
+def test_amount_type_states_the_multiplier_first(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Tiền thưởng danh hiệu Chiến sĩ thi đua toàn quốc là mấy lần lương cơ sở?")
+    assert not a.refused and "4,5 lần mức lương cơ sở" in a.conclusion
+    assert a.conclusion.index("4,5 lần") < 120
+    assert_conclusion_from_sources(a)
+
+
+def test_amount_with_the_users_base_shows_the_arithmetic_and_the_rounding_rule(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Lao động tiên tiến được thưởng bao nhiêu, lương cơ sở 2.340.000 đồng?")
+    assert a.conclusion.startswith("Tính theo mức lương cơ sở bạn nêu: 0,3 × 2.340.000 đồng = 702.000 đồng")
+    assert "710.000 đồng" in a.conclusion  # rounded up as the decree's own passage says, and cited
+    rounding = [c for c in a.citations if "làm tròn" in c.quote]
+    assert rounding and rounding[0].scope and "gián tiếp" in rounding[0].scope
+    assert_conclusion_from_sources(a)
+
+
+def test_count_type(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Muốn được Chiến sĩ thi đua toàn quốc thì cần mấy lần liên tục?")
+    assert not a.refused and "02 lần liên tục" in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_duration_type(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Bộ Nội vụ thẩm định hồ sơ khen thưởng trình Thủ tướng trong bao nhiêu ngày?")
+    assert not a.refused and re.search(r"\d+ ngày làm việc", a.conclusion)
+    assert_conclusion_from_sources(a)
+
+
+def test_deadline_with_a_start_date_is_computed_first(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Lấy ý kiến nhân dân về danh sách dự kiến Công dân Thủ đô ưu tú trong bao lâu? "
+                        "Nếu bắt đầu ngày 05/01/2026 thì hạn là ngày nào?")
+    assert not a.refused and a.conclusion.startswith("Thời hạn")
+    assert re.search(r"\d{2}/\d{2}/2026", a.conclusion) and "ngày làm việc" in a.conclusion
+
+
+def test_authority_type(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Ai quyết định tặng danh hiệu Gia đình văn hóa?")
+    assert not a.refused and a.conclusion.startswith("Chủ tịch Ủy ban nhân dân cấp xã quyết định tặng")
+    assert_conclusion_from_sources(a)
+
+
+def test_date_type_from_the_registry_and_the_passage(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Nghị định 152/2025/NĐ-CP có hiệu lực từ ngày nào?")
+    assert not a.refused and "01/7/2025" in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_yes_no_type_quotes_the_deciding_sentence(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Người được ký thừa ủy quyền có được giao lại cho người khác ký không?")
+    assert not a.refused and "không được ủy quyền lại" in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_components_type_lists_the_items(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Bộ hồ sơ đề nghị xét tặng danh hiệu thi đua có những giấy tờ nào?")
+    assert not a.refused
+    for item in ("Tờ trình", "Báo cáo thành tích", "Biên bản bình xét thi đua"):
+        assert item in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_criteria_type_lists_the_conditions(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Muốn đạt Chiến sĩ thi đua cơ sở cần những tiêu chuẩn gì theo luật?")
+    assert not a.refused and "Lao động tiên tiến" in a.conclusion and "sáng kiến" in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_definition_starts_with_the_term(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Khen thưởng được hiểu như thế nào?")
+    assert fold(a.conclusion).startswith("khen thuong la ")
+    assert_conclusion_from_sources(a)
+
+
+def test_conclusion_is_in_the_json_contract(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Danh hiệu Lao động tiên tiến được thưởng bao nhiêu lần mức lương cơ sở?")
+    d = a.model_dump()
+    assert d["conclusion"] and d["answer"].startswith(d["conclusion"])
+    refused = ask_service.ask("Giá vé tàu hỏa Hà Nội - Sài Gòn tháng này là bao nhiêu?")
+    assert refused.refused and refused.conclusion and "Không tìm thấy căn cứ" in refused.conclusion
