@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.index.errors import BUSY_MESSAGE, IndexBusy
 
 CURRENT = "CURRENT"
+PREVIOUS = "PREVIOUS"
 LOCK_NAME = ".write.lock"
 STAMP = ".vectors-stamp"
 GEN_PREFIX = "gen-"
@@ -126,6 +127,19 @@ def move_aside(gen: Generation) -> Path | None:
         with contextlib.suppress(OSError):
             gen.dir.rmdir()
     return dest if moved else None
+
+
+def previous_name(root: Path) -> str:
+    """The generation that was current before the last completed rebuild ("" when none)."""
+    try:
+        return (root / PREVIOUS).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def remember_previous(root: Path, name: str) -> None:
+    with contextlib.suppress(OSError):
+        (root / PREVIOUS).write_text(name + "\n", encoding="utf-8")
 
 
 def remove_old_generations(root: Path, keep: set[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -49,7 +50,9 @@ class Knowledge:
         self._store_error: str | None = None
         self._searcher: HybridSearcher | None = None
         self._vector_ids: set[str] | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # reader state (catalog, store, searcher); held briefly
+        self._write_lock = threading.RLock()  # one writer per process (plus the file lock across processes)
+        self._own_tokens: set[tuple] = set()  # commits by this process: its open store already sees them
         self.index_dir = settings.data_dir / "index" / embedding_key(settings.embedding)
         self.gen = layout.current_generation(self.index_dir)
         self._token: tuple = ()
@@ -67,8 +70,9 @@ class Knowledge:
             return
         with self._lock:
             if gen != self.gen or token != self._token or force:
-                if gen != self.gen or token != self._token:
+                if gen != self.gen or (token != self._token and token not in self._own_tokens):
                     self._close_store()
+                self._own_tokens.clear()
                 self.gen = gen
                 self._token = token
                 try:
@@ -121,10 +125,10 @@ class Knowledge:
             log.info("vector store unavailable, lexical search only: %s", e)
             return None
 
-    def _vectors(self) -> set[str] | None:
+    def _vectors(self, fresh: bool = False) -> set[str] | None:
         """Ids present in the vector store (cached until the next change), None when the store is unusable."""
         with self._lock:
-            if self._vector_ids is None:
+            if self._vector_ids is None or fresh:
                 store = self._read_store()
                 if store is None:
                     return None
@@ -147,9 +151,10 @@ class Knowledge:
 
     # --------------------------------------------------------------------------------- writing
     @contextlib.contextmanager
-    def _writing(self, timeout: float | None = None) -> Iterator[None]:
-        """In-process lock + cross-process file lock; then the catalog is re-read from disk (merge base)."""
-        with self._lock:
+    def _writing(self, timeout: float | None = None, allow_damaged: bool = False) -> Iterator[Catalog]:
+        """One writer: in-process lock + cross-process file lock, then the catalog freshly read from disk (the
+        merge base). Writers change that copy; readers keep theirs until the commit makes them reload."""
+        with self._write_lock:
             try:
                 wait = self.settings.index_lock_timeout if timeout is None else timeout
                 lock = layout.writer_lock(self.index_dir, wait, self.on_wait)
@@ -158,22 +163,25 @@ class Knowledge:
                 raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
             try:
                 self._refresh(force=True)
+                if self._damage and not allow_damaged:
+                    raise IndexDamaged("", message=self._damage)
                 try:
-                    yield
+                    yield (Catalog(self.gen.catalog_path, self.settings.embedding) if self._damage
+                           else Catalog.load(self.gen.catalog_path, self.settings.embedding))
                 except OSError as e:
                     raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
                 finally:
                     layout.touch_stamp(self.gen)
-                    self._token = layout.generation_token(self.gen)
-                    self._searcher = None
-                    self._vector_ids = None
+                    self._own_tokens.add(layout.generation_token(self.gen))
             finally:
                 lock.__exit__(None, None, None)
 
-    def _commit(self) -> None:
-        self._catalog.save()
-        self._token = layout.generation_token(self.gen)
-        self._searcher = None
+    def _committer(self, cat: Catalog) -> Callable[[], None]:
+        def commit() -> None:
+            cat.save()
+            self._own_tokens.add(layout.generation_token(self.gen))
+
+        return commit
 
     def ingest(self, paths: list[Path] | None = None, rebuild: bool = False, progress: Progress | None = None,
                embed: bool = True) -> IngestReport:
@@ -182,42 +190,42 @@ class Knowledge:
         Every embedding ingest also repairs the index: vectors missing for live chunks are embedded, vectors no
         chunk points to are deleted, and missing texts/ files are restored from the sources.
         """
-        with self._writing():
+        with self._writing(allow_damaged=rebuild) as cat:
             if rebuild:
                 return self._rebuild(paths, progress, embed)
-            if self._damage:
-                raise IndexDamaged("", message=self._damage)
             store = self.store if embed else None
             if store is not None and store.read_only:
                 raise IndexWriteError(store.read_only)
-            report = ingest(paths or self.default_paths(), self._catalog, store, self.registry,
+            report = ingest(paths or self.default_paths(), cat, store, self.registry,
                             layout.texts_dir(self.index_dir), self._max_bytes(), progress=progress,
-                            max_chunks=self.settings.max_chunks_per_file, commit=self._commit)
-            self._repair_into(report, store, progress)
+                            max_chunks=self.settings.max_chunks_per_file, commit=self._committer(cat))
+            self._repair_into(report, cat, store, progress)
+            # generations left by a killed rebuild (no rebuild can be running: we hold the writer lock)
+            layout.remove_old_generations(self.index_dir, keep={self.gen.name,
+                                                                layout.previous_name(self.index_dir)})
             return report
 
     def _max_bytes(self) -> int:
         return int(self.settings.max_file_mb * 1024 * 1024)
 
-    def _repair_into(self, report: IngestReport, store: ChromaStore | None, progress: Progress | None) -> None:
-        report.texts_restored = self._restore_texts()
+    def _repair_into(self, report: IngestReport, cat: Catalog, store: ChromaStore | None,
+                     progress: Progress | None) -> None:
+        report.texts_restored = self._restore_texts(cat)
         if store is None:
-            self._vector_ids = None
-            vecs = self._vectors()
-            report.vectors_missing = len(set(self._catalog.chunks) - vecs) if vecs is not None else \
-                len(self._catalog.chunks)
+            vecs = self._vectors(fresh=True)
+            report.vectors_missing = len(set(cat.chunks) - vecs) if vecs is not None else len(cat.chunks)
             return
-        collect_garbage(self._catalog, store)
-        report.vectors_repaired = embed_missing(self._catalog, store, progress)
+        collect_garbage(cat, store)
+        report.vectors_repaired = embed_missing(cat, store, progress)
         report.chunks_embedded += report.vectors_repaired
         if report.vectors_repaired:
             report.notices.append(f"Đã nhúng bổ sung {report.vectors_repaired} đoạn thiếu vector "
                                   f"(repaired missing vectors).")
 
-    def _restore_texts(self) -> int:
+    def _restore_texts(self, cat: Catalog) -> int:
         tdir = layout.texts_dir(self.index_dir)
         n = 0
-        for e in self._catalog.docs.values():
+        for e in cat.docs.values():
             if not (tdir / e.text_file).exists() and restore_text(e, tdir, self._max_bytes()) is not None:
                 n += 1
         return n
@@ -243,48 +251,42 @@ class Knowledge:
                 reasons = "; ".join(f"{e['file']}: {e['reason']}" for e in report.errors[:3])
                 raise IndexProblem(f"Xây lại chỉ mục không nạp được tài liệu nào ({reasons}); chỉ mục cũ được giữ "
                                    f"nguyên (rebuild ingested nothing; the previous index is kept).")
+            if store is not None:
+                self._repair_into(report, cat, store, progress)
+            else:
+                report.texts_restored = self._restore_texts(cat)
+                report.vectors_missing = len(cat.chunks)
             layout.switch_to(new)
         except BaseException:
             if store is not None:
                 store.close()
-            import shutil
-
             shutil.rmtree(new.dir, ignore_errors=True)
             raise
         if store is not None:
             store.close()
-        self._close_store()
         if old_damaged:
             where = layout.move_aside(old)
             if where:
                 report.notices.append(f"Các tệp chỉ mục hỏng đã được chuyển sang {where} (damaged files moved).")
-        (self.index_dir / "PREVIOUS").write_text(old.name + "\n", encoding="utf-8")
+        layout.remember_previous(self.index_dir, "" if old_damaged else old.name)
         layout.remove_old_generations(self.index_dir, keep={new.name, "" if old_damaged else old.name})
         self._refresh(force=True)
-        if embed:
-            self._repair_into(report, self.store, progress)
-        else:
-            self._repair_into(report, None, progress)
         return report
 
     def embed_missing(self, progress: Progress | None = None) -> int:
         """Embed the chunks whose vectors are missing (second phase of a fast ingest; also the repair path)."""
-        with self._writing():
-            if self._damage:
-                raise IndexDamaged("", message=self._damage)
+        with self._writing() as cat:
             store = self.store
-            collect_garbage(self._catalog, store)
-            return embed_missing(self._catalog, store, progress)
+            collect_garbage(cat, store)
+            return embed_missing(cat, store, progress)
 
     def remove(self, source_file: str) -> bool:
-        with self._writing():
-            if self._damage:
-                raise IndexDamaged("", message=self._damage)
-            entry = self._catalog.docs.get(source_file)
+        with self._writing() as cat:
+            entry = cat.docs.get(source_file)
             if not entry:
                 return False
-            self._catalog.drop(source_file)
-            self._commit()
+            cat.drop(source_file)
+            self._committer(cat)()
             with contextlib.suppress(IndexDamaged):
                 self.store.delete(entry.chunk_ids)
             return True
@@ -310,13 +312,11 @@ class Knowledge:
 
     def repair(self, timeout: float | None = None) -> dict[str, int]:
         """Check catalog ↔ store ↔ texts/ and repair (re-embed only what is missing)."""
-        with self._writing(timeout):
-            if self._damage:
-                raise IndexDamaged("", message=self._damage)
+        with self._writing(timeout) as cat:
             store = self.store
-            orphans = collect_garbage(self._catalog, store)
-            texts = self._restore_texts()
-            embedded = embed_missing(self._catalog, store)
+            orphans = collect_garbage(cat, store)
+            texts = self._restore_texts(cat)
+            embedded = embed_missing(cat, store)
             return {"vectors_embedded": embedded, "orphans_deleted": orphans, "texts_restored": texts}
 
     # --------------------------------------------------------------------------------- reading
@@ -391,9 +391,7 @@ class Knowledge:
         if self._damage:
             return {**out, "status": "error", "problems": [self._damage], "documents": 0, "chunks": 0}
         cat = self._catalog
-        with self._lock:
-            self._vector_ids = None  # re-query the store, do not trust the cache
-        vecs = self._vectors()
+        vecs = self._vectors(fresh=True)  # re-query the store, do not trust the cache
         store = self._store
         out["read_only"] = bool(store and store.read_only)
         if store is not None and store.read_only and "disk full" in store.read_only:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from faultkit import FIRST, corpus, env_for, free_port
-from helpers import ROOT, make_settings
+from faultkit import FIRST, corpus, serve
+from helpers import make_settings
 
 
 @pytest.fixture(scope="session")
@@ -41,30 +38,8 @@ def index_copy(small_index: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Pa
 def live_server(index_copy: tuple[Path, Path]) -> Iterator[tuple[str, Path, Path]]:
     """`tdkt serve` in its own process on 127.0.0.1 over the private index copy: (url, corpus, data)."""
     d, data = index_copy
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port",
-                             str(port), "--no-bot"], cwd=ROOT, env=env_for(data), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("tdkt serve did not start: " + (proc.stderr.read() if proc.stderr else ""))
-            time.sleep(0.5)
+    with serve(data) as (url, _):
         yield url, d, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture()

@@ -7,9 +7,13 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from helpers import ROOT
 
 PLANS = ROOT / "knowledge" / "plans"
@@ -67,3 +71,32 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(data: Path, wait_ready: bool = True) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`tdkt serve` in its own process on 127.0.0.1 over `data`; yields (url, process) once /healthz answers."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port",
+                             str(port), "--no-bot"], cwd=ROOT, env=env_for(data), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while wait_ready:
+            try:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("tdkt serve did not start: " + (proc.stderr.read() if proc.stderr else ""))
+            time.sleep(0.5)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faultkit import FIRST, LATER, PLANS, QUERY, cli, cli_popen, corpus, flat, no_traceback
+from faultkit import FIRST, LATER, PLANS, QUERY, cli, cli_popen, corpus, flat, no_traceback, serve
 from helpers import make_settings
 
 from assistant.index import layout
@@ -89,6 +89,7 @@ def test_kill_9_during_rebuild_keeps_previous_index_serving(index_copy: tuple[Pa
     assert run.code == 0
     no_traceback(run)
     _consistent(data, FIRST)
+    assert not list(_kn(data).index_dir.glob(layout.GEN_PREFIX + "*"))  # abandoned builds cleaned up
     # a rebuild that completes switches atomically and cleans up the abandoned generations
     done = cli(data, "ingest", "--rebuild", str(d))
     assert done.code == 0
@@ -266,3 +267,29 @@ def test_full_data_dir_keeps_previous_index(index_copy: tuple[Path, Path], small
     assert run.code == 0
     _consistent(full, FIRST + LATER)
     assert _top(full)[0] == top
+
+
+def test_server_start_up_repairs_a_lost_vector_store(index_copy: tuple[Path, Path], tmp_path: Path) -> None:
+    """Start-up check: the server reports degraded at once, keeps answering, repairs in the background."""
+    d, data = index_copy
+    shutil.rmtree(_kn(data).gen.chroma_dir)
+    with serve(data, wait_ready=False) as (url, proc):
+        seen: list[str] = []
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                h = httpx.get(url + "/healthz", timeout=30).json()
+            except httpx.HTTPError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.5)
+                continue
+            seen.append(h["status"])
+            s = httpx.get(url + "/api/search", params={"q": QUERY, "k": 1}, headers=ADMIN, timeout=60)
+            assert s.status_code == 200 and s.json()["results"]
+            if h["status"] == "ok":
+                break
+            assert h["status"] == "degraded" and h["problems"]
+            time.sleep(1.0)
+        print(f"health states seen during start-up repair: {seen}")
+        assert seen and seen[0] == "degraded" and seen[-1] == "ok", seen
+    _consistent(data, FIRST)
