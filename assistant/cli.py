@@ -192,7 +192,7 @@ def build_services(settings: Settings, llm_provider: str | None = None):  # noqa
 
 
 def _print_answer(a: Any) -> None:
-    console.print(a.answer)
+    console.print(a.answer, markup=False, highlight=False)
     for w in a.notes:
         console.print(f"[dim]({w})[/]")
     if a.citations:
@@ -653,7 +653,7 @@ def draft(
     elif explain:
         typer.echo(svc.explain(d))
     elif not (out or md):
-        console.print(d.markdown)
+        console.print(d.markdown, markup=False, highlight=False)
     err.print(f"Mã bản dự thảo: {d.draft_id}")
     for q in d.questions:
         err.print(f"[yellow]Cần bổ sung:[/] {q}")
