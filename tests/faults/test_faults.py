@@ -36,9 +36,11 @@ def _top(data: Path) -> tuple[str, float]:
     return h.chunk.chunk_id, h.parts["dense"]
 
 
-def _consistent(data: Path, names: list[str]) -> None:
+def _consistent(data: Path, names: list[str], exact: bool = True) -> None:
+    """Catalog holds `names` (exactly, or at least when a server also ingested its default corpus), every live
+    chunk has its vector and no vector is orphaned; health ok."""
     kn = _kn(data)
-    assert sorted(kn.catalog.docs) == sorted(names)
+    assert sorted(kn.catalog.docs) == sorted(names) if exact else set(names) <= set(kn.catalog.docs)
     assert set(kn.store.all_ids()) == set(kn.catalog.chunks)
     assert kn.health()["status"] == "ok", kn.health()
 
@@ -124,12 +126,13 @@ def test_cli_writer_beside_live_server(live_server: tuple[str, Path, Path], tmp_
     docs = httpx.get(url + "/api/documents", headers=ADMIN, timeout=60).json()["documents"]
     assert {x["source_file"] for x in docs} >= set(FIRST + LATER)
     # an upload through the server merges with what the CLI wrote (nothing dropped, no vectors deleted)
-    up = PLANS / "004_c0df25c7958726b6.txt"
+    up = tmp_path / "upload-plan.txt"  # a name of its own: uploads may not shadow a bundled document
+    shutil.copy(PLANS / "004_c0df25c7958726b6.txt", up)
     with up.open("rb") as fh:
         r = httpx.post(url + "/api/documents", headers=ADMIN, files={"file": (up.name, fh, "text/plain")},
                        timeout=600)
     assert r.status_code == 201, r.text
-    _consistent(data, FIRST + LATER + [up.name])
+    _consistent(data, FIRST + LATER + [up.name], exact=False)
     # a CLI --rebuild beside the server: every search keeps answering 200 with results
     proc = cli_popen(data, "ingest", "--rebuild", str(d), str(later), str(data / "uploads"))
     codes: list[int] = []
@@ -142,7 +145,7 @@ def test_cli_writer_beside_live_server(live_server: tuple[str, Path, Path], tmp_
     s = httpx.get(url + "/api/search", params={"q": QUERY, "k": 3}, headers=ADMIN, timeout=120)
     assert s.status_code == 200 and s.json()["results"]
     h = httpx.get(url + "/healthz", timeout=60).json()
-    assert h["status"] == "ok" and h["documents"] == len(FIRST + LATER) + 1, h
+    assert h["status"] == "ok" and h["documents"] >= len(FIRST + LATER) + 1, h
     print(f"searches during the rebuild: {len(codes)}, all 200")
 
 
@@ -292,4 +295,4 @@ def test_server_start_up_repairs_a_lost_vector_store(index_copy: tuple[Path, Pat
             time.sleep(1.0)
         print(f"health states seen during start-up repair: {seen}")
         assert seen and seen[0] == "degraded" and seen[-1] == "ok", seen
-    _consistent(data, FIRST)
+    _consistent(data, FIRST, exact=False)
