@@ -150,12 +150,7 @@ class AskService:
         return expand_abbreviations(text, self.words.abbreviations)
 
     def _subject(self, question: str) -> Subject:
-        q = self._expand(question)
-        subject = subject_of(q, self.knowledge.searcher)
-        if not subject.titles:  # a title the corpus quotes under another wording ("chiến sĩ thi đua cấp tỉnh"):
-            # the rule table's aliases of the titles it defines (knowledge/rules.yaml)
-            subject.titles = [q[m.start:m.end] for m in self.eligibility.table.reader.titles_in(fold(q))][:2]
-        return subject
+        return subject_of(self._expand(question), self.knowledge.searcher)
 
     # ------------------------------------------------------------------------------------ main
     def ask(self, question: str, conversation_id: str | None = None, llm: Any = None) -> Answer:

@@ -73,12 +73,3 @@ def test_follow_up_through_the_api(settings, knowledge, ask_service, draft_servi
         assert r2["answer"].startswith(r2["conclusion"])
     finally:
         server.stop()
-
-
-def test_follow_up_names_a_title_by_another_wording(ask_service, store) -> None:  # noqa: ANN001
-    """issue 10: "còn chiến sĩ thi đua cấp tỉnh thì sao?" after the CSTĐ cơ sở criteria asks for the provincial title."""
-    cid = store.new_conversation("test", "u-wording")
-    ask_service.ask("Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?", conversation_id=cid)
-    a = ask_service.ask("còn chiến sĩ thi đua cấp tỉnh thì sao?", conversation_id=cid)
-    rewritten = (a.rewritten_question or "").lower()
-    assert "chiến sĩ thi đua cấp tỉnh" in rewritten and "cơ sở" not in rewritten and "tiêu chuẩn" in rewritten
