@@ -19,3 +19,12 @@ def make_settings(data_dir: Path, **kw: object) -> Settings:
                                "llm": "none", "telegram_bot_token": None}
     base.update(kw)
     return Settings(**base)  # type: ignore[arg-type]
+
+
+def llm_ask_service(ask_service, url: str, timeout: float, **kw: object):  # noqa: ANN001, ANN201
+    """An AskService like `ask_service` whose LLM is the OpenAI-compatible server at `url` (total deadline `timeout`)."""
+    from assistant.answer.service import AskService
+    from assistant.llm import make_chat_model
+
+    s = ask_service.settings.model_copy(update={"llm": "openai", "llm_base_url": url, "llm_timeout": timeout, **kw})
+    return AskService(s, ask_service.knowledge, llm=make_chat_model(s), today=TODAY)

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fakes.openai_server import Reply, ScriptedOpenAI
-from helpers import ROOT, TODAY, make_settings
+from fakes.openai_server import Reply
+from helpers import ROOT, TODAY, llm_ask_service, make_settings
 
 from assistant.answer.service import AskService
 from assistant.corpus.normalize import clean_text
@@ -107,15 +107,8 @@ def test_prompt_injection_in_question_changes_nothing(ask_service) -> None:  # n
 
 
 # ------------------------------------------------------------------------------------------- LLM mode
-@pytest.fixture()
-def llm_srv():
-    with ScriptedOpenAI() as srv:
-        yield srv
-
-
 def _llm_service(ask_service, url: str, **kw) -> AskService:  # noqa: ANN001
-    s = ask_service.settings.model_copy(update={"llm": "openai", "llm_base_url": url, "llm_timeout": 3.0, **kw})
-    return AskService(s, ask_service.knowledge, llm=make_chat_model(s), today=TODAY)
+    return llm_ask_service(ask_service, url, kw.pop("llm_timeout", 3.0), **kw)
 
 
 Q = "Danh hiệu Lao động tiên tiến được thưởng bao nhiêu lần mức lương cơ sở?"

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from fakes.openai_server import Reply, ScriptedOpenAI
-from helpers import RAW, ROOT, TODAY
+from helpers import RAW, ROOT, llm_ask_service
 
 from assistant.answer.llm_answer import NOTE_MODEL, llm_outcome
 from assistant.answer.service import AskService
@@ -85,15 +85,8 @@ def test_trickling_server_hits_the_total_deadline(tmp_path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ ask pipeline
-@pytest.fixture()
-def llm_srv():
-    with ScriptedOpenAI() as srv:
-        yield srv
-
-
 def _svc(ask_service, url: str, **kw) -> AskService:  # noqa: ANN001
-    s = ask_service.settings.model_copy(update={"llm": "openai", "llm_base_url": url, "llm_timeout": 5.0, **kw})
-    return AskService(s, ask_service.knowledge, llm=make_chat_model(s), today=TODAY)
+    return llm_ask_service(ask_service, url, kw.pop("llm_timeout", 5.0), **kw)
 
 
 def test_good_line_is_shown_above_the_grounded_answer(ask_service, llm_srv) -> None:  # noqa: ANN001
