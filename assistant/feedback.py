@@ -1,18 +1,18 @@
-"""Feedback (👍/👎 with question, answer, sources), the web conversation list and the audit log (SQLite)."""
+"""Feedback (👍/👎 with question, answer, sources), the web conversation list and the audit log (SQLite file or the
+shared PostgreSQL database through assistant.db)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from assistant.db import Database, open_database
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -68,33 +68,29 @@ class ConversationSummary:
 
 
 class FeedbackStore:
-    """Feedback, per-owner conversation titles and the audit log in one SQLite file under data_dir."""
+    """Feedback, per-owner conversation titles and the audit log in one SQLite file under data_dir, or in the
+    shared database (`db`) so that every API worker sees and exports the same feedback."""
 
-    def __init__(self, db_path: Path | str) -> None:
-        self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, db_path: Path | str | None = None, db: Database | None = None) -> None:
+        if db is None and db_path is None:
+            raise ValueError("db_path or db is needed")
+        self.db = db or Database(sqlite_path=Path(db_path))  # type: ignore[arg-type]
+        self.db_path = self.db.path if self.db.path is not None else Path(self.db.where)
+        if self.db.path is not None:
+            self.db.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self._connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(SCHEMA)
+        self.db.ensure_schema("feedback", SCHEMA)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedbackStore:
+        """The shared database when TDKT_DATABASE_URL is set, else feedback.sqlite3 under settings.data_dir."""
+        if settings.database_url:
+            return cls(db=open_database(settings))
         return cls(Path(settings.data_dir) / DB_NAME)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
-        try:
-            con.execute("PRAGMA busy_timeout=30000")
-            yield con
-        finally:
-            con.close()
-
     def _execute(self, sql: str, params: tuple[Any, ...]) -> int:
-        with self._lock, self._connect() as con:
-            cur = con.execute(sql, params)
-            return int(cur.lastrowid or 0)
+        with self._lock:
+            return self.db.execute(sql, params)
 
     # -- feedback -------------------------------------------------------------------------------
     def add_feedback(self, owner: str, rating: str, *, conversation_id: str | None = None, comment: str = "",
@@ -102,19 +98,20 @@ class FeedbackStore:
         """Store one rating ("up" | "down") with its question, answer and sources; return its id."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}")
-        return self._execute(
-            "INSERT INTO feedback (created, owner, conversation_id, rating, comment, question, answer, sources_json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (_now(), owner, conversation_id, rating, comment, question, answer,
-             json.dumps(sources or [], ensure_ascii=False)),
-        )
+        with self._lock:
+            row = self.db.fetchone(
+                "INSERT INTO feedback (created, owner, conversation_id, rating, comment, question, answer, "
+                "sources_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (_now(), owner, conversation_id, rating, comment, question, answer,
+                 json.dumps(sources or [], ensure_ascii=False)),
+            )
+        return int(row[0]) if row else 0
 
     def feedback(self) -> list[dict[str, Any]]:
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT id, created, conversation_id, rating, comment, question, answer, sources_json "
-                "FROM feedback ORDER BY id"
-            ).fetchall()
+        rows = self.db.fetchall(
+            "SELECT id, created, conversation_id, rating, comment, question, answer, sources_json "
+            "FROM feedback ORDER BY id"
+        )
         return [dict(zip(FEEDBACK_COLUMNS, r, strict=True)) for r in rows]
 
     def feedback_csv(self) -> str:
@@ -134,28 +131,25 @@ class FeedbackStore:
         now = _now()
         self._execute(
             "INSERT INTO web_conversations (id, owner, title, created, updated) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET updated = excluded.updated WHERE owner = excluded.owner",
+            "ON CONFLICT (id) DO UPDATE SET updated = excluded.updated "
+            "WHERE web_conversations.owner = excluded.owner",
             (conversation_id, owner, title[:120], now, now),
         )
 
     def conversations(self, owner: str, limit: int = 50) -> list[ConversationSummary]:
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT id, title, created, updated FROM web_conversations WHERE owner = ? "
-                "ORDER BY updated DESC, rowid DESC LIMIT ?", (owner, limit)
-            ).fetchall()
+        rows = self.db.fetchall(
+            "SELECT id, title, created, updated FROM web_conversations WHERE owner = ? "
+            f"ORDER BY updated DESC{self.db.order_of_insertion()} LIMIT ?", (owner, limit)
+        )
         return [ConversationSummary(*r) for r in rows]
 
     def owns(self, owner: str, conversation_id: str) -> bool:
-        with self._connect() as con:
-            row = con.execute("SELECT 1 FROM web_conversations WHERE id = ? AND owner = ?",
-                              (conversation_id, owner)).fetchone()
-        return row is not None
+        return self.db.fetchone("SELECT 1 FROM web_conversations WHERE id = ? AND owner = ?",
+                                (conversation_id, owner)) is not None
 
     def forget_conversation(self, owner: str, conversation_id: str) -> bool:
-        with self._lock, self._connect() as con:
-            cur = con.execute("DELETE FROM web_conversations WHERE id = ? AND owner = ?", (conversation_id, owner))
-            return cur.rowcount > 0
+        return self._execute("DELETE FROM web_conversations WHERE id = ? AND owner = ?",
+                             (conversation_id, owner)) > 0
 
     # -- audit ----------------------------------------------------------------------------------
     def audit(self, actor: str, action: str, target: str = "", client: str = "",
@@ -167,11 +161,10 @@ class FeedbackStore:
         )
 
     def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
-        with self._connect() as con:
-            rows = con.execute(
-                "SELECT created, actor, client, action, target, detail_json FROM audit ORDER BY id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        rows = self.db.fetchall(
+            "SELECT created, actor, client, action, target, detail_json FROM audit ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
         return [{"created": r[0], "actor": r[1], "client": r[2], "action": r[3], "target": r[4],
                  "detail": json.loads(r[5] or "{}")} for r in rows]
 

@@ -1,11 +1,11 @@
-"""Conversation, turn, draft and per-conversation metadata storage (SQLite now, replaceable by PostgreSQL)."""
+"""Conversation, turn, draft and per-conversation metadata storage (SQLite file, or PostgreSQL via assistant.db)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,13 +15,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant import db as dbmod
+from assistant.db import Database
+
 if TYPE_CHECKING:
     from assistant.config import Settings
 
 DB_NAME = "memory.sqlite3"
 log = logging.getLogger(__name__)
-MEMORY_NOTICE = ("Bộ nhớ hội thoại đang không dùng được (tệp memory.sqlite3 hỏng, chỉ đọc hoặc đĩa đầy): câu trả lời "
-                 "này không dựa vào và không được lưu vào lịch sử hội thoại (conversation memory unavailable).")
+MEMORY_NOTICE = ("Bộ nhớ hội thoại đang không dùng được (tệp memory.sqlite3 hỏng, chỉ đọc hoặc đĩa đầy, hoặc không "
+                 "kết nối được cơ sở dữ liệu): câu trả lời này không dựa vào và không được lưu vào lịch sử hội thoại "
+                 "(conversation memory unavailable).")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -78,9 +82,9 @@ def _degrades(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Cal
                 return default(self, *args, **kwargs)
             try:
                 out = fn(self, *args, **kwargs)
-            except sqlite3.IntegrityError:
+            except dbmod.integrity_errors():
                 raise
-            except (sqlite3.Error, OSError) as e:
+            except (*dbmod.errors(), OSError) as e:
                 self._fail(e)
                 return default(self, *args, **kwargs)
             self.problem = None
@@ -125,31 +129,35 @@ class DraftRecord:
 
 
 class Store:
-    """Conversations, bounded turn history, drafts and metadata in one SQLite file (WAL, thread-safe).
+    """Conversations, bounded turn history, drafts and metadata in one SQLite file (WAL) or in the shared
+    PostgreSQL database (`db`); thread-safe.
 
-    Every call opens its own connection, so one Store can be shared by the API workers' threads and the
-    Telegram bot. Keep callers on these methods only, so that a PostgreSQL Store can replace this one."""
+    Every call takes its own connection, so one Store can be shared by the API workers' threads and the
+    Telegram bot, and several API processes (on several machines with PostgreSQL) see the same conversations."""
 
-    def __init__(self, db_path: Path | str, max_turns: int = 20) -> None:
+    def __init__(self, db_path: Path | str | None = None, max_turns: int = 20, db: Database | None = None) -> None:
         if max_turns < 1:
             raise ValueError("max_turns phải ≥ 1 (must be at least 1)")
-        self.db_path = Path(db_path)
+        if db is None and db_path is None:
+            raise ValueError("db_path or db is needed")
+        self.db = db or Database(sqlite_path=Path(db_path))  # type: ignore[arg-type]
+        self.db_path = self.db.path if self.db.path is not None else Path(self.db.where)
         self.max_turns = max_turns
         self.broken = False
         self.problem: str | None = None
-        self._write_lock = _lock_for(self.db_path)
+        self._write_lock = _lock_for(self.db_path) if not self.db.postgres else contextlib.nullcontext()
         try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            with self._write_lock, self._connect() as con:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.executescript(SCHEMA)
-        except (sqlite3.Error, OSError) as e:
+            if self.db.path is not None:
+                self.db.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._write_lock:
+                self.db.ensure_schema("memory", SCHEMA)
+        except (*dbmod.errors(), OSError) as e:
             self.broken = True
             self._fail(e)
 
     def _fail(self, e: BaseException) -> None:
         self.problem = f"{type(e).__name__}: {e}"
-        log.error("conversation memory unavailable (%s): %s", self.db_path, self.problem)
+        log.error("conversation memory unavailable (%s): %s", self.db.where, self.problem)
 
     @property
     def notice(self) -> str | None:
@@ -158,35 +166,33 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        """The store under settings.data_dir, bounded by settings.max_history_turns."""
+        """The shared database when TDKT_DATABASE_URL is set, else memory.sqlite3 under settings.data_dir."""
+        if settings.database_url:
+            try:
+                return cls(max_turns=settings.max_history_turns, db=dbmod.open_database(settings))
+            except RuntimeError as e:  # psycopg missing: degrade like a broken database, with the reason logged
+                log.error("%s", e)
+                store = cls(Path(settings.data_dir) / DB_NAME, max_turns=settings.max_history_turns)
+                store.broken = True
+                store._fail(e)
+                return store
         return cls(Path(settings.data_dir) / DB_NAME, max_turns=settings.max_history_turns)
 
     # -- plumbing -------------------------------------------------------------------------------
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None, check_same_thread=False)
-        try:
-            con.execute("PRAGMA foreign_keys=ON")
-            con.execute("PRAGMA busy_timeout=30000")
+    def _connect(self) -> Iterator[Any]:
+        with self.db.connect() as con:
             yield con
-        finally:
-            con.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE), serialised within the process."""
-        with self._write_lock, self._connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
+    def _write(self) -> Iterator[Any]:
+        """A write transaction, serialised within the process for SQLite."""
+        with self._write_lock, self.db.transaction() as con:
+            yield con
 
     @staticmethod
-    def _require(con: sqlite3.Connection, cid: str) -> None:
+    def _require(con: Any, cid: str) -> None:
         if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
             raise KeyError(f"Không có hội thoại {cid!r} (unknown conversation)")
 
@@ -213,7 +219,7 @@ class Store:
             if owner is None:
                 try:
                     return self.new_conversation(channel, user_id, conversation_id)
-                except sqlite3.IntegrityError:  # created concurrently by another thread
+                except dbmod.integrity_errors():  # created concurrently by another thread or worker
                     owner = self.owner(conversation_id)
             if owner == (channel, str(user_id)):
                 return conversation_id
@@ -277,8 +283,9 @@ class Store:
         """Save (or replace) a draft under draft_id."""
         with self._write() as con:
             con.execute(
-                "INSERT OR REPLACE INTO drafts (id, conversation_id, request_json, draft_json, created) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO drafts (id, conversation_id, request_json, draft_json, created) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, "
+                "request_json = excluded.request_json, draft_json = excluded.draft_json, created = excluded.created",
                 (
                     draft_id,
                     cid,
@@ -307,7 +314,7 @@ class Store:
         with self._connect() as con:
             row = con.execute(
                 "SELECT id, conversation_id, request_json, draft_json, created FROM drafts "
-                "WHERE conversation_id = ? ORDER BY rowid DESC LIMIT 1",
+                f"WHERE conversation_id = ? ORDER BY created DESC{self.db.order_of_insertion()} LIMIT 1",
                 (cid,),
             ).fetchone()
         return self._record(row)
@@ -331,7 +338,8 @@ class Store:
         with self._write() as con:
             self._require(con, cid)
             con.execute(
-                "INSERT OR REPLACE INTO conversation_meta (conversation_id, key, value_json) VALUES (?, ?, ?)",
+                "INSERT INTO conversation_meta (conversation_id, key, value_json) VALUES (?, ?, ?) "
+                "ON CONFLICT (conversation_id, key) DO UPDATE SET value_json = excluded.value_json",
                 (cid, key, json.dumps(value, ensure_ascii=False, default=str)),
             )
 

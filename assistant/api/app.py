@@ -18,7 +18,7 @@ from assistant.api.deps import ApiServices
 from assistant.api.errors import install_error_handlers
 from assistant.api.jobs import Jobs
 from assistant.api.openapi30 import to_openapi30
-from assistant.api.ratelimit import SlidingWindowLimiter
+from assistant.api.ratelimit import make_limiter
 from assistant.api.routes import (
     admin,
     check,
@@ -94,11 +94,12 @@ def create_app(
     app.state.settings = settings
     app.state.services = api_services
     app.state.key_roles = roles
-    app.state.limiter = SlidingWindowLimiter(settings.rate_limit_per_minute, 60.0)
-    app.state.widget_limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute, 60.0)
-    app.state.widget_ip_limiter = SlidingWindowLimiter(settings.widget_rate_limit_per_minute * WIDGET_IP_FACTOR, 60.0)
-    app.state.auth_failures = SlidingWindowLimiter(settings.auth_failures_per_minute, 60.0)
-    app.state.jobs = Jobs()
+    app.state.limiter = make_limiter(settings, "key", settings.rate_limit_per_minute)
+    app.state.widget_limiter = make_limiter(settings, "visitor", settings.widget_rate_limit_per_minute)
+    app.state.widget_ip_limiter = make_limiter(settings, "widget-ip",
+                                               settings.widget_rate_limit_per_minute * WIDGET_IP_FACTOR)
+    app.state.auth_failures = make_limiter(settings, "auth-failures", settings.auth_failures_per_minute)
+    app.state.jobs = Jobs.from_settings(settings)
     app.state.signer = LinkSigner(settings.signing_secret, settings.download_link_minutes * 60.0)
     app.state.web_key = resolve_web_key(settings, roles, web_key)
 

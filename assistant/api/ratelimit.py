@@ -1,11 +1,29 @@
-"""Sliding-window rate limiter per bucket (key, visitor or client IP), kept in memory (one process)."""
+"""Sliding-window rate limiters per bucket (key, visitor or client IP): in memory (one process), or in the shared
+database when TDKT_DATABASE_URL is set, so that every API worker behind a load balancer counts the same hits."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from assistant import db as dbmod
+from assistant.db import Database
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+log = logging.getLogger(__name__)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rate_hits (
+    bucket TEXT NOT NULL,
+    t DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_hits_by_bucket ON rate_hits(bucket, t);
+"""
 
 
 class SlidingWindowLimiter:
@@ -46,3 +64,62 @@ class SlidingWindowLimiter:
     def reset(self) -> None:
         with self._lock:
             self._hits.clear()
+
+
+class SharedLimiter:
+    """The same sliding window, its hits stored in the shared database (one row per hit, pruned as it slides).
+
+    A hit is one short transaction serialised per bucket (a PostgreSQL advisory lock on the bucket), so two
+    workers cannot both take the last allowed hit. Times are wall-clock seconds (the workers' clocks are assumed
+    NTP-synchronised). When the database is unreachable the request is allowed and the error logged: a
+    database outage must not take the whole API down."""
+
+    def __init__(self, db: Database, name: str, limit: int, window: float = 60.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.name = name
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        db.ensure_schema("ratelimit", SCHEMA)
+
+    def _bucket(self, key: str) -> str:
+        import hashlib
+
+        return f"{self.name}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"  # never store the API key itself
+
+    def _check(self, key: str, record: bool) -> float:
+        now = self._clock()
+        bucket = self._bucket(key)
+        try:
+            with self.db.transaction(lock_key=bucket) as con:
+                con.execute("DELETE FROM rate_hits WHERE bucket = ? AND t <= ?", (bucket, now - self.window))
+                n, oldest = con.execute("SELECT COUNT(*), MIN(t) FROM rate_hits WHERE bucket = ?",
+                                        (bucket,)).fetchall()[0]
+                if n >= self.limit:
+                    return max(float(oldest) + self.window - now, 0.001)
+                if record:
+                    con.execute("INSERT INTO rate_hits (bucket, t) VALUES (?, ?)", (bucket, now))
+                return 0.0
+        except (*dbmod.errors(), OSError) as e:
+            log.error("shared rate limit unavailable (%s), request allowed: %s", self.db.where, e)
+            return 0.0
+
+    def hit(self, key: str) -> float:
+        """Record one hit; return 0 if allowed, else the seconds to wait before the next allowed hit."""
+        return self._check(key, record=True)
+
+    def peek(self, key: str) -> float:
+        """0 if `key` may hit now, else the seconds to wait (records nothing)."""
+        return self._check(key, record=False)
+
+    def reset(self) -> None:
+        self.db.execute("DELETE FROM rate_hits WHERE bucket LIKE ?", (f"{self.name}:%",))
+
+
+def make_limiter(settings: Settings, name: str, limit: int,
+                 window: float = 60.0) -> SlidingWindowLimiter | SharedLimiter:
+    """A limiter shared by every worker through TDKT_DATABASE_URL, else one kept in this process's memory."""
+    if settings.database_url:
+        return SharedLimiter(dbmod.open_database(settings), name, limit, window)
+    return SlidingWindowLimiter(limit, window)
