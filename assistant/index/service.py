@@ -6,6 +6,7 @@ import contextlib
 import logging
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -27,7 +28,7 @@ from assistant.index.ingest import (
     restore_text,
 )
 from assistant.index.retriever import Filters, Hit, HybridSearcher, TdktRetriever
-from assistant.index.vectorstore import ChromaStore
+from assistant.index.vectorstore import ChromaServerStore, ChromaStore, server_collection, server_prefix
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class Knowledge:
         self._write_lock = threading.RLock()  # one writer per process (plus the file lock across processes)
         self._own_tokens: set[tuple] = set()  # commits by this process: its open store already sees them
         self.index_dir = settings.data_dir / "index" / embedding_key(settings.embedding)
+        self.shared = self._shared_index()
+        self._next_pull = 0.0
+        self._pulling = threading.Lock()
         self.gen = layout.current_generation(self.index_dir)
         self._token: tuple = ()
         self._catalog = Catalog(self.gen.catalog_path, settings.embedding)
@@ -61,9 +65,46 @@ class Knowledge:
         self.on_wait: Callable[[str], None] | None = None
         self._refresh(force=True)
 
+    # --------------------------------------------------------------------------------- shared (multi-worker)
+    def _shared_index(self) -> Any:
+        """With a Chroma server (TDKT_CHROMA_URL): the index state shared through the database, else None."""
+        if not self.settings.chroma_url:
+            return None
+        from assistant.db import open_database
+        from assistant.index.shared import SharedIndex
+
+        return SharedIndex(open_database(self.settings), self.index_dir.name, self.index_dir)
+
+    def _pull_shared(self, force: bool = False) -> None:
+        """Bring the local catalog and texts up to the shared generation (at most every shared_poll_seconds)."""
+        if self.shared is None or (not force and time.monotonic() < self._next_pull):
+            return
+        if not self._pulling.acquire(blocking=force):
+            return  # another thread is pulling right now
+        try:
+            self._next_pull = time.monotonic() + self.settings.shared_poll_seconds
+            self.shared.pull()
+        except Exception as e:  # noqa: BLE001 - a database outage keeps the last synced index serving
+            if force:
+                raise IndexWriteError(f"cơ sở dữ liệu chung không dùng được: {type(e).__name__}: {e}") from e
+            log.warning("shared index state unavailable, serving the last synced index: %s", e)
+        finally:
+            self._pulling.release()
+
+    def _remove_old(self, keep: set[str]) -> None:
+        """Delete generations (local directories, and their collections on a Chroma server) not in `keep`."""
+        layout.remove_old_generations(self.index_dir, keep=keep)
+        if self.settings.chroma_url:
+            store = self._read_store()
+            if isinstance(store, ChromaServerStore):
+                prefix = server_prefix(self.settings.collection, self.index_dir.name)
+                store.drop_generations_except({server_collection(self.settings.collection, self.index_dir.name, g)
+                                               for g in keep}, prefix)
+
     # --------------------------------------------------------------------------------- state on disk
     def _refresh(self, force: bool = False) -> None:
         """Reload the catalog (and reopen the store) when another process committed or switched generation."""
+        self._pull_shared(force=False)
         gen = layout.current_generation(self.index_dir)
         token = layout.generation_token(gen)
         if not force and token == self._token and gen == self.gen:
@@ -97,6 +138,9 @@ class Knowledge:
         return self._emb
 
     def _open_store(self, gen: layout.Generation) -> ChromaStore:
+        if self.settings.chroma_url:
+            return ChromaServerStore(self.settings.chroma_url, server_collection(
+                self.settings.collection, self.index_dir.name, gen.name), self._embeddings)
         return ChromaStore(gen.chroma_dir, self.settings.collection, self._embeddings)
 
     @property
@@ -161,7 +205,10 @@ class Knowledge:
                 lock.__enter__()
             except OSError as e:
                 raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
+            shared_lock = self._shared_writer(wait, lock)
+            published = False
             try:
+                self._pull_shared(force=True)
                 self._refresh(force=True)
                 if self._damage and not allow_damaged:
                     raise IndexDamaged("", message=self._damage)
@@ -173,8 +220,39 @@ class Knowledge:
                 finally:
                     layout.touch_stamp(self.gen)
                     self._own_tokens.add(layout.generation_token(self.gen))
+                if self.shared is not None and not self._damage:
+                    self.shared.publish(self.gen)
+                    published = True
             finally:
+                if self.shared is not None and not published and not self._damage:
+                    with contextlib.suppress(Exception):  # what was committed locally is shared all the same
+                        self.shared.publish(self.gen)
+                if shared_lock is not None:
+                    shared_lock.release()
                 lock.__exit__(None, None, None)
+
+    def _shared_writer(self, wait: float, local_lock: Any) -> Any:
+        """With a shared index: the database lock that makes one worker the writer (IndexBusy after `wait`)."""
+        if self.shared is None:
+            return None
+        start = time.monotonic()
+        while True:
+            try:
+                held = self.shared.db.try_lock(f"tdkt-index-write-{self.index_dir.name}")
+            except Exception as e:  # noqa: BLE001 - database down: no update, the index stays as it is
+                local_lock.__exit__(None, None, None)
+                raise IndexWriteError(f"cơ sở dữ liệu chung không dùng được: {type(e).__name__}: {e}") from e
+            if held is not None:
+                return held
+            waited = time.monotonic() - start
+            if waited >= wait:
+                local_lock.__exit__(None, None, None)
+                raise IndexBusy(waited)
+            if self.on_wait is not None and waited < 0.25:
+                from assistant.index.errors import BUSY_MESSAGE
+
+                self.on_wait(BUSY_MESSAGE + " Đang chờ…")
+            time.sleep(0.2)
 
     def _committer(self, cat: Catalog) -> Callable[[], None]:
         def commit() -> None:
@@ -201,8 +279,7 @@ class Knowledge:
                             max_chunks=self.settings.max_chunks_per_file, commit=self._committer(cat))
             self._repair_into(report, cat, store, progress)
             # generations left by a killed rebuild (no rebuild can be running: we hold the writer lock)
-            layout.remove_old_generations(self.index_dir, keep={self.gen.name,
-                                                                layout.previous_name(self.index_dir)})
+            self._remove_old({self.gen.name, layout.previous_name(self.index_dir)})
             return report
 
     def _max_bytes(self) -> int:
@@ -269,7 +346,7 @@ class Knowledge:
             if where:
                 report.notices.append(f"Các tệp chỉ mục hỏng đã được chuyển sang {where} (damaged files moved).")
         layout.remember_previous(self.index_dir, "" if old_damaged else old.name)
-        layout.remove_old_generations(self.index_dir, keep={new.name, "" if old_damaged else old.name})
+        self._remove_old({new.name, "" if old_damaged else old.name})
         self._refresh(force=True)
         return report
 

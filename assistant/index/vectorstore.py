@@ -1,4 +1,5 @@
-"""Vector store behind a small interface: an embedded Chroma PersistentClient collection."""
+"""Vector store behind a small interface: an embedded Chroma PersistentClient collection, or a collection on a
+shared Chroma server (`chroma run`, TDKT_CHROMA_URL) — one collection per index generation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlparse
 
 import chromadb
 from chromadb.api.shared_system_client import SharedSystemClient
@@ -180,6 +182,62 @@ class ChromaStore:
         self.col = self.client.get_or_create_collection(
             self.name, embedding_function=self.ef, metadata={"hnsw:space": "cosine"}
         )
+
+
+def server_collection(base: str, index_key: str, generation: str) -> str:
+    """The collection of one index generation on a Chroma server: `<base>-<embedding key>-<generation>`.
+
+    A rebuild fills a new generation's collection; readers switch when the shared database names the new
+    generation (one row update, atomic), and the previous generation's collection is kept for the readers that
+    have not switched yet."""
+    return server_prefix(base, index_key) + (generation or "base")
+
+
+def server_prefix(base: str, index_key: str) -> str:
+    """The part of the collection names shared by every generation of one index on a Chroma server."""
+    return re.sub(r"[^a-zA-Z0-9._-]", "-", f"{base}-{index_key}-")[:400]
+
+
+class ChromaServerStore(ChromaStore):
+    """The same interface over a Chroma server shared by every API worker (vectors computed by us, always:
+    the collection is opened with our embedding function, never Chroma's default)."""
+
+    def __init__(self, url: str, collection: str, embeddings: Embeddings | Callable[[], Embeddings]) -> None:
+        self.url = url
+        self.path = Path(collection)
+        self.name = collection
+        self.error = None
+        self._emb_source = embeddings
+        self._emb = None if callable(embeddings) and not isinstance(embeddings, Embeddings) \
+            else embeddings  # type: ignore[assignment]
+        self._tmp = None
+        self.read_only = None
+        self.open_path = None
+        u = urlparse(url)
+        try:
+            self.client = chromadb.HttpClient(
+                host=u.hostname or "127.0.0.1", port=u.port or (443 if u.scheme == "https" else 8000),
+                ssl=u.scheme == "https", settings=ChromaSettings(anonymized_telemetry=False))
+            self.ef = ChromaEmbeddingFunction(_LazyEmbeddings(self))
+            self.col = self.client.get_or_create_collection(
+                self.name, embedding_function=self.ef, metadata={"hnsw:space": "cosine"})
+        except Exception as e:  # noqa: BLE001 - connection refused, timeouts, server errors
+            raise IndexDamaged(
+                "", message=f"Không kết nối được máy chủ vector Chroma {url} (TDKT_CHROMA_URL): "
+                            f"{type(e).__name__}: {str(e)[:160]} (Chroma server unreachable).") from e
+
+    def close(self) -> None:
+        """Nothing is cached per process: the server always answers with what every worker wrote."""
+
+    def drop_generations_except(self, keep: set[str], prefix: str) -> list[str]:
+        """Delete this index's collections (named `prefix` + generation) other than those in `keep`."""
+        dropped = []
+        for name in self._guard("liệt kê bộ sưu tập", self.client.list_collections) or []:  # type: ignore[union-attr]
+            name = getattr(name, "name", name)
+            if name.startswith(prefix) and name not in keep:
+                self._guard("xóa bộ sưu tập", lambda name=name: self.client.delete_collection(name))
+                dropped.append(name)
+        return dropped
 
 
 class _LazyEmbeddings(Embeddings):

@@ -1,0 +1,99 @@
+"""Real PostgreSQL and Chroma server processes on 127.0.0.1 for the multi-worker tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+PG_BIN = Path("/usr/local/bin")
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def postgres_missing() -> str | None:
+    """Why a real PostgreSQL cannot be started here, or None."""
+    for name in ("initdb", "pg_ctl", "postgres"):
+        if not (PG_BIN / name).exists():
+            return f"PostgreSQL binaries absent ({PG_BIN / name})"
+    if os.geteuid() == 0 and shutil.which("runuser") is None:
+        return "running as root without runuser (initdb refuses root)"
+    return None
+
+
+def _as_pg_user(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run it as the `postgres` user then."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[str]:
+    """initdb + pg_ctl start in a fresh temporary directory; yields a postgresql:// URL; stopped (fast) and
+    removed afterwards. (Its own directory under /tmp: the `postgres` user cannot enter pytest's 0700 dirs.)"""
+    tmp = Path(tempfile.mkdtemp(prefix="tdkt-pg-"))
+    data = tmp / "pgdata"
+    sock = tmp / "pgsock"
+    data.mkdir(parents=True)
+    sock.mkdir()
+    if os.geteuid() == 0:
+        for p in (tmp, data, sock):
+            shutil.chown(p, "postgres")
+    port = free_port()
+    subprocess.run(_as_pg_user([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "tdkt",
+                                "-E", "UTF8", "--locale=C"]), check=True, capture_output=True, timeout=120)
+    subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(tmp / "pg.log"), "-w", "-t", "60",
+                                "-o", f"-k {sock} -p {port} -h 127.0.0.1", "start"]),
+                   check=True, capture_output=True, timeout=120)
+    try:
+        yield f"postgresql://tdkt@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_pg_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                       capture_output=True, timeout=60)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def chroma_server(tmp: Path) -> Iterator[str]:
+    """`chroma run --path tmp` on a free loopback port; yields its http:// URL; terminated afterwards."""
+    port = free_port()
+    log = open(tmp / "chroma.log", "wb")  # noqa: SIM115 - closed below
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen([str(CHROMA), "run", "--path", str(tmp / "chroma"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited: {(tmp / 'chroma.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("chroma run did not answer within 60 s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
