@@ -166,7 +166,7 @@ class Database:
 
     def ensure_schema(self, name: str, ddl: str) -> None:
         """Create the tables of `ddl` (portable: `INTEGER PRIMARY KEY AUTOINCREMENT`, BLOB are translated)."""
-        if name in self._schemas and self.postgres:
+        if name in self._schemas:
             return
         statements = [s.strip() for s in self.ddl(ddl).split(";") if s.strip()]
         if not self.postgres:

@@ -81,6 +81,8 @@ def _degrades(default: Callable[..., Any]) -> Callable[[Callable[..., Any]], Cal
             if self.broken:
                 return default(self, *args, **kwargs)
             try:
+                if not self._schema_ready:
+                    self._init_schema()
                 out = fn(self, *args, **kwargs)
             except dbmod.integrity_errors():
                 raise
@@ -146,14 +148,19 @@ class Store:
         self.broken = False
         self.problem: str | None = None
         self._write_lock = _lock_for(self.db_path) if not self.db.postgres else contextlib.nullcontext()
+        self._schema_ready = False
         try:
-            if self.db.path is not None:
-                self.db.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._write_lock:
-                self.db.ensure_schema("memory", SCHEMA)
+            self._init_schema()
         except (*dbmod.errors(), OSError) as e:
-            self.broken = True
+            self.broken = not self.db.postgres  # a garbage file stays broken; a database server may come back
             self._fail(e)
+
+    def _init_schema(self) -> None:
+        if self.db.path is not None:
+            self.db.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._write_lock:
+            self.db.ensure_schema("memory", SCHEMA)
+        self._schema_ready = True
 
     def _fail(self, e: BaseException) -> None:
         self.problem = f"{type(e).__name__}: {e}"

@@ -70,8 +70,6 @@ class Jobs:
         self._lock = threading.Lock()
         self._run_lock = threading.Lock()
         self._single = {kind: threading.Lock() for kind in SINGLE_KINDS}  # in-process form of the named lock
-        if db is not None:
-            db.ensure_schema("jobs", SCHEMA)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Jobs:
@@ -82,6 +80,7 @@ class Jobs:
         if self.db is None:
             return
         try:
+            self.db.ensure_schema("jobs", SCHEMA)
             self.db.execute(
                 "INSERT INTO jobs (id, kind, target, state, record_json, started) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET state = excluded.state, record_json = excluded.record_json",
@@ -93,6 +92,7 @@ class Jobs:
     def _load(self, job_id: str) -> Job | None:
         if self.db is None:
             return None
+        self.db.ensure_schema("jobs", SCHEMA)
         row = self.db.fetchone("SELECT record_json FROM jobs WHERE id = ?", (job_id,))
         return _job_from_json(row[0]) if row else None
 
@@ -104,8 +104,13 @@ class Jobs:
             return local[-1]
         if self.db is None:
             return None
-        row = self.db.fetchone("SELECT record_json FROM jobs WHERE kind = ? AND state = ? ORDER BY started DESC "
-                               "LIMIT 1", (kind, "running"))
+        try:
+            self.db.ensure_schema("jobs", SCHEMA)
+            row = self.db.fetchone("SELECT record_json FROM jobs WHERE kind = ? AND state = ? ORDER BY started DESC "
+                                   "LIMIT 1", (kind, "running"))
+        except (*dbmod.errors(), OSError) as e:
+            log.error("shared job records not readable: %s", e)
+            return None
         return _job_from_json(row[0]) if row else None
 
     def _take_single(self, kind: str) -> Lock | None:
@@ -120,7 +125,13 @@ class Jobs:
         running job is returned (nothing new starts)."""
         single: Lock | None = None
         if kind in SINGLE_KINDS:
-            single = self._take_single(kind)
+            try:
+                single = self._take_single(kind)
+            except (*dbmod.errors(), OSError) as e:
+                log.error("job lock unavailable: %s", e)
+                return Job(id=uuid.uuid4().hex[:16], kind=kind, target=target, state="failed",
+                           message="Cơ sở dữ liệu chung không dùng được; chưa nạp lại được (shared database "
+                                   "unavailable).")
             if single is None:
                 running = self._running(kind)
                 if running is not None:

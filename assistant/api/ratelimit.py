@@ -81,7 +81,6 @@ class SharedLimiter:
         self.limit = limit
         self.window = window
         self._clock = clock
-        db.ensure_schema("ratelimit", SCHEMA)
 
     def _bucket(self, key: str) -> str:
         import hashlib
@@ -92,6 +91,7 @@ class SharedLimiter:
         now = self._clock()
         bucket = self._bucket(key)
         try:
+            self.db.ensure_schema("ratelimit", SCHEMA)  # here, not at start-up: a database outage never stops the app
             with self.db.transaction(lock_key=bucket) as con:
                 con.execute("DELETE FROM rate_hits WHERE bucket = ? AND t <= ?", (bucket, now - self.window))
                 n, oldest = con.execute("SELECT COUNT(*), MIN(t) FROM rate_hits WHERE bucket = ?",
@@ -114,6 +114,7 @@ class SharedLimiter:
         return self._check(key, record=False)
 
     def reset(self) -> None:
+        self.db.ensure_schema("ratelimit", SCHEMA)
         self.db.execute("DELETE FROM rate_hits WHERE bucket LIKE ?", (f"{self.name}:%",))
 
 

@@ -70,11 +70,11 @@ class SharedIndex:
         self.db = db
         self.key = index_key
         self.index_dir = index_dir
-        db.ensure_schema("shared-index", SCHEMA)
 
     # ------------------------------------------------------------------------------------- versions
     def state(self) -> tuple[str, int, str] | None:
         """(generation, version, previous generation) published last, or None before the first publish."""
+        self.db.ensure_schema("shared-index", SCHEMA)  # here, not at start-up: an outage leaves the local index serving
         row = self.db.fetchone("SELECT generation, version, previous FROM index_state WHERE index_key = ?",
                                (self.key,))
         return (row[0], int(row[1]), row[2]) if row else None
@@ -141,6 +141,7 @@ class SharedIndex:
             if tdir.is_dir() else {}
         files = [(p.name, p.read_bytes()) for p in generation_files(gen)]
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.ensure_schema("shared-index", SCHEMA)
         with self.db.transaction(lock_key=f"tdkt-index-state-{self.key}") as con:
             shared = {r[0] for r in con.execute("SELECT name FROM index_texts").fetchall()}
             for name in sorted(set(local_texts) - shared):
