@@ -58,6 +58,7 @@ class Knowledge:
         self.shared = self._shared_index()
         self._next_pull = 0.0
         self._pulling = threading.Lock()
+        self._first_pull = True
         self.gen = layout.current_generation(self.index_dir)
         self._token: tuple = ()
         self._catalog = Catalog(self.gen.catalog_path, settings.embedding)
@@ -76,18 +77,36 @@ class Knowledge:
         return SharedIndex(open_database(self.settings), self.index_dir.name, self.index_dir)
 
     def _pull_shared(self, force: bool = False) -> None:
-        """Bring the local catalog and texts up to the shared generation (at most every shared_poll_seconds)."""
+        """Bring the local catalog and texts up to the shared generation. Forced (writers): now, in this thread.
+        Otherwise at most every shared_poll_seconds: a version check (one indexed lookup) and, when this worker is
+        behind, the download in a background thread — a request never waits for it; the next one sees the
+        new catalog."""
         if self.shared is None or (not force and time.monotonic() < self._next_pull):
             return
         if not self._pulling.acquire(blocking=force):
             return  # another thread is pulling right now
+        background = False
         try:
             self._next_pull = time.monotonic() + self.settings.shared_poll_seconds
-            self.shared.pull()
+            if force or self._first_pull:
+                self._first_pull = False
+                self.shared.pull()  # at start-up too: serve the shared index from the first request
+            elif self.shared.behind():
+                threading.Thread(target=self._pull_in_background, name="tdkt-index-pull", daemon=True).start()
+                background = True
         except Exception as e:  # noqa: BLE001 - a database outage keeps the last synced index serving
             if force:
                 raise IndexWriteError(f"cơ sở dữ liệu chung không dùng được: {type(e).__name__}: {e}") from e
             log.warning("shared index state unavailable, serving the last synced index: %s", e)
+        finally:
+            if not background:
+                self._pulling.release()
+
+    def _pull_in_background(self) -> None:
+        try:
+            self.shared.pull()
+        except Exception as e:  # noqa: BLE001
+            log.warning("shared index pull failed, serving the last synced index: %s", e)
         finally:
             self._pulling.release()
 

@@ -87,6 +87,11 @@ class SharedIndex:
         except (OSError, ValueError):
             return None
 
+    def behind(self) -> bool:
+        """Has another worker published a version this directory has not pulled?"""
+        st = self.state()
+        return st is not None and self.synced() != (st[0], st[1])
+
     def _mark(self, generation: str, version: int) -> None:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         _write_atomic(self.index_dir / SYNCED, f"{generation} {version}".encode())
