@@ -50,6 +50,8 @@ class Knowledge:
         self._store: ChromaStore | None = None
         self._store_error: str | None = None
         self._searcher: HybridSearcher | None = None
+        self._stale_searcher: HybridSearcher | None = None
+        self._building = threading.Lock()
         self._vector_ids: set[str] | None = None
         self._lock = threading.RLock()  # reader state (catalog, store, searcher); held briefly
         self._write_lock = threading.RLock()  # one writer per process (plus the file lock across processes)
@@ -142,6 +144,8 @@ class Knowledge:
                     log.info("%s", e)
                     self._catalog = Catalog(gen.catalog_path, self.settings.embedding)
                     self._damage = str(e)
+                if self.shared is not None and self._searcher is not None:
+                    self._stale_searcher = self._searcher  # served while the new one builds (see `searcher`)
                 self._searcher = None
                 self._vector_ids = None
 
@@ -425,18 +429,50 @@ class Knowledge:
 
     @property
     def searcher(self) -> HybridSearcher:
+        """The searcher over the live catalog. With a shared index, after another worker's update the previous
+        searcher keeps answering while the new one (BM25 over the whole catalog: minutes at 100k chunks) is
+        built in a background thread, so requests do not queue behind that build."""
         self._refresh()
         s = self._searcher
         if s is None:
+            stale = self._stale_searcher
+            if stale is not None:
+                self._build_in_background()
+                return stale
             with self._lock:
                 if self._searcher is None:
-                    chunks = self.chunks()
-                    vecs = self._vectors()
-                    store = self._store if vecs else None  # no vectors at all: do not load the model
-                    self._searcher = HybridSearcher(chunks, store, self.registry, today=self.today,
-                                                    mode=self.settings.retrieval_mode, vocab=self._vocab())
+                    self._searcher = self._build_searcher()
                 s = self._searcher
         return s
+
+    def _build_searcher(self) -> HybridSearcher:
+        chunks = self.chunks()
+        vecs = self._vectors()
+        store = self._store if vecs else None  # no vectors at all: do not load the model
+        return HybridSearcher(chunks, store, self.registry, today=self.today, mode=self.settings.retrieval_mode,
+                              vocab=self._vocab())
+
+    def _build_in_background(self) -> None:
+        if not self._building.acquire(blocking=False):
+            return
+
+        def run() -> None:
+            try:
+                while True:
+                    token = self._token
+                    built = self._build_searcher()
+                    with self._lock:
+                        if token == self._token:  # no newer update arrived during the build
+                            self._searcher = built
+                            self._stale_searcher = None
+                            return
+            except Exception:  # noqa: BLE001 - the next request builds it in the foreground
+                log.exception("background searcher build failed")
+                self._stale_searcher = None
+            finally:
+                self._building.release()
+
+        threading.Thread(target=run, name="tdkt-searcher-build", daemon=True).start()
 
     def _vocab(self) -> dict:
         import yaml

@@ -54,7 +54,8 @@ def _env(data_dir: Path, kd: Path, db_url: str, chroma_url: str, port: int) -> d
         "TDKT_EXTRA_CORPUS": "", "TDKT_DATABASE_URL": db_url, "TDKT_CHROMA_URL": chroma_url,
         "TDKT_LLM": "none", "TDKT_SHARED_POLL_SECONDS": "0.5", "TDKT_PORT": str(port),
         "TDKT_API_KEYS": f"{ADMIN}:admin,{USER}:user,{WIDGET}:widget",
-        "TDKT_WIDGET_RATE_LIMIT_PER_MINUTE": str(WIDGET_LIMIT), "TDKT_EMBED_THREADS": "1",
+        "TDKT_WIDGET_RATE_LIMIT_PER_MINUTE": str(WIDGET_LIMIT), "TDKT_RATE_LIMIT_PER_MINUTE": "100000",
+        "TDKT_EMBED_THREADS": "1",
         "TELEGRAM_BOT_TOKEN": "", "ANONYMIZED_TELEMETRY": "False",
     })
     return env
@@ -146,7 +147,7 @@ def _wait_job(worker: Worker, job_id: str, timeout: float = 300) -> dict:
             job = r.json()
             if job["state"] != "running":
                 return job
-            time.sleep(0.3)
+            time.sleep(0.5)
     raise AssertionError(f"job {job_id} did not finish")
 
 
