@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -511,7 +512,7 @@ def serve(
     no_bot: Annotated[bool, typer.Option("--no-bot", help="Không chạy bot Telegram kèm theo")] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, max=16,
                                          help="Số tiến trình API (mỗi tiến trình một bản chỉ mục trong RAM; "
-                                              "giới hạn tần suất tính riêng từng tiến trình)")] = 1,
+                                              "giới hạn tần suất và tác vụ dùng chung qua state.sqlite3)")] = 1,
 ) -> None:
     """Chạy web app (trang hỏi đáp, widget, REST API); kèm bot Telegram khi có TELEGRAM_BOT_TOKEN.
 
@@ -537,6 +538,7 @@ def serve(
         raise typer.Exit(2) from exc
     if workers > 1:  # separate processes over one data dir; the index is built first, in full
         run_ingest(settings, None, False)
+        os.environ["TDKT_SHARED_STATE"] = "true"  # the workers read their settings from the environment
         err.print(f"Mở trình duyệt: http://{settings.host}:{settings.port}/  ({workers} tiến trình máy chủ)")
         uvicorn.run("assistant.api.app:create_app", factory=True, workers=workers, host=settings.host,
                     port=settings.port, log_level="info")

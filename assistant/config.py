@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         None, description="Shared Chroma server (`chroma run`), e.g. http://10.0.0.5:8000. Unset: embedded Chroma "
         "under data_dir. When set, the catalog and texts are shared through the database too.",
     )
+    shared_state: bool = Field(
+        False, description="Keep rate limits and job records in the state database (data_dir/state.sqlite3, or "
+        "database_url) even on one machine; `tdkt serve --workers N` sets it so its N processes share them.",
+    )
     shared_poll_seconds: float = Field(
         2.0, ge=0, description="With chroma_url: how often a worker checks the database for an index change "
         "made by another worker (seconds).",

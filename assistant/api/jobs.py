@@ -73,7 +73,8 @@ class Jobs:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Jobs:
-        return cls(dbmod.open_database(settings) if settings.database_url else None)
+        shared = settings.database_url or settings.shared_state
+        return cls(dbmod.open_database(settings) if shared else None)
 
     # ------------------------------------------------------------------------------------- records
     def _save(self, job: Job) -> None:

@@ -120,7 +120,8 @@ class SharedLimiter:
 
 def make_limiter(settings: Settings, name: str, limit: int,
                  window: float = 60.0) -> SlidingWindowLimiter | SharedLimiter:
-    """A limiter shared by every worker through TDKT_DATABASE_URL, else one kept in this process's memory."""
-    if settings.database_url:
+    """A limiter shared by every worker through the state database (TDKT_DATABASE_URL, or the SQLite state file
+    when TDKT_SHARED_STATE is set), else one kept in this process's memory."""
+    if settings.database_url or settings.shared_state:
         return SharedLimiter(dbmod.open_database(settings), name, limit, window)
     return SlidingWindowLimiter(limit, window)
