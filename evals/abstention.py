@@ -88,6 +88,20 @@ OFF_DOMAIN = [
 ]
 
 
+# the asker's situation said inside the question sentence (not as a story before it, which the normaliser keeps
+# apart): words a passage never carries, as in real questions; added alike to positives and negatives
+SITUATIONS = ["Đơn vị em là trường tiểu học công lập ở vùng sâu,", "Anh ấy là phó phòng mới chuyển công tác về được 8 tháng,",
+              "Cơ quan tôi có 25 người, năm nay bình xét sớm,", "Trường hợp người đó đang nghỉ chế độ ốm đau dài ngày,",
+              "Chị ấy làm hợp đồng ở ban quản lý dự án từ năm ngoái,", "Xã em vừa sáp nhập với xã bên cạnh,",
+              "Bệnh viện huyện có nhiều bác sĩ trẻ,", "Công ty cổ phần có vốn nhà nước dưới một nửa,",
+              "Hội phụ nữ xã đề xuất lên,", "Đội dân phòng thôn làm rất tích cực trong mùa mưa bão,"]
+
+
+def situate(q: str, rng: random.Random) -> str:
+    """The question with the asker's situation before it, in the same sentence."""
+    return f"{rng.choice(SITUATIONS)} {q[:1].lower() + q[1:]}" if not q[1:2].isupper() else f"{rng.choice(SITUATIONS)} {q}"
+
+
 @dataclass
 class Item:
     question: str
@@ -289,10 +303,14 @@ def generate(knowledge: Any, abbreviations: list[tuple[str, str]], seed: int = 1
     abbr = abbreviations
     pos = [Item(d["question"], 1, d["form"], d["id"][2:], d["gold"]) for d in build_set(s.chunks, abbr, seed)]
     pos += plan_items(s.chunks, rng) + body_items(s.chunks, rng, abbr) + typed_items(knowledge, rng, abbr)
+    pos += [Item(situate(p.question, rng), 1, "situated", p.group, p.gold) for p in pos
+            if p.kind in ("formal", "typed") and rng.random() < 0.5]
     neg = negatives(pos, s, rng)
     aspects = aspect_items(s, award_titles(s), rng)
     pos += [a for a in aspects if a.label == 1]
     neg += [a for a in aspects if a.label == 0]
+    neg += [Item(situate(n.question, rng), 0, n.kind, n.group) for n in neg
+            if n.kind in ("title_swap", "aspect_neg", "off_domain") and rng.random() < 0.3]
     # chat-style copies of part of the generated negatives, so that informality alone says nothing
     extra = [Item(informalise(n.question, rng, abbreviations), 0, n.kind, n.group, n.gold, n.exclude)
              for n in neg if n.kind in ("title_swap", "off_domain", "aspect_neg", "place_swap", "year_swap")
