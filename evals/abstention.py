@@ -544,7 +544,11 @@ def fit_and_store(knowledge: Any, knowledge_dir: Path, vocab: dict[str, Any], to
                                                                              today_year)
     if baseline:
         old = json.loads(baseline.read_text("utf-8")) if baseline.exists() else {}
-        keep = {k: v for k, v in old.items() if k.startswith("dev_answers")}  # measured by `tdkt eval answers`
+        # figures measured by `tdkt eval answers` are kept; those of the replaced model are marked as such
+        keep = {k: v for k, v in old.items() if k.startswith("dev_answers") and k != "dev_answers_llm_none"}
+        if "dev_answers_llm_none" in old:
+            keep["dev_answers_llm_none_previous_fit"] = old["dev_answers_llm_none"] | {
+                "threshold": old.get("threshold"), "fitted_on": old.get("fitted_on")}
         new = {"what": "abstention score (knowledge/abstention.json): generated set = 5-fold group k-fold; "
                        "questions file (dev) measured after fitting, never used to fit",
                "fitted_on": result["fitted_on"], "fit_seconds": result["seconds"], "threshold": round(threshold, 6),
