@@ -153,3 +153,22 @@ def test_generated_answer_type_questions_are_answered(evidence: Evidence, knowle
     found = [it for it in typed if any(is_hit(h, it.gold) for h in knowledge.search(it.question, k=5))]
     assert len(found) >= 20
     assert _refused_share(evidence, knowledge, found) <= 0.1
+
+
+def test_removed_gold_is_widened_to_near_duplicates_and_not_a_negative_while_still_held(
+        evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    from evals.abstention import Overlap
+
+    s = knowledge.searcher
+    luat, bac_ninh = "luat-06-2022-qh15.md", "qd-86-2025-qd-ubnd-bac-ninh-quy-dinh-tdkt.md"
+    idx = [i for i, c in enumerate(s.chunks)
+           if c.source_file == luat and c.breadcrumb and c.breadcrumb[-1].startswith("Điều 24.")]
+    assert idx
+    ov = Overlap(s)
+    # the provincial regulation restates the Law's Lao động tiên tiến article: a near-duplicate document
+    assert bac_ninh in ov.duplicate_files(idx)
+    q = s.normaliser.normalise("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?").text
+    # hiding only the Law leaves the restatement, which still answers: not a negative
+    assert ov.still_held(evidence, evidence.view([luat]), q, idx)
+    # hiding the near-duplicate too makes it a real negative
+    assert not ov.still_held(evidence, evidence.view([luat, bac_ninh]), q, idx)
