@@ -494,9 +494,10 @@ def eval_abstention(
     vocab = yaml.safe_load((settings.knowledge_dir / "query.yaml").read_text("utf-8")) or {}
     year = date.today().year
     if fit:
-        res = fit_and_store(kn, settings.knowledge_dir, vocab, year, json_path)
+        res = fit_and_store(kn, settings.knowledge_dir, vocab, year, json_path, questions)
         console.print_json(data={"counts": res["counts"], "kfold": res["kfold"], "training_fit": res["training_fit"],
-                                 "threshold": res["model"]["threshold"]})
+                                 "threshold": res["model"]["threshold"], "seconds": res["seconds"]}
+                           | ({"questions": res["questions"]} if questions else {}))
         return
     res = (evaluate_questions(kn, settings.knowledge_dir, questions, year) if questions
            else evaluate_stored(kn, settings.knowledge_dir, vocab, year))

@@ -6,6 +6,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from assistant.answer.conclusion import AnswerTypes
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens
 from assistant.index.query import compose_phrases
@@ -20,8 +22,14 @@ from assistant.index.retriever import Hit, HybridSearcher
 
 SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question's terms found in the best passage
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
-FEATURES = ["support", "rare_cov", "rarest_missing", "absent", "dense_max", "entity_missing", "aspect_missing",
-            "slot_missing", "figure_missing", "scope_missing", "name_absent"]
+FEATURES = ["support", "rare_cov", "khoan_rare_cov", "rarest_missing", "absent", "bigram_known", "dense_max",
+            "lex_top", "margin", "entity_missing", "title_variant", "aspect_missing", "slot_asked", "slot_missing", "figure_missing",
+            "scope_missing", "name_absent"]
+# what a refusal says when the asked kind of fact (knowledge/answer_types.yaml) is in no retrieved passage
+SLOT_NAMES = {"amount": "mức tiền thưởng", "count": "con số được hỏi", "duration": "thời hạn",
+              "date": "ngày hoặc thời điểm", "authority": "người hoặc cơ quan có thẩm quyền"}
+_QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")  # a quoted name in a passage (a title, an award)
+_KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
 
 
 # folded forms that are also content syllables of the domain ("thì"→"thi" as in "thi đua", "có"→"co" as in
@@ -52,6 +60,7 @@ class Words:
     identity: list[str]
     aspect_names: list[str] = field(default_factory=list)
     model: AbstentionModel | None = None
+    types: AnswerTypes | None = None  # answer types of knowledge/answer_types.yaml (the asked slot)
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -76,7 +85,8 @@ class Words:
                    abbreviations,
                    [f(g) for g in groups], f(d.get("structure_markers")),
                    f(d.get("count_markers")), f(d.get("identity_markers")),
-                   [str(g[0]) for g in groups if g], AbstentionModel.load(path.parent / MODEL_FILE))
+                   [str(g[0]) for g in groups if g], AbstentionModel.load(path.parent / MODEL_FILE),
+                   AnswerTypes.load(path.parent / "answer_types.yaml"))
 
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:
@@ -132,25 +142,43 @@ class AbstentionModel:
 class Evidence:
     """IDF statistics over the indexed chunks, used to judge support and to choose quotes."""
 
-    def __init__(self, searcher: HybridSearcher, words: Words) -> None:
+    def __init__(self, searcher: HybridSearcher, words: Words, hidden: frozenset[str] = frozenset()) -> None:
         self.s = searcher
         self.w = words
+        self.hidden = hidden  # source files treated as absent from the corpus (generated negatives: see view)
         self._analyse = lru_cache(maxsize=256)(searcher.analyse)  # one analysis per question, not one per check
+
+    def view(self, hidden: Iterable[str]) -> Evidence:
+        """The same judge over the corpus without the `hidden` files: corpus-wide statistics (IDF, names, plans)
+        are those of the smaller corpus, as when those documents were never added."""
+        ev = Evidence(self.s, self.w, frozenset(hidden))
+        ev.__dict__["chunk_features"] = self.chunk_features
+        ev._analyse = self._analyse
+        return ev
+
+    @cached_property
+    def chunk_features(self) -> list[set[str]]:
+        """Each chunk's folded syllables and adjacent syllable pairs."""
+        return [self._features_of(f) for f in self.s.folded]
+
+    @cached_property
+    def visible(self) -> list[int]:
+        """Indexes of the chunks of the (possibly reduced) corpus."""
+        return [i for i, c in enumerate(self.s.chunks) if c.source_file not in self.hidden]
 
     @cached_property
     def idf(self) -> dict[str, float]:
         df: Counter[str] = Counter()
-        for f in self.s.folded:
-            toks = re.findall(r"[0-9a-z]+", f)
-            feats = set(toks) | {f"{a}_{b}" for a, b in zip(toks, toks[1:], strict=False)}
-            df.update(feats)
-        n = max(1, len(self.s.folded))
+        feats = self.chunk_features
+        for i in self.visible:
+            df.update(feats[i])
+        n = max(1, len(self.visible))
         return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
 
     @cached_property
     def rare_idf(self) -> float:
         """IDF above which a term is rare: found in at most 2% of the chunks."""
-        n = max(1, len(self.s.folded))
+        n = max(1, len(self.visible))
         c = max(1.0, 0.02 * n)
         return math.log(1 + (n - c + 0.5) / (c + 0.5))
 
@@ -182,7 +210,7 @@ class Evidence:
     def entities(self, question: str) -> list[str]:
         """Named titles/awards in the question (folded): corpus title names, or a head noun + its name."""
         fq = fold(question)
-        found = [t for t in self._analyse(question).titles]
+        found = sorted(self._analyse(question).titles)  # sorted: the same features in every process
         stop = self.w.stop | {"tieu", "chuan", "xet", "tang", "muc", "thuong", "ho", "so", "thu", "tuc", "nop"}
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
@@ -214,7 +242,7 @@ class Evidence:
 
     @cached_property
     def corpus_folded(self) -> str:
-        return "\n".join(self.s.folded)
+        return "\n".join(self.s.folded[i] for i in self.visible)
 
     def absent_names(self, q: str) -> list[str]:
         """Capitalised multi-word names inside the question (places, titles, bodies) that no passage contains."""
@@ -231,6 +259,50 @@ class Evidence:
                     if not re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", self.corpus_folded):
                         out.append(" ".join(run))
                 run = []
+        return out
+
+    @cached_property
+    def title_prefixes(self) -> dict[str, set[str]]:
+        """Every proper prefix (3 words or more) of a title the corpus quotes → the words that continue it; keyed
+        both with diacritics (lower case) and folded."""
+        out: dict[str, set[str]] = {}
+        for i in self.visible:
+            for q in _QUOTED.findall(self.s.chunks[i].text):
+                w = re.findall(r"\w+", nfc(q).lower())
+                if not 2 <= len(w) <= 9 or not q[:1].isupper():
+                    continue
+                for words in (w, [fold(x) for x in w]):
+                    for n in range(3, len(words)):
+                        out.setdefault(" ".join(words[:n]), set()).add(words[n])
+        return out
+
+    @cached_property
+    def corpus_lower(self) -> str:
+        return "\n".join(nfc(self.s.chunks[i].embed_text).lower() for i in self.visible)
+
+    def title_variants(self, q: str) -> list[str]:
+        """Names in the question that begin like a title the corpus quotes but go on with a word that no title and
+        no passage has there ("Chiến sĩ thi đua cơ xanh"): a title that does not exist. Matched with diacritics
+        when the question has them ("văn thư có" is not "văn thư cơ")."""
+        low = nfc(q).lower()
+        accented = fold(low) != low
+        words = re.findall(r"\w+", low if accented else fold(low))
+        corpus = self.corpus_lower if accented else self.corpus_folded
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(9, len(words) - i - 1), 2, -1):  # the longest prefix first
+                p = " ".join(words[i:i + n])
+                nxt = words[i + n]
+                if p not in self.title_prefixes or nxt in self.title_prefixes[p]:
+                    continue
+                if fold(nxt) in self.w.stop or nxt.isdigit() or re.search(
+                        r"(?<!\w)" + re.escape(f"{p} {nxt}") + r"(?!\w)", corpus):
+                    break
+                out.append(fold(f"{p} {nxt}"))
+                i += n
+                break
+            i += 1
         return out
 
     def _fold_of(self, h: Hit) -> str:
@@ -272,16 +344,10 @@ class Evidence:
                 if not any(has_phrase(pool_f[i], group) for i in scope):
                     aspect_missing = 1.0
                     reasons.append(f"các đoạn liên quan không nói về {name}")
-        slot_missing = 0.0
-        for kind, markers in self.w.answer_types.items():
-            if not has_phrase(fq, markers):
-                continue
-            if kind == "percent" and not any("%" in pool_acc[i] or "phần trăm" in pool_acc[i] for i in keep):
-                slot_missing = 1.0
-                reasons.append("không có tỷ lệ % trong đoạn liên quan")
-            if kind == "money" and not any(any(p in pool_acc[i] for p in self.w.money_evidence_acc) for i in keep):
-                slot_missing = 1.0
-                reasons.append("không có mức tiền thưởng trong đoạn liên quan")
+        variants = self.title_variants(q)
+        reasons += [f"kho văn bản không có danh hiệu/hình thức “{self._surface(q, v)}”" for v in variants]
+        khoan, khoan_f = self.best_khoan(q, alt, top)
+        slot_asked, slot_missing = self.slot(q, khoan, [h.chunk.text for h in top], reasons)
         # figures the question states (a percentage) that no retrieved passage contains
         figure_missing = 0.0
         for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", q):
@@ -292,10 +358,57 @@ class Evidence:
         names = self.absent_names(q)
         reasons += [f"kho văn bản không có “{n}”" for n in names]
         feats = self._scores(q, hits, best, sups[best])
-        feats.update({"entity_missing": float(min(missing_ents, 2)), "aspect_missing": aspect_missing,
-                      "slot_missing": slot_missing, "figure_missing": figure_missing,
+        feats["khoan_rare_cov"] = self.rare_coverage(q, khoan_f)
+        feats.update({"entity_missing": float(min(missing_ents, 2)),
+                      "title_variant": float(min(len(variants), 1)), "aspect_missing": aspect_missing,
+                      "slot_asked": slot_asked, "slot_missing": slot_missing, "figure_missing": figure_missing,
                       "scope_missing": float(min(scope_missing, 2)), "name_absent": float(min(len(names), 2))})
         return feats, reasons, best, sups[best]
+
+    @staticmethod
+    def khoan_segments(chunk: Chunk) -> list[str]:
+        """A passage cut into its numbered clauses (khoản), each after the passage's heading; the text before the
+        first clause is a segment of its own; an unnumbered passage is one segment."""
+        head = chunk.breadcrumb[-1] if chunk.breadcrumb else ""
+        segs: list[list[str]] = [[]]
+        for ln in chunk.text.split("\n"):
+            if _KHOAN.match(ln) and segs[-1]:
+                segs.append([])
+            segs[-1].append(ln)
+        return [f"{head}\n" + "\n".join(x) for x in segs if any(ln.strip() for ln in x)]
+
+    def best_khoan(self, q: str, alt: str | None, top: list[Hit]) -> tuple[str, set[str]]:
+        """The single clause (khoản) of the top passages that best supports the question: (text, folded terms)."""
+        best, best_s = "", -1.0
+        for h in top:
+            for seg in self.khoan_segments(h.chunk):
+                f = fold(seg)
+                sc = max(self.support(q, f), self.support(alt, f) if alt else 0.0)
+                if sc > best_s:
+                    best, best_s = seg, sc
+        return best, self._features_of(fold(best))
+
+    def rare_coverage(self, q: str, present: set[str]) -> float:
+        """IDF-weighted share of the question's rare corpus terms found in `present` (1.0 when it has none)."""
+        rare = [t for t in self.terms(q) if t in self.idf and self.idf[t] >= self.rare_idf]
+        tot = sum(self.idf[t] for t in rare)
+        return sum(self.idf[t] for t in rare if t in present) / tot if tot else 1.0
+
+    def slot(self, q: str, khoan: str, texts: list[str], reasons: list[str]) -> tuple[float, float]:
+        """(asked, missing) for the kind of fact the question asks (answer_types.yaml: amount, count, duration,
+        date, authority): missing 0 when the best clause holds a value of that kind, 0.5 when only another top
+        passage does, 1 when none does."""
+        types = self.w.types
+        kind = types.detect(q) if types else None
+        pats = types.answer.get(kind or "", []) if types else []
+        if not pats:
+            return 0.0, 0.0
+        if any(p.search(khoan) for p in pats):
+            return 1.0, 0.0
+        if any(p.search(t) for t in texts for p in pats):
+            return 1.0, 0.5
+        reasons.append(f"các đoạn tìm được không nêu {SLOT_NAMES.get(kind or '', 'điều được hỏi')}")
+        return 1.0, 1.0
 
     def _scope_checks(self, q: str, pool: list[Hit], pool_f: list[str], today_year: int | None,
                       reasons: list[str]) -> int:
@@ -308,7 +421,7 @@ class Evidence:
         subject_years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", no_dates)}
         qi = self._analyse(q)
         if qi.localities and years:
-            plans = {(fold(c.meta.locality or ""), c.meta.year) for c in self.s.chunks
+            plans = {(fold(c.meta.locality or ""), c.meta.year) for c in (self.s.chunks[i] for i in self.visible)
                      if c.meta and c.meta.kind == "plan"}
             for loc in qi.localities:
                 if not any((loc, y) in plans for y in years) and any(p[0] == loc for p in plans):

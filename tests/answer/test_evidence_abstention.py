@@ -68,3 +68,107 @@ def test_question_whose_gold_documents_are_removed_is_refused(evidence: Evidence
     hits = knowledge.search(q, k=5, filters=Filters(exclude_files=gone))
     a = evidence.assess(q, hits, TODAY.year)
     assert not a.supported, (a.score, a.features)
+
+
+# ------------------------------------------------------------------------------------- asked slot, title variants
+LDTT = "Danh hiệu “Lao động tiên tiến”"
+
+
+@pytest.mark.parametrize(("question", "khoan", "others", "expected"), [
+    # an amount asked, the best clause states the multiplier → present
+    ("Tiền thưởng Lao động tiên tiến bao nhiêu?", f"2. {LDTT} được thưởng 0,3 lần mức lương cơ sở.", [], (1.0, 0.0)),
+    # the same question, the best clause names the title but no figure; another top passage has one → half
+    ("Tiền thưởng Lao động tiên tiến bao nhiêu?", f"1. {LDTT} để tặng cho cá nhân đạt tiêu chuẩn.",
+     ["Bằng khen được thưởng 1,0 lần mức lương cơ sở."], (1.0, 0.5)),
+    # no passage states any amount → missing
+    ("Tiền thưởng Lao động tiên tiến bao nhiêu?", f"1. {LDTT} để tặng cho cá nhân đạt tiêu chuẩn.",
+     ["Hồ sơ gồm tờ trình và báo cáo thành tích."], (1.0, 1.0)),
+    # who decides: an authority phrase in the clause
+    ("Ai quyết định tặng Giấy khen?", "Thủ trưởng cơ quan, đơn vị quyết định tặng Giấy khen.", [], (1.0, 0.0)),
+    ("Ai quyết định tặng Giấy khen?", "Giấy khen để tặng cho cá nhân có thành tích.", [], (1.0, 1.0)),
+    # a time limit asked, stated in working days
+    ("Thời hạn thẩm định hồ sơ là bao lâu?", "Trong thời hạn 05 ngày làm việc, cơ quan thẩm định hồ sơ.", [],
+     (1.0, 0.0)),
+    # criteria are not a slot with a value form: nothing asked
+    ("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", f"1. {LDTT} để tặng cho cá nhân.", [], (0.0, 0.0)),
+])
+def test_asked_slot_feature(evidence: Evidence, question: str, khoan: str, others: list[str],
+                            expected: tuple[float, float]) -> None:
+    reasons: list[str] = []
+    assert evidence.slot(question, khoan, [khoan, *others], reasons) == expected
+    assert bool(reasons) == (expected[1] == 1.0)  # a missing slot is said in plain words
+    assert all("_" not in r for r in reasons)
+
+
+def test_khoan_segments_keep_the_heading_and_split_numbered_clauses(knowledge) -> None:  # noqa: ANN001
+    c = next(c for c in knowledge.searcher.chunks
+             if c.breadcrumb and c.breadcrumb[-1].startswith("Điều") and c.text.count("\n2. ") == 1)
+    segs = Evidence.khoan_segments(c)
+    assert len(segs) >= 2 and all(s.startswith(c.breadcrumb[-1]) for s in segs)
+    assert any("\n2. " in "\n" + s.split("\n", 1)[1] for s in segs[1:])
+
+
+def test_title_that_exists_nowhere_is_a_variant_and_real_titles_are_not(evidence: Evidence) -> None:
+    assert evidence.title_variants("Danh hiệu Chiến sĩ thi đua cơ xanh được thưởng bao nhiêu?")
+    assert not evidence.title_variants("Danh hiệu Chiến sĩ thi đua cơ sở được thưởng bao nhiêu?")
+    assert not evidence.title_variants("Tiền thưởng Lao động tiên tiến bao nhiêu?")
+
+
+def test_hidden_documents_leave_the_corpus_statistics(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    hanoi = [m.source_file for m in knowledge.documents() if "ha-noi" in m.source_file]
+    assert hanoi
+    reduced = evidence.view(hanoi)
+    assert len(reduced.visible) < len(evidence.visible)
+    assert "cong dan thu do uu tu" in evidence.corpus_folded and "cong dan thu do uu tu" not in reduced.corpus_folded
+    assert "cong dan thu do" in evidence.title_prefixes and "cong dan thu do" not in reduced.title_prefixes
+    assert "uu_tu" in evidence.idf and reduced.idf.get("uu_tu", 0.0) > evidence.idf["uu_tu"] or "uu_tu" not in reduced.idf
+
+
+# ------------------------------------------------------------------------------------- generated sets
+@pytest.fixture(scope="module")
+def generated(knowledge):  # noqa: ANN001, ANN201
+    import yaml
+
+    from evals.abstention import generate
+
+    vocab = yaml.safe_load((KNOW / "query.yaml").read_text("utf-8")) or {}
+    return generate(knowledge, [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []])
+
+
+def _refused_share(evidence: Evidence, knowledge, items) -> float:  # noqa: ANN001
+    return sum(not evidence.assess(it.question, knowledge.search(it.question, k=5), TODAY.year).supported
+               for it in items) / len(items)
+
+
+def test_generated_title_swaps_are_refused(evidence: Evidence, knowledge, generated) -> None:  # noqa: ANN001
+    swaps = [it for it in generated if it.kind == "title_swap"]
+    assert len(swaps) >= 20
+    assert _refused_share(evidence, knowledge, swaps) >= 0.8
+
+
+def test_generated_answer_type_questions_are_answered(evidence: Evidence, knowledge, generated) -> None:  # noqa: ANN001
+    from evals.informal import is_hit
+
+    typed = [it for it in generated if it.kind.startswith("typed")]
+    found = [it for it in typed if any(is_hit(h, it.gold) for h in knowledge.search(it.question, k=5))]
+    assert len(found) >= 20
+    assert _refused_share(evidence, knowledge, found) <= 0.1
+
+
+def test_removed_gold_is_widened_to_near_duplicates_and_not_a_negative_while_still_held(
+        evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    from evals.abstention import Overlap
+
+    s = knowledge.searcher
+    luat, bac_ninh = "luat-06-2022-qh15.md", "qd-86-2025-qd-ubnd-bac-ninh-quy-dinh-tdkt.md"
+    idx = [i for i, c in enumerate(s.chunks)
+           if c.source_file == luat and c.breadcrumb and c.breadcrumb[-1].startswith("Điều 24.")]
+    assert idx
+    ov = Overlap(s)
+    # the provincial regulation restates the Law's Lao động tiên tiến article: a near-duplicate document
+    assert bac_ninh in ov.duplicate_files(idx)
+    q = s.normaliser.normalise("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?").text
+    # hiding only the Law leaves the restatement, which still answers: not a negative
+    assert ov.still_held(evidence, evidence.view([luat]), q, idx)
+    # hiding the near-duplicate too makes it a real negative
+    assert not ov.still_held(evidence, evidence.view([luat, bac_ninh]), q, idx)
