@@ -18,7 +18,8 @@ def lead_label(citation: str) -> str:
 
 def _tag(c: Citation) -> str:
     """' (Quy định riêng của tỉnh …; văn bản đã hết hiệu lực)' after a citation, or ''."""
-    tags = [c.scope] if c.scope else []
+    # a label the citation already carries ('… (trích dẫn gián tiếp, Phụ lục B)') is not repeated
+    tags = [t for t in (c.scope or "").split("; ") if t and t.split(",")[0] not in c.citation]
     if not c.in_force:
         tags.append("văn bản đã hết hiệu lực")
     return f" ({'; '.join(tags)})" if tags else ""

@@ -236,6 +236,21 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     return _trim(plain, budget, m)
 
 
+_LIST_ASK = re.compile(r"(?<!\w)(?:bao gom|gom|can co nhung|co nhung|phai co nhung)(?!\w)")
+
+
+def list_subject(question: str) -> str | None:
+    """Folded head noun (two syllables) of the thing whose parts are asked: 'ho so' for 'Hồ sơ đề nghị … gồm những
+    gì?', 'thanh phan' for 'Thành phần Hội đồng … gồm những ai?'; None when the question names none before 'gồm'."""
+    fq = fold(question)
+    m = _LIST_ASK.search(fq)
+    if not m:
+        return None
+    clause = re.split(r"[,;:?]", fq[: m.start()])[-1]
+    words = re.findall(r"[a-z0-9]+", clause)
+    return " ".join(words[:2]) if len(words) >= 2 else None
+
+
 _DEF_Q = re.compile(r"(.{2,80}?)\s+(?:là gì|là như thế nào|nghĩa là gì|được hiểu|được định nghĩa)", re.I)
 
 

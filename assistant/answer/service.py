@@ -311,7 +311,13 @@ class AskService:
         facts = self._facts
         names_plan = (any(fold(n) in info.folded for n in facts.plan_numbers)
                       or has_phrase(fold(question), self.types.plan_words) or bool(info.localities & facts.plan_places))
-        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names)
+        from assistant.answer.conclusion import list_subject
+
+        kind = self.types.detect(question)
+        subject = list_subject(self.knowledge.searcher.normaliser.strip_fillers(question)) \
+            if kind == "components" else None
+        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names,
+                           self.types.answer.get(kind or "", []), subject)
 
     @property
     def _facts(self) -> _CorpusFacts:
