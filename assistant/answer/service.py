@@ -24,6 +24,7 @@ from assistant.answer.followup import (
     with_subject,
 )
 from assistant.answer.indicators import IndicatorTable, extract_indicators
+from assistant.answer.indicators import _terms as _terms
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
@@ -43,6 +44,9 @@ from assistant.index.service import Knowledge
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
              "please", "award", "criteria", "law"}
 MAX_SUPPORTING = 3
+MAX_BREAKDOWN = 8  # parts of one target listed after it ('Trong đó:')
+BREAKDOWN_GAP = 12  # characters between a target and its next part at most (a line break and an item mark)
+_LIST_JOIN = re.compile(r"\s+(?:với|và|voi|va)\s+")  # 'đàn lợn với đàn gia cầm': two targets asked
 
 
 class AskService:
@@ -581,6 +585,7 @@ class AskService:
             if c.source_file in docs:
                 by_doc.setdefault(c.source_file, []).append(c)
         lines: list[str] = []
+        counts: list[str] = []
         cites: list[Citation] = []
         for f in docs:
             raw = self.knowledge.raw_text(f) or ""
@@ -611,11 +616,15 @@ class AskService:
                     cites.append(Citation(n=n, source_file=f, citation=sp.chunk.citation, quote=sp.text,
                                           start=sp.start, end=sp.end, doc_number=meta.number if meta else None))
                     where = f" trong mục “{head.text}” [{n - 1}]" if head else ""
+                    counts.append(f"{name} có {item_number(sp)} chỉ tiêu thi đua [{n}]")
                     lines.append(f"{name} có {item_number(sp)} chỉ tiêu thi đua{where}, đánh số đến "
                                  f"({item_number(sp)}) [{n}].")
         if not lines:
             return None
-        return Answer(answer="\n".join(lines), citations=cites, mode="grounded")
+        # the counts first, in one sentence (the details name the section headings in quotes)
+        conclusion = "; ".join(counts) + "." if counts else None
+        text = "\n".join(lines) if conclusion is None else conclusion + "\n\n" + "\n".join(lines)
+        return Answer(answer=text, conclusion=conclusion, citations=cites, mode="grounded")
 
     def _refusal(self, question: str, hits: list[Hit], reasons: list[str],
                  missing: list[Missing] | None = None) -> Answer:
@@ -640,23 +649,60 @@ class AskService:
         rows = list(table.lookup(question))
         if not rows:
             return rows
-        parts = question_parts(question)
+        parts = [x for p in question_parts(question) for x in _LIST_JOIN.split(p) if x.strip()]
         if len(parts) > 1:
             fq = fold(question)
             where = [loc for loc in table.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)]
             years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
             for p in parts:
-                for r in table.lookup(" ".join([p, *where, *years])):
+                found = table.lookup(" ".join([p, *where, *years]))
+                pt = _terms(p) - set(" ".join(where).split())
+                top = max((len(pt & _terms(r.metric)) for r in found), default=0)
+                for r in found:  # a part asks one target (per plan/year): its best-matching ones
+                    if len(pt & _terms(r.metric)) < top:
+                        continue
                     if not any(r.source_file == x.source_file and r.start == x.start for x in rows):
                         rows.append(r)
         return rows[:8]
+
+    def _with_breakdown(self, rows: list[Any]) -> tuple[list[Any], dict[int, list[int]]]:
+        """A target that announces its breakdown ('Tổng giá trị sản xuất: 663 tỷ đồng. Trong đó:') followed by the
+        targets listed right after it in the same plan (its parts), each placed after its whole."""
+        table = self.indicators
+        out: list[Any] = []
+        parts: dict[int, list[int]] = {}
+        for r in rows:
+            if any(r is x for x in out):
+                continue
+            out.append(r)
+            if not r.value_text.rstrip().endswith(":"):
+                continue
+            same = sorted((x for x in table.rows if x.source_file == r.source_file and x.start >= r.end),
+                          key=lambda x: x.start)
+            end, kids, total = r.end, [], 0.0
+            for x in same[:MAX_BREAKDOWN]:
+                # the parts follow at once, in the whole's unit, and add up to at most the whole
+                if x.start - end > BREAKDOWN_GAP or _unit_head(x.unit) != _unit_head(r.unit) or x.value is None:
+                    break
+                total += x.value
+                if r.value is not None and total > r.value * 1.001:
+                    break
+                kids.append(x)
+                end = x.end
+            if kids:
+                out = [y for y in out if not any(y is k for k in kids)]
+                base = len(out)
+                out.extend(kids)
+                parts[base - 1] = list(range(base, base + len(kids)))
+        return out, parts
 
     def _indicator_answer(self, question: str) -> Answer | None:
         rows = self._indicator_rows(question)
         if not rows:
             return None
+        rows, parts = self._with_breakdown(rows)
         cmp_asked = has_phrase(fold(question), self.words.comparison)
-        text = indicator_text(rows, cmp_asked)
+        text = indicator_text(rows, cmp_asked, parts)
         cites = []
         for i, r in enumerate(rows, start=1):
             meta = self.knowledge.doc_meta(r.source_file)
@@ -689,6 +735,11 @@ class AskService:
                 self.store.set_meta(cid, "amendment_notes", shown + [n for n in notes if n not in shown])
         except KeyError:
             pass
+
+
+def _unit_head(unit: str) -> str:
+    """'tỷ' for 'tỷ đồng' and 'tỷ.đ' (the same unit written two ways)."""
+    return (re.findall(r"\w+", fold(unit)) or [""])[0]
 
 
 @dataclass
