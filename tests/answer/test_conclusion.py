@@ -142,3 +142,32 @@ def test_conclusion_is_in_the_json_contract(ask_service) -> None:  # noqa: ANN00
     assert d["conclusion"] and d["answer"].startswith(d["conclusion"])
     refused = ask_service.ask("Giá vé tàu hỏa Hà Nội - Sài Gòn tháng này là bao nhiêu?")
     assert refused.refused and refused.conclusion and "Không tìm thấy căn cứ" in refused.conclusion
+
+
+def test_long_list_names_every_item_in_short_verbatim_form(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Quyết định tặng danh hiệu thi đua bị hủy bỏ trong các trường hợp nào?")
+    head = a.conclusion
+    # all four conditions named within the opening (each a verbatim span or its start … its end)
+    for start in ("Có hành vi gian dối", "Cung cấp thông tin sai sự thật", "Thẩm định, xét, duyệt", "Có kết luận"):
+        assert start in head
+    assert len(head) <= 400
+    assert_conclusion_from_sources(a)
+
+
+def test_short_item_and_relevant_clauses_keep_figures_and_ends() -> None:
+    from assistant.answer.conclusion import relevant_clauses, short_item
+
+    item = ("Danh hiệu “Xã, phường, đặc khu tiêu biểu” được tặng Bằng khen kèm theo khung, "
+            "được thưởng 2,0 lần mức lương cơ sở")
+    short = short_item(item, lambda t: 0.0)
+    assert "2,0 lần mức lương cơ sở" in short and "“Xã, phường, đặc khu tiêu biểu”" in short
+    cond = "Thẩm định, xét, duyệt, đề nghị danh hiệu thi đua, hình thức khen thưởng trái quy định của pháp luật"
+    out = relevant_clauses(cond, 70, lambda t: 0.0)
+    assert out.startswith("Thẩm định") and out.endswith("trái quy định của pháp luật") and len(out) <= 70
+
+
+def test_yes_no_is_decided_by_the_sentence_stating_the_condition(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Ở Bắc Ninh, Tập đoàn kinh tế có thuộc đối tượng xét Tập thể lao động xuất sắc không?")
+    assert "trừ các Tập đoàn kinh tế" in a.conclusion
+    assert not a.conclusion.startswith(("Có.", "Không.")), "no verdict code cannot decide"
+    assert_conclusion_from_sources(a)
