@@ -239,7 +239,7 @@ def relevant_clauses(item: str, limit: int, score: Callable[[str], float]) -> st
     last = len(clauses) - 1  # a condition often ends with its operative part ('… trái quy định của pháp luật')
     keep = {0, last} if len(_join_clauses(clauses, {0, last})) <= limit else {0}
     if len(_join_clauses(clauses, keep)) > limit:
-        return _trim(item, limit - 2)
+        return _ends(item, limit)
     ranked = sorted((i for i in range(1, last + 1) if i not in keep),
                     key=lambda i: (-(score(fold(clauses[i])) + bool(re.search(r"\d", clauses[i]))), i))
     for i in ranked:

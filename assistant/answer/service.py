@@ -427,6 +427,11 @@ class AskService:
             if fact is not None and not amount:
                 fact = self._fill(fact, cites[0], support, budget)
             if fact is None:
+                if kind == "yesno" and ents:  # the condition asked about, not the title every sentence names
+                    rest = fold(expanded)
+                    for e in ents:
+                        rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
+                    support = lambda t: self.evidence.support(rest, t)  # noqa: E731
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
                                                           budget - 6)
                 fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
