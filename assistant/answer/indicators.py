@@ -23,7 +23,7 @@ _CMP_MAP = {"khoảng": "khoảng", "đạt": "=", "trên": ">", "dưới": "<",
             "tối đa": "≤", "không quá": "≤", "giảm": "giảm", "tăng": "tăng", "≥": "≥", ">=": "≥", ">": ">",
             "<": "<", "≤": "≤", "phấn đấu": "≥"}
 STOP = {"chi", "tieu", "cua", "nam", "la", "bao", "nhieu", "the", "nao", "va", "so", "voi", "hay", "tang", "giam",
-        "dat", "ty", "le", "khoang", "trong", "cho", "ve", "thi", "dua", "duoc", "ke", "hoach", "nhu"}
+        "dat", "ti", "le", "khoang", "trong", "cho", "ve", "thi", "dua", "duoc", "ke", "hoach", "nhu"}
 
 
 @dataclass

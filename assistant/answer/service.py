@@ -130,7 +130,9 @@ class AskService:
         if not needs:
             return question
         prev_subject = subject if subject is not None else self._subject(last)
-        carried = carry_subject(question, self._expand(last), prev_subject, self._subject(question))
+        new_subject = self._subject(question)
+        new_subject.titles = [self._canonical_title(t) for t in new_subject.titles]
+        carried = carry_subject(question, self._expand(last), prev_subject, new_subject)
         if carried:
             return carried
         if self.llm is not None:
@@ -153,8 +155,22 @@ class AskService:
     def _expand(self, text: str) -> str:
         return expand_abbreviations(text, self.words.abbreviations)
 
+    def _canonical_title(self, surface: str) -> str:
+        """The rule table's name of a title named by another wording ('chiến sĩ thi đua cấp tỉnh' → 'Chiến sĩ thi
+        đua Bộ, ban, ngành, tỉnh', the wording of the law), so a rewritten follow-up retrieves the provision; other
+        text unchanged."""
+        f = fold(surface)
+        table = self.eligibility.table
+        found = [m for m in table.reader.titles_in(f) if m.start == 0 and m.end == len(f)]
+        return table.name(found[0].key) if found else surface
+
     def _subject(self, question: str) -> Subject:
-        return subject_of(self._expand(question), self.knowledge.searcher)
+        q = self._expand(question)
+        subject = subject_of(q, self.knowledge.searcher)
+        if not subject.titles:  # a title the corpus quotes under another wording ("chiến sĩ thi đua cấp tỉnh"):
+            # the rule table's aliases of the titles it defines (knowledge/rules.yaml)
+            subject.titles = [q[m.start:m.end] for m in self.eligibility.table.reader.titles_in(fold(q))][:2]
+        return subject
 
     # ------------------------------------------------------------------------------------ main
     def ask(self, question: str, conversation_id: str | None = None, llm: Any = None) -> Answer:
