@@ -256,7 +256,7 @@ class AskService:
     # ------------------------------------------------------------------------------------ parts
     def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700) -> Citation:
         c = hit.chunk
-        info = self.knowledge.searcher.analyse(self._expand(question))
+        info = self._analyse(question)
         raw = self.knowledge.raw_text(c.source_file)
         quote, s, e = self.evidence.quote(question, c, raw, max_chars)
         m = c.meta
