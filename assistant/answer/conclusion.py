@@ -302,11 +302,25 @@ def _with_continuation(sent: str, sents: list[str], budget: int) -> str:
             break
         nxt = _plain(nxt_raw)
         if len(out) + len(nxt) + 2 > budget:
-            break
+            # a long sentence that announces what follows ('… với chủ đề:'): its start gives way to the fact
+            out = _drop_front(out, budget - len(nxt) - 4) if (announces or cut) else out
+            if len(out) + len(nxt) + 2 > budget:
+                break
         out = f"{out.rstrip(' :')}: {nxt}" if announces else f"{out} {nxt}"
         i += 1
         steps += 1
     return out
+
+
+def _drop_front(text: str, room: int) -> str:
+    """'… <last clauses>' of a text within `room` characters (cut at clause boundaries, verbatim), or the text when
+    even its last clause does not fit."""
+    clauses = re.split(r"(?<=[,;])\s+", text)
+    for i in range(1, len(clauses)):
+        tail = " ".join(clauses[i:])
+        if len(tail) + 2 <= room:
+            return "… " + tail
+    return text
 
 
 def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Callable[[str], float],

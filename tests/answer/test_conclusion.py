@@ -172,3 +172,16 @@ def test_yes_no_is_decided_by_the_sentence_stating_the_condition(ask_service) ->
     assert "trừ các Tập đoàn kinh tế" in a.conclusion
     assert not a.conclusion.startswith(("Có.", "Không.")), "no verdict code cannot decide"
     assert_conclusion_from_sources(a)
+
+
+def test_a_long_sentence_announcing_the_fact_gives_way_to_it(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Năm 2024 huyện Chi Lăng phát động phong trào thi đua theo chủ đề nào?")
+    assert "Siết chặt kỷ cương, tăng cường trách nhiệm" in a.conclusion and a.conclusion.startswith("…")
+    assert_conclusion_from_sources(a)
+
+
+def test_a_duty_a_plan_assigns_answers_who(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Trong kế hoạch thi đua 2025 của Bình Sơn, phòng nào tham mưu cho UBND huyện giải quyết vấn đề "
+                        "phát sinh?")
+    assert a.conclusion.startswith("Phòng Nội vụ")
+    assert_conclusion_from_sources(a)
