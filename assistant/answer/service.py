@@ -504,7 +504,7 @@ class AskService:
         have = fold(fact)
         # a sentence that only announces a list ('… đạt các tiêu chuẩn sau đây:') adds nothing on its own
         cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have
-                 and not x.rstrip().endswith(":") and not re.search(r"\bsau(?: đây)?\s*:?\s*$", x.rstrip(" ."))]
+                 and not re.search(r"(?:\bsau(?: đây)?|\bgồm)\s*:?\s*$", x.rstrip(" ."))]
         scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
         for score, x in scored[:3]:
             text = _plain(x)
