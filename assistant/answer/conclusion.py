@@ -17,7 +17,8 @@ SHORT_ITEM = 60  # the longest first clause used as an item's short form
 MIN_CLAUSE = 30  # a first clause shorter than this does not say enough on its own ('Thẩm định, …')
 HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
-_SENT = re.compile(r"(?<=[.;:])\s+(?=\S)")
+# a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
+_SENT = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=[a-zà-ỹđ)]\.)(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
 _HEADING = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+[a-z]?\.|Chương\s|Mục\s|[IVXLC]+\.\s)")
 
 
@@ -85,6 +86,11 @@ def _trim(s: str, limit: int, anchor: re.Match[str] | None = None) -> str:
         while head and sum(len(c) + 1 for c in head) > limit:
             head = head[1:]
         out = head
+        if not out:  # the fact's clause alone is too long: the words around the fact, verbatim, between '…'
+            a = max(0, anchor.start() - limit // 2)
+            a = s.rfind(" ", 0, a) + 1 if a else 0
+            window = s[a:a + limit - 4].rsplit(" ", 1)[0] if a + limit - 4 < len(s) else s[a:]
+            return ("… " if a else "") + window + (" …" if a + len(window) < len(s) else "")
         if out and out[0] != clauses[0]:
             out = ["…", *out]
         text = " ".join(out)
@@ -338,6 +344,7 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     return _trim(plain, budget, m)
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|lần\b|ngày\b|tháng\b|năm\b)")  # a figure with its unit
 _LIST_ASK = re.compile(r"(?<!\w)(?:bao gom|gom|can co nhung|co nhung|phai co nhung)(?!\w)")
 
 
@@ -403,12 +410,18 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         return Conclusion(text, kind, spans)
     # a yes/no question is decided by the sentence that states its condition (most of its words), whichever title
     # the passage names first; otherwise the sentence naming the asked title leads
+    # a figure the question names ('… phải được 80% phiếu …, giờ vẫn vậy à?') marks the sentence it is about
+    figs = {re.sub(r"\s+", " ", f) for f in _FIGURE.findall(question)}
+
+    def names_figure(s: str) -> int:
+        return int(any(re.search(r"(?<![\d.,])" + re.escape(f).replace(r"\ ", r"\s+"), s) for f in figs))
+
     if kind == "yesno":
-        ranked = sorted(range(len(sents)), key=lambda i: (support(fold(sents[i])), names_entity(sents[i]), -i),
-                        reverse=True)
+        ranked = sorted(range(len(sents)), key=lambda i: (names_figure(sents[i]), support(fold(sents[i])),
+                                                          names_entity(sents[i]), -i), reverse=True)
     else:
-        ranked = sorted(range(len(sents)), key=lambda i: (names_entity(sents[i]), support(fold(sents[i])), -i),
-                        reverse=True)
+        ranked = sorted(range(len(sents)), key=lambda i: (names_figure(sents[i]), names_entity(sents[i]),
+                                                          support(fold(sents[i])), -i), reverse=True)
     top = sents[ranked[0]]
     if top.rstrip().endswith(":"):  # the best sentence announces a list: the list is the conclusion
         i = next((j for j, line in enumerate(lines) if line.endswith(top.strip())), None)
@@ -421,5 +434,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         second = _plain(sents[ranked[1]])
         if len(first) + len(second) + 2 <= budget and second not in first:
             chosen = [first, second] if ranked[0] < ranked[1] else [second, first]
-    text = _trim(". ".join(x.rstrip(" .;:") for x in chosen), budget)
+    joined = ". ".join(x.rstrip(" .;:") for x in chosen)
+    anchor = next((m for f in figs if (m := re.search(re.escape(f).replace(r"\ ", r"\s+"), joined))), None)
+    text = _trim(joined, budget, anchor)  # cut around the figure the question names, if any
     return Conclusion(text, kind, chosen)

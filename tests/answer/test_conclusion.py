@@ -185,3 +185,17 @@ def test_a_duty_a_plan_assigns_answers_who(ask_service) -> None:  # noqa: ANN001
                         "phát sinh?")
     assert a.conclusion.startswith("Phòng Nội vụ")
     assert_conclusion_from_sources(a)
+
+
+def test_a_figure_the_question_names_picks_its_sentence_even_when_glued(ask_service) -> None:  # noqa: ANN001
+    from assistant.answer.conclusion import build_conclusion, sentences
+
+    chunk = next(c for c in ask_service.knowledge.searcher.chunks
+                 if c.source_file == "nd-98-2023.md" and "từ 80% trở lên" in c.text and ").Đối với" in c.text)
+    assert any(s.startswith("Đối với danh hiệu “Chiến sĩ thi đua cơ sở”") for s in sentences(chunk.text))
+    q = "Họp xét Chiến sĩ thi đua cơ sở có phải được 80% phiếu đồng ý không?"
+    con = build_conclusion(q, chunk.text, ask_service.types, lambda t: 0.0, ["chien si thi dua co so"], budget=200)
+    assert con and "80%" in con.text and len(con.text) <= 202
+    flat = " ".join(chunk.text.split()).replace("“", "").replace("”", "")
+    for piece in con.text.strip("… ").split(" … "):
+        assert " ".join(piece.split()) in flat
