@@ -82,17 +82,21 @@ class BotHandlers:
     # ------------------------------------------------------------------ helpers
     async def send(
         self, context: Ctx, chat_id: int, segs: Sequence[Seg], markup: Any = None
-    ) -> None:
-        """Send rich text as one or more HTML messages (each under Telegram's 4096 limit); buttons on the last."""
+    ) -> list[Any]:
+        """Send rich text as one or more HTML messages (each under Telegram's 4096 limit); buttons on the last.
+        Returns the messages sent."""
         parts = nonblank(split_segments(segs))
+        sent = []
         for i, part in enumerate(parts):
-            await context.bot.send_message(
+            msg = await context.bot.send_message(
                 chat_id=chat_id,
                 text=part,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=_NO_PREVIEW,
                 reply_markup=markup if i == len(parts) - 1 else None,
             )
+            sent.append(msg)
+        return sent
 
     async def say(self, context: Ctx, chat_id: int, text: str, markup: Any = None) -> None:
         await self.send(context, chat_id, [Seg(text)], markup)
@@ -275,10 +279,56 @@ class BotHandlers:
         await self.in_turn(update, context, work)
 
     async def _answer(self, context: Ctx, chat_id: int, cid: str, text: str, offer_draft: bool = False) -> None:
+        if getattr(self.ask, "ask_stream", None) is None:
+            async with self.typing(context, chat_id):
+                answer = await asyncio.to_thread(self.ask.ask, text, cid)
+            aid = await asyncio.to_thread(self.state.remember_answer, cid, text, answer)
+            await self.send(context, chat_id, views.answer_view(answer), views.answer_keyboard(aid, offer_draft))
+            return
+        # LLM mode: the grounded answer is sent at once; the model's verified line follows as its own message
+        shown: list[Any] = []
+        line: str | None = None
+        answer = None
         async with self.typing(context, chat_id):
-            answer = await asyncio.to_thread(self.ask.ask, text, cid)
+            async for ev in self._events(text, cid):
+                if ev.type == "grounded" and ev.answer is not None:
+                    shown = await self.send(context, chat_id, views.answer_view(ev.answer))
+                elif ev.type == "line":
+                    line = ev.text
+                elif ev.type == "final":
+                    answer = ev.answer
+        assert answer is not None
         aid = await asyncio.to_thread(self.state.remember_answer, cid, text, answer)
-        await self.send(context, chat_id, views.answer_view(answer), views.answer_keyboard(aid, offer_draft))
+        keyboard = views.answer_keyboard(aid, offer_draft)
+        if not shown:
+            await self.send(context, chat_id, views.answer_view(answer), keyboard)
+        else:  # the line, or why there is none, carries the answer's buttons
+            note = texts.MODEL_LINE.format(line=line) if line else texts.MODEL_NO_LINE
+            await self.send(context, chat_id, [Seg(note)], keyboard)
+
+    async def _events(self, text: str, cid: str) -> AsyncIterator[Any]:
+        """The ask service's stream, read in a worker thread, as an async iterator."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        done = object()
+
+        def run() -> None:
+            try:
+                for ev in self.ask.ask_stream(text, conversation_id=cid):
+                    loop.call_soon_threadsafe(queue.put_nowait, ev)
+            except Exception as exc:  # re-raised in the handler, like the non-streaming path
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, done)
+
+        worker = asyncio.create_task(asyncio.to_thread(run))
+        try:
+            while (item := await queue.get()) is not done:
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            await worker
 
     # ------------------------------------------------------------------ buttons
     async def on_button(self, update: Update, context: Ctx) -> None:

@@ -248,7 +248,7 @@ def _family(searcher: Any, files: set[str]) -> list[str]:
 def award_titles(searcher: Any) -> list[str]:
     """Award titles (folded): quoted names the corpus writes after a head noun ("danh hiệu “Lao động tiên tiến”")."""
     corpus = " ".join(searcher.folded)
-    heads = ("danh hieu", "huan chuong", "huy chuong", "giai thuong", "ky niem chuong", "co thi dua", "bang khen")
+    heads = ("danh hieu", "huan chuong", "huy chuong", "giai thuong", "ki niem chuong", "co thi dua", "bang khen")
     return sorted(t for t in searcher.titles if len(t.split()) >= 2 and
                   (t.startswith(heads) or any(re.search(re.escape(h) + r"\s*[“\"]" + re.escape(t), corpus)
                                               for h in heads)))

@@ -18,7 +18,8 @@ def lead_label(citation: str) -> str:
 
 def _tag(c: Citation) -> str:
     """' (Quy định riêng của tỉnh …; văn bản đã hết hiệu lực)' after a citation, or ''."""
-    tags = [c.scope] if c.scope else []
+    # a label the citation already carries ('… (trích dẫn gián tiếp, Phụ lục B)') is not repeated
+    tags = [t for t in (c.scope or "").split("; ") if t and t.split(",")[0] not in c.citation]
     if not c.in_force:
         tags.append("văn bản đã hết hiệu lực")
     return f" ({'; '.join(tags)})" if tags else ""
@@ -43,14 +44,26 @@ def _same_metric(a: Indicator, b: Indicator) -> bool:
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.5
 
 
-def indicator_text(rows: list[Indicator], comparison_asked: bool) -> str:
+def indicator_text(rows: list[Indicator], comparison_asked: bool, parts: dict[int, list[int]] | None = None) -> str:
+    """One line per target ('- Năm 2024: metric: value — theo … [n]'); a target that announces its breakdown
+    ('… 663 tỷ đồng. Trong đó:') carries its parts (`parts`: row index → indexes of its part rows) on its line."""
+    parts = parts or {}
+    inner = {j for js in parts.values() for j in js}
     lines = []
     for i, r in enumerate(rows, start=1):
-        lines.append(f"- Năm {r.year}: {r.metric}: {r.value_text} — theo {r.document} [{i}].")
+        if i - 1 in inner:
+            continue
+        value = r.value_text
+        if parts.get(i - 1):
+            value = value.rstrip() + " " + "; ".join(f"{rows[j].metric}: {rows[j].value_text.rstrip(' .;')} [{j + 1}]"
+                                                     for j in parts[i - 1])
+        lines.append(f"- Năm {r.year}: {r.metric}: {value} — theo {r.document} [{i}].")
     text = "Chỉ tiêu trong các kế hoạch/văn bản thi đua:\n" + "\n".join(lines)
     done: set[int] = set()
     for i, a in enumerate(rows):
-        group = [b for j, b in enumerate(rows) if j >= i and j not in done and _same_metric(a, b)]
+        if i in inner:
+            continue
+        group = [b for j, b in enumerate(rows) if j >= i and j not in done | inner and _same_metric(a, b)]
         if len({g.year for g in group}) < 2:
             continue
         done |= {rows.index(g) for g in group}

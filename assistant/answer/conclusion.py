@@ -13,9 +13,12 @@ from assistant.answer.amounts import title_match
 from assistant.corpus.normalize import fold
 
 CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
+SHORT_ITEM = 60  # the longest first clause used as an item's short form
+MIN_CLAUSE = 30  # a first clause shorter than this does not say enough on its own ('Thẩm định, …')
 HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
-_SENT = re.compile(r"(?<=[.;:])\s+(?=\S)")
+# a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
+_SENT = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=[a-zà-ỹđ)]\.)(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
 _HEADING = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+[a-z]?\.|Chương\s|Mục\s|[IVXLC]+\.\s)")
 
 
@@ -57,9 +60,9 @@ def _question_pattern(p: str, folded: bool) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)")
 
 
-def _plain(s: str) -> str:
+def _plain(s: str, keep_quotes: bool = False) -> str:
     """A verbatim span made readable in one line: curly quotes, markdown and the item marker removed."""
-    s = re.sub(r"[“”*]", "", s).strip()
+    s = re.sub(r"[*]" if keep_quotes else r"[“”*]", "", s).strip()
     s = _ITEM.sub("", s).strip()
     s = s.rstrip(" ;,:.")
     return s[:1].upper() + s[1:] if s else s
@@ -83,6 +86,11 @@ def _trim(s: str, limit: int, anchor: re.Match[str] | None = None) -> str:
         while head and sum(len(c) + 1 for c in head) > limit:
             head = head[1:]
         out = head
+        if not out:  # the fact's clause alone is too long: the words around the fact, verbatim, between '…'
+            a = max(0, anchor.start() - limit // 2)
+            a = s.rfind(" ", 0, a) + 1 if a else 0
+            window = s[a:a + limit - 4].rsplit(" ", 1)[0] if a + limit - 4 < len(s) else s[a:]
+            return ("… " if a else "") + window + (" …" if a + len(window) < len(s) else "")
         if out and out[0] != clauses[0]:
             out = ["…", *out]
         text = " ".join(out)
@@ -108,11 +116,14 @@ def question_parts(question: str) -> list[str]:
     return parts or [question]
 
 
+_GAP = re.compile(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]")  # the collector's gap markers ('[… khoản 2–6 …]')
+
+
 def sentences(quote: str) -> list[str]:
     """The quote's lines split into sentences (verbatim)."""
     out: list[str] = []
     for line in quote.split("\n"):
-        line = re.sub(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]", " ", line).strip()  # the collector's gap markers
+        line = _GAP.sub(" ", line).strip()
         if line:
             out.extend(x.strip() for x in _SENT.split(line) if x.strip())
     return out
@@ -153,36 +164,119 @@ def _marker_class(line: str) -> str:
     return "a)" if mk[0].isalpha() else "-"
 
 
-def _list_conclusion(lines: list[str], head_i: int, budget: int) -> tuple[str, list[str]]:
+def _list_conclusion(lines: list[str], head_i: int, budget: int,
+                     support: Callable[[str], float] | None = None) -> tuple[str, list[str]]:
     """'<head>: item; item; …' from a head line and the item lines after it (same marker kind), within
-    `budget` characters."""
+    `budget` characters: every item named (its short form when all do not fit whole), the items closest to the
+    question (or holding a figure) shown whole or by their most relevant clauses first."""
     head = _head_text(lines[head_i])
     items = []
     kind = _marker_class(lines[head_i + 1]) if head_i + 1 < len(lines) else ""
     for line in lines[head_i + 1:]:
+        line = _GAP.sub(" ", line).strip()
+        if not line:
+            continue
         mk = _marker_class(line)
         if not kind:  # items whose markers the source lost: the plain lines up to the next marked one
             if mk or is_heading(line):
                 break
-            items.append(_plain(line))
+            items.append(_plain(line, keep_quotes=True))
             continue
         if not mk:
             break
         if mk == kind:
-            items.append(_plain(line))
+            items.append(_plain(line, keep_quotes=True))
     if not items:
         return head, [head]
+    text, shown = _fit_items(head, items, budget, support)
+    shown = [re.sub(r"[“”]", "", x) for x in shown]  # quotes kept only to split clauses outside a named title
+    return text + "; ".join(shown), [head, *shown]
+
+
+def _fit_items(head: str, items: list[str], budget: int,
+               support: Callable[[str], float] | None) -> tuple[str, list[str]]:
     text = head.rstrip(":") + ": "
-    used: list[str] = []
-    for it in items:
-        left = budget - len(text)
-        if left < 25:
-            text = text.rstrip("; ") + "; …"
-            break
-        piece = it if len(it) <= left else _trim(it, left)
-        used.append(piece)
-        text += piece + "; "
-    return text.rstrip("; "), [head, *used]
+    room = budget - len(text)
+    if sum(len(it) + 2 for it in items) <= room:
+        return text, items
+    score = support or (lambda _t: 0.0)
+    shown = [short_item(it, score) for it in items]
+    while sum(len(x) + 2 for x in shown) > room and len(shown) > 1:  # too many items: the last ones as '…'
+        shown = shown[:-1]
+        if shown[-1] != "…":
+            shown.append("…")
+            shown = shown[:-2] + shown[-1:] if sum(len(x) + 2 for x in shown) > room else shown
+    order = sorted(range(len(shown)), key=lambda i: (-(score(fold(items[i])) + bool(re.search(r"\d", items[i]))), i))
+    for rank, i in enumerate(order):
+        if shown[i] == "…":
+            continue
+        # the item closest to the question may take half the room, the others their share
+        cap = room // 2 if rank == 0 else 3 * room // (2 * len(items))
+        left = min(room - sum(len(x) + 2 for j, x in enumerate(shown) if j != i), cap)
+        better = relevant_clauses(items[i], left, score)
+        if len(better) > len(shown[i]):
+            shown[i] = better
+    return text, shown
+
+
+_CLAUSE = re.compile(r"(?<=[,;])\s+(?![^“(]*[”)])")  # a comma or semicolon outside quotes and brackets
+
+
+def short_item(item: str, score: Callable[[str], float], words: int = 6) -> str:
+    """A long list item in short, verbatim: its first clause (with the clause that holds its figure) when that says
+    enough, else its first words …"""
+    if re.search(r"\d", item) and len(_CLAUSE.split(item)) > 1:
+        return relevant_clauses(item, SHORT_ITEM + 15, lambda t: 0.0)
+    first = _CLAUSE.split(item)[0].rstrip(",; ")
+    if first != item and MIN_CLAUSE <= len(first) <= SHORT_ITEM:
+        return first + " …"
+    ws = item.split()
+    return item if len(ws) <= words + 2 else " ".join(ws[:words]) + " …"
+
+
+def relevant_clauses(item: str, limit: int, score: Callable[[str], float]) -> str:
+    """The item within `limit` characters, verbatim: whole if it fits, else its first clause and the clauses most
+    related to the question (or holding a figure), in their order, gaps marked '…'."""
+    if len(item) <= limit:
+        return item
+    clauses = [c.rstrip(",; ") for c in _CLAUSE.split(item)]
+    if len(clauses) == 1:
+        return _ends(item, limit)
+    last = len(clauses) - 1  # a condition often ends with its operative part ('… trái quy định của pháp luật')
+    keep = {0, last} if len(_join_clauses(clauses, {0, last})) <= limit else {0}
+    if len(_join_clauses(clauses, keep)) > limit:
+        return _ends(item, limit)
+    ranked = sorted((i for i in range(1, last + 1) if i not in keep),
+                    key=lambda i: (-(score(fold(clauses[i])) + bool(re.search(r"\d", clauses[i]))), i))
+    for i in ranked:
+        trial = keep | {i}
+        if len(_join_clauses(clauses, trial)) <= limit:
+            keep = trial
+    text = _join_clauses(clauses, keep)
+    return text if len(text) <= limit else _trim(clauses[0], limit - 2)
+
+
+def _ends(text: str, limit: int) -> str:
+    """'first words … last words' of a text within `limit` characters (the start through its first figure when it has
+    one), both verbatim."""
+    ws = text.split()
+    fig = next((i for i, w in enumerate(ws) if re.search(r"\d", w)), None)
+    n_head = min(len(ws), max(4, (fig + 1) if fig is not None and fig < 12 else 4))
+    head = " ".join(ws[:n_head])
+    for n in range(len(ws) - n_head - 1, 0, -1):
+        cand = f"{head} … {' '.join(ws[-n:])}"
+        if len(cand) <= limit:
+            return cand
+    return _trim(text, limit - 2)
+
+
+def _join_clauses(clauses: list[str], keep: set[int]) -> str:
+    out, prev = "", -1
+    for i in sorted(keep):
+        sep = ", " if i == prev + 1 else " … "
+        out = clauses[i] if not out else out + sep + clauses[i]
+        prev = i
+    return out + (" …" if prev < len(clauses) - 1 else "")
 
 
 def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: Callable[[str], int],
@@ -214,11 +308,25 @@ def _with_continuation(sent: str, sents: list[str], budget: int) -> str:
             break
         nxt = _plain(nxt_raw)
         if len(out) + len(nxt) + 2 > budget:
-            break
+            # a long sentence that announces what follows ('… với chủ đề:'): its start gives way to the fact
+            out = _drop_front(out, budget - len(nxt) - 4) if (announces or cut) else out
+            if len(out) + len(nxt) + 2 > budget:
+                break
         out = f"{out.rstrip(' :')}: {nxt}" if announces else f"{out} {nxt}"
         i += 1
         steps += 1
     return out
+
+
+def _drop_front(text: str, room: int) -> str:
+    """'… <last clauses>' of a text within `room` characters (cut at clause boundaries, verbatim), or the text when
+    even its last clause does not fit."""
+    clauses = re.split(r"(?<=[,;])\s+", text)
+    for i in range(1, len(clauses)):
+        tail = " ".join(clauses[i:])
+        if len(tail) + 2 <= room:
+            return "… " + tail
+    return text
 
 
 def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Callable[[str], float],
@@ -234,6 +342,22 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     plain = _with_continuation(found[0], sents, budget)
     m = next((mm for p in pats if (mm := p.search(plain))), found[1])
     return _trim(plain, budget, m)
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|lần\b|ngày\b|tháng\b|năm\b)")  # a figure with its unit
+_LIST_ASK = re.compile(r"(?<!\w)(?:bao gom|gom|can co nhung|co nhung|phai co nhung)(?!\w)")
+
+
+def list_subject(question: str) -> str | None:
+    """Folded head noun (two syllables) of the thing whose parts are asked: 'ho so' for 'Hồ sơ đề nghị … gồm những
+    gì?', 'thanh phan' for 'Thành phần Hội đồng … gồm những ai?'; None when the question names none before 'gồm'."""
+    fq = fold(question)
+    m = _LIST_ASK.search(fq)
+    if not m:
+        return None
+    clause = re.split(r"[,;:?]", fq[: m.start()])[-1]
+    words = re.findall(r"[a-z0-9]+", clause)
+    return " ".join(words[:2]) if len(words) >= 2 else None
 
 
 _DEF_Q = re.compile(r"(.{2,80}?)\s+(?:là gì|là như thế nào|nghĩa là gì|được hiểu|được định nghĩa)", re.I)
@@ -282,15 +406,27 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         (line.endswith(":") and not is_heading(lines[i + 1])) or (is_heading(line) and _ITEM.match(lines[i + 1])))]
     if heads and (kind in ("components", "criteria") or not sents):
         head_i = max(heads, key=lambda i: (lines[i].endswith(":"), support(fold(lines[i])), -i))
-        text, spans = _list_conclusion(lines, head_i, budget)
+        text, spans = _list_conclusion(lines, head_i, budget, support)
         return Conclusion(text, kind, spans)
-    ranked = sorted(range(len(sents)), key=lambda i: (names_entity(sents[i]), support(fold(sents[i])), -i),
-                    reverse=True)
+    # a yes/no question is decided by the sentence that states its condition (most of its words), whichever title
+    # the passage names first; otherwise the sentence naming the asked title leads
+    # a figure the question names ('… phải được 80% phiếu …, giờ vẫn vậy à?') marks the sentence it is about
+    figs = {re.sub(r"\s+", " ", f) for f in _FIGURE.findall(question)}
+
+    def names_figure(s: str) -> int:
+        return int(any(re.search(r"(?<![\d.,])" + re.escape(f).replace(r"\ ", r"\s+"), s) for f in figs))
+
+    if kind == "yesno":
+        ranked = sorted(range(len(sents)), key=lambda i: (names_figure(sents[i]), support(fold(sents[i])),
+                                                          names_entity(sents[i]), -i), reverse=True)
+    else:
+        ranked = sorted(range(len(sents)), key=lambda i: (names_figure(sents[i]), names_entity(sents[i]),
+                                                          support(fold(sents[i])), -i), reverse=True)
     top = sents[ranked[0]]
     if top.rstrip().endswith(":"):  # the best sentence announces a list: the list is the conclusion
         i = next((j for j, line in enumerate(lines) if line.endswith(top.strip())), None)
         if i is not None and i + 1 < len(lines) and not is_heading(lines[i + 1]):
-            text, spans = _list_conclusion(lines, i, budget)
+            text, spans = _list_conclusion(lines, i, budget, support)
             return Conclusion(text, kind, spans)
     first = _with_continuation(top, sents, budget)
     chosen = [first]
@@ -298,5 +434,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         second = _plain(sents[ranked[1]])
         if len(first) + len(second) + 2 <= budget and second not in first:
             chosen = [first, second] if ranked[0] < ranked[1] else [second, first]
-    text = _trim(". ".join(x.rstrip(" .;:") for x in chosen), budget)
+    joined = ". ".join(x.rstrip(" .;:") for x in chosen)
+    anchor = next((m for f in figs if (m := re.search(re.escape(f).replace(r"\ ", r"\s+"), joined))), None)
+    text = _trim(joined, budget, anchor)  # cut around the figure the question names, if any
     return Conclusion(text, kind, chosen)

@@ -453,15 +453,15 @@ class EligibilityChecker:
             return "; ".join(f"{c.provision} [{c.n}] ({c.reason})" for c in xs)
 
         if status == "not_met":
-            return f"Chưa đủ điều kiện danh hiệu “{name}”: " + provs([c for c in conds if c.status == "not_met"]) + "."
+            return f"Chưa đủ điều kiện danh hiệu {name}: " + provs([c for c in conds if c.status == "not_met"]) + "."
         if status == "unknown":
             met = [c for c in conds if c.status == "met"]
-            head = f"Chưa xác định được việc đủ điều kiện danh hiệu “{name}”"
+            head = f"Chưa xác định được việc đủ điều kiện danh hiệu {name}"
             done = (" — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" for c in met)) if met else ""
             todo = "; còn thiếu thông tin hoặc cần đánh giá: " + "; ".join(
                 f"{c.provision} [{c.n}]" for c in conds if c.status == "unknown")
             return head + done + todo + "."
-        return f"Đủ các điều kiện có trong kho cho danh hiệu “{name}”: " + provs(conds) + "."
+        return f"Đủ các điều kiện có trong kho cho danh hiệu {name}: " + provs(conds) + "."
 
     @staticmethod
     def _text(rule: dict[str, Any], name: str, conclusion: str, conds: list[ConditionResult],

@@ -260,7 +260,7 @@ class FactReader:
 
     def _read_discipline(self, text: str, facts: Facts) -> None:
         for m in self.pending_re.finditer(text):
-            if self.disc_re.search(text[m.start():m.end() + 30]) or "ky luat" in m.group(1):
+            if self.disc_re.search(text[m.start():m.end() + 30]) or "ki luat" in m.group(1):
                 facts.disciplines.append(Discipline(form=None, pending=True))
         seen_clauses: set[tuple[int, int]] = set()
         for m in self.disc_re.finditer(text):
@@ -276,7 +276,7 @@ class FactReader:
                 continue
             if not re.search(r"(?<!\w)bi(?!\w)", self._before(text, m.start(), 16)):
                 continue  # "kỷ luật" named, not "bị kỷ luật": not a fact about the asker
-            forms = [x.group(1) for x in self.disc_re.finditer(clause) if x.group(1) != "ky luat"]
+            forms = [x.group(1) for x in self.disc_re.finditer(clause) if x.group(1) != "ki luat"]
             comma = text.find(",", m.end())
             after = text[m.end():min(c1, comma) if comma >= 0 else c1]
             yrs = [int(y.group(1)) for y in RE_MONTH_YEAR.finditer(after)] or _years(after)

@@ -23,7 +23,7 @@ _CMP_MAP = {"khoảng": "khoảng", "đạt": "=", "trên": ">", "dưới": "<",
             "tối đa": "≤", "không quá": "≤", "giảm": "giảm", "tăng": "tăng", "≥": "≥", ">=": "≥", ">": ">",
             "<": "<", "≤": "≤", "phấn đấu": "≥"}
 STOP = {"chi", "tieu", "cua", "nam", "la", "bao", "nhieu", "the", "nao", "va", "so", "voi", "hay", "tang", "giam",
-        "dat", "ty", "le", "khoang", "trong", "cho", "ve", "thi", "dua", "duoc", "ke", "hoach", "nhu"}
+        "dat", "ti", "le", "khoang", "trong", "cho", "ve", "thi", "dua", "duoc", "ke", "hoach", "nhu"}
 
 
 @dataclass
@@ -79,7 +79,7 @@ def extract_indicators(chunks: list[Chunk], raw_texts: dict[str, str]) -> list[I
                 if ind is None:
                     continue
                 metric, vtext, val, unit, cmp_ = ind
-                pos = text.find(item)
+                pos = b.text.find(item)  # offsets index the block's own text (before the item mark was stripped)
                 s = b.offsets[pos] if 0 <= pos < len(b.offsets) else b.start
                 e_idx = pos + len(item) - 1
                 e = (b.offsets[e_idx] + 1) if 0 <= e_idx < len(b.offsets) else b.end

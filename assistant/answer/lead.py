@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,6 +13,7 @@ from assistant.index.retriever import Hit, QueryInfo
 
 CLOSE_SUPPORT = 0.8  # a passage whose support is at least this share of the best one answers the question as well
 LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")
+SLOT_SUPPORT = 0.75  # a passage that holds the asked kind of fact competes down to this share of the best support
 CLEARLY_BETTER = 0.1  # support margin over the evidence check's best passage that makes another passage lead
 
 
@@ -24,6 +26,31 @@ class LeadContext:
     today: date
     entities: list[str] = field(default_factory=list)  # folded title names the question is about
     titles: set[str] = field(default_factory=set)  # every folded title name of the corpus
+    slot_patterns: list[re.Pattern[str]] = field(default_factory=list)  # how the asked fact looks in a provision
+    list_subject: str | None = None  # folded head noun of a list asked for ('ho so' in 'Hồ sơ … gồm những gì?')
+
+
+_LIST_LINE = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
+_ARTICLE = re.compile(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.")
+
+
+def list_heads(text: str) -> list[str]:
+    """The lines of a passage that announce an enumeration: a line ending with ':' or an article heading, followed
+    by an item line ('a)', '1.', '-' …)."""
+    lines = [x.strip() for x in text.split("\n") if x.strip()]
+    return [line for line, nxt in zip(lines, lines[1:], strict=False)
+            if (line.endswith(":") or _ARTICLE.match(line)) and _LIST_LINE.match(nxt)]
+
+
+def holds_slot(chunk: Chunk, ctx: LeadContext) -> bool:
+    """Whether a passage holds the kind of fact asked: a figure/time limit/decision maker matching the answer type's
+    patterns, or, for a list, an enumeration whose head names what is listed. True when nothing is known to check."""
+    text = chunk.text
+    if ctx.list_subject:
+        return any(ctx.list_subject in fold(h) for h in list_heads(text))
+    if ctx.slot_patterns:
+        return any(p.search(text) for p in ctx.slot_patterns)
+    return True
 
 
 def is_local(meta: DocMeta | None) -> bool:
@@ -56,8 +83,8 @@ def scope_label(chunk: Chunk, info: QueryInfo) -> str | None:
 
 
 def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
-    """Sort key (higher leads): right scope, in force (or named by the question), names the asked title, verbatim,
-    national authority, support."""
+    """Sort key (higher leads): right scope, in force (or named by the question), holds the asked kind of fact, names
+    the asked title, verbatim, national authority, support."""
     m = hit.chunk.meta
     named = names_document(m, ctx.info)
     is_plan = bool(m and m.kind == "plan")
@@ -67,8 +94,8 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
     names_title = min(1, title_match(ctx.entities, hit.chunk.text, ctx.titles)) if ctx.entities else 1
-    return (float(scope_ok), float(in_force), float(names_title), float(not hit.chunk.secondary), float(national),
-            support)
+    return (float(scope_ok), float(in_force), float(holds_slot(hit.chunk, ctx)), float(names_title),
+            float(not hit.chunk.secondary), float(national), support)
 
 
 def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadContext) -> int:
@@ -77,7 +104,9 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
     if not hits:
         return best
     top = supports[best] if best < len(supports) else max(supports, default=0.0)
-    cands = [i for i, s in enumerate(supports) if s >= CLOSE_SUPPORT * top or i == best]
+    slots = [holds_slot(h.chunk, ctx) for h in hits]
+    cands = [i for i, s in enumerate(supports)
+             if s >= (SLOT_SUPPORT if slots[i] else CLOSE_SUPPORT) * top or i == best]
     # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
     # unless another supports the question clearly better
     return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,

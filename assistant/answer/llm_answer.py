@@ -79,6 +79,7 @@ def answer_with_line(service: Any, question: str, hits: list[Any], assess: Any,
     for piece in re.split(r"(?<=\n)", grounded.answer):
         if piece:
             yield AskEvent(type="token", text=piece)
+    yield AskEvent(type="grounded", answer=grounded)  # a channel can show the whole answer while the model writes
     settings = service.settings
     messages, passages = line_messages(service._prompt("ask_system.txt"), service._prompt("ask_user.txt"),
                                        grounded.citations, question)
@@ -102,6 +103,7 @@ def answer_with_line(service: Any, question: str, hits: list[Any], assess: Any,
         grounded.notes.append(NOTE_UNVERIFIED.format(problems="; ".join(result.problems)))
         return grounded
     line = attach_citations(line, passages, question)
+    yield AskEvent(type="line", text=line)  # shown above the grounded answer already on screen
     update: dict[str, Any] = {"answer": f"{line}\n\n{grounded.answer}", "mode": "llm",
                               "notes": [*grounded.notes, NOTE_MODEL]}
     if "conclusion" in Answer.model_fields:

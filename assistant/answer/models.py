@@ -40,8 +40,10 @@ class Answer(BaseModel):
 
 
 class AskEvent(BaseModel):
-    """A streamed event: 'token' carries text, 'final' carries the verified Answer."""
+    """A streamed event: 'token' carries text; 'grounded' carries the grounded Answer shown at once while the model
+    writes (LLM mode); 'line' carries the model's verified conclusion line, shown above the grounded answer; 'final'
+    carries the verified Answer."""
 
-    type: Literal["token", "final", "error"]
+    type: Literal["token", "grounded", "line", "final", "error"]
     text: str = ""
     answer: Answer | None = None

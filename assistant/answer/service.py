@@ -24,6 +24,7 @@ from assistant.answer.followup import (
     with_subject,
 )
 from assistant.answer.indicators import IndicatorTable, extract_indicators
+from assistant.answer.indicators import _terms as _terms
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
@@ -43,6 +44,9 @@ from assistant.index.service import Knowledge
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
              "please", "award", "criteria", "law"}
 MAX_SUPPORTING = 3
+MAX_BREAKDOWN = 8  # parts of one target listed after it ('Trong đó:')
+BREAKDOWN_GAP = 12  # characters between a target and its next part at most (a line break and an item mark)
+_LIST_JOIN = re.compile(r"\s+(?:với|và|voi|va)\s+")  # 'đàn lợn với đàn gia cầm': two targets asked
 
 
 class AskService:
@@ -126,7 +130,9 @@ class AskService:
         if not needs:
             return question
         prev_subject = subject if subject is not None else self._subject(last)
-        carried = carry_subject(question, self._expand(last), prev_subject, self._subject(question))
+        new_subject = self._subject(question)
+        new_subject.titles = [self._canonical_title(t) for t in new_subject.titles]
+        carried = carry_subject(question, self._expand(last), prev_subject, new_subject)
         if carried:
             return carried
         if self.llm is not None:
@@ -149,8 +155,22 @@ class AskService:
     def _expand(self, text: str) -> str:
         return expand_abbreviations(text, self.words.abbreviations)
 
+    def _canonical_title(self, surface: str) -> str:
+        """The rule table's name of a title named by another wording ('chiến sĩ thi đua cấp tỉnh' → 'Chiến sĩ thi
+        đua Bộ, ban, ngành, tỉnh', the wording of the law), so a rewritten follow-up retrieves the provision; other
+        text unchanged."""
+        f = fold(surface)
+        table = self.eligibility.table
+        found = [m for m in table.reader.titles_in(f) if m.start == 0 and m.end == len(f)]
+        return table.name(found[0].key) if found else surface
+
     def _subject(self, question: str) -> Subject:
-        return subject_of(self._expand(question), self.knowledge.searcher)
+        q = self._expand(question)
+        subject = subject_of(q, self.knowledge.searcher)
+        if not subject.titles:  # a title the corpus quotes under another wording ("chiến sĩ thi đua cấp tỉnh"):
+            # the rule table's aliases of the titles it defines (knowledge/rules.yaml)
+            subject.titles = [q[m.start:m.end] for m in self.eligibility.table.reader.titles_in(fold(q))][:2]
+        return subject
 
     # ------------------------------------------------------------------------------------ main
     def ask(self, question: str, conversation_id: str | None = None, llm: Any = None) -> Answer:
@@ -236,7 +256,7 @@ class AskService:
     # ------------------------------------------------------------------------------------ parts
     def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700) -> Citation:
         c = hit.chunk
-        info = self.knowledge.searcher.analyse(self._expand(question))
+        info = self._analyse(question)
         raw = self.knowledge.raw_text(c.source_file)
         quote, s, e = self.evidence.quote(question, c, raw, max_chars)
         m = c.meta
@@ -311,7 +331,13 @@ class AskService:
         facts = self._facts
         names_plan = (any(fold(n) in info.folded for n in facts.plan_numbers)
                       or has_phrase(fold(question), self.types.plan_words) or bool(info.localities & facts.plan_places))
-        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names)
+        from assistant.answer.conclusion import list_subject
+
+        kind = self.types.detect(question)
+        subject = list_subject(self.knowledge.searcher.normaliser.strip_fillers(question)) \
+            if kind == "components" else None
+        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names,
+                           self.types.answer.get(kind or "", []), subject)
 
     @property
     def _facts(self) -> _CorpusFacts:
@@ -417,6 +443,11 @@ class AskService:
             if fact is not None and not amount:
                 fact = self._fill(fact, cites[0], support, budget)
             if fact is None:
+                if kind == "yesno" and ents:  # the condition asked about, not the title every sentence names
+                    rest = fold(expanded)
+                    for e in ents:
+                        rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
+                    support = lambda t: self.evidence.support(rest, t)  # noqa: E731
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
                                                           budget - 6)
                 fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
@@ -471,7 +502,9 @@ class AskService:
         if room < 60:
             return fact
         have = fold(fact)
-        cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have]
+        # a sentence that only announces a list ('… đạt các tiêu chuẩn sau đây:') adds nothing on its own
+        cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have
+                 and not re.search(r"(?:\bsau(?: đây)?|\bgồm)\s*:?\s*$", x.rstrip(" ."))]
         scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
         for score, x in scored[:3]:
             text = _plain(x)
@@ -575,6 +608,7 @@ class AskService:
             if c.source_file in docs:
                 by_doc.setdefault(c.source_file, []).append(c)
         lines: list[str] = []
+        counts: list[str] = []
         cites: list[Citation] = []
         for f in docs:
             raw = self.knowledge.raw_text(f) or ""
@@ -605,11 +639,15 @@ class AskService:
                     cites.append(Citation(n=n, source_file=f, citation=sp.chunk.citation, quote=sp.text,
                                           start=sp.start, end=sp.end, doc_number=meta.number if meta else None))
                     where = f" trong mục “{head.text}” [{n - 1}]" if head else ""
+                    counts.append(f"{name} có {item_number(sp)} chỉ tiêu thi đua [{n}]")
                     lines.append(f"{name} có {item_number(sp)} chỉ tiêu thi đua{where}, đánh số đến "
                                  f"({item_number(sp)}) [{n}].")
         if not lines:
             return None
-        return Answer(answer="\n".join(lines), citations=cites, mode="grounded")
+        # the counts first, in one sentence (the details name the section headings in quotes)
+        conclusion = "; ".join(counts) + "." if counts else None
+        text = "\n".join(lines) if conclusion is None else conclusion + "\n\n" + "\n".join(lines)
+        return Answer(answer=text, conclusion=conclusion, citations=cites, mode="grounded")
 
     def _refusal(self, question: str, hits: list[Hit], reasons: list[str],
                  missing: list[Missing] | None = None) -> Answer:
@@ -634,23 +672,60 @@ class AskService:
         rows = list(table.lookup(question))
         if not rows:
             return rows
-        parts = question_parts(question)
+        parts = [x for p in question_parts(question) for x in _LIST_JOIN.split(p) if x.strip()]
         if len(parts) > 1:
             fq = fold(question)
             where = [loc for loc in table.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)]
             years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
             for p in parts:
-                for r in table.lookup(" ".join([p, *where, *years])):
+                found = table.lookup(" ".join([p, *where, *years]))
+                pt = _terms(p) - set(" ".join(where).split())
+                top = max((len(pt & _terms(r.metric)) for r in found), default=0)
+                for r in found:  # a part asks one target (per plan/year): its best-matching ones
+                    if len(pt & _terms(r.metric)) < top:
+                        continue
                     if not any(r.source_file == x.source_file and r.start == x.start for x in rows):
                         rows.append(r)
         return rows[:8]
+
+    def _with_breakdown(self, rows: list[Any]) -> tuple[list[Any], dict[int, list[int]]]:
+        """A target that announces its breakdown ('Tổng giá trị sản xuất: 663 tỷ đồng. Trong đó:') followed by the
+        targets listed right after it in the same plan (its parts), each placed after its whole."""
+        table = self.indicators
+        out: list[Any] = []
+        parts: dict[int, list[int]] = {}
+        for r in rows:
+            if any(r is x for x in out):
+                continue
+            out.append(r)
+            if not r.value_text.rstrip().endswith(":"):
+                continue
+            same = sorted((x for x in table.rows if x.source_file == r.source_file and x.start >= r.end),
+                          key=lambda x: x.start)
+            end, kids, total = r.end, [], 0.0
+            for x in same[:MAX_BREAKDOWN]:
+                # the parts follow at once, in the whole's unit, and add up to at most the whole
+                if x.start - end > BREAKDOWN_GAP or _unit_head(x.unit) != _unit_head(r.unit) or x.value is None:
+                    break
+                total += x.value
+                if r.value is not None and total > r.value * 1.001:
+                    break
+                kids.append(x)
+                end = x.end
+            if kids:
+                out = [y for y in out if not any(y is k for k in kids)]
+                base = len(out)
+                out.extend(kids)
+                parts[base - 1] = list(range(base, base + len(kids)))
+        return out, parts
 
     def _indicator_answer(self, question: str) -> Answer | None:
         rows = self._indicator_rows(question)
         if not rows:
             return None
+        rows, parts = self._with_breakdown(rows)
         cmp_asked = has_phrase(fold(question), self.words.comparison)
-        text = indicator_text(rows, cmp_asked)
+        text = indicator_text(rows, cmp_asked, parts)
         cites = []
         for i, r in enumerate(rows, start=1):
             meta = self.knowledge.doc_meta(r.source_file)
@@ -683,6 +758,11 @@ class AskService:
                 self.store.set_meta(cid, "amendment_notes", shown + [n for n in notes if n not in shown])
         except KeyError:
             pass
+
+
+def _unit_head(unit: str) -> str:
+    """'tỷ' for 'tỷ đồng' and 'tỷ.đ' (the same unit written two ways)."""
+    return (re.findall(r"\w+", fold(unit)) or [""])[0]
 
 
 @dataclass

@@ -16,8 +16,8 @@ PLAN_TYPES = {"ke-hoach", "phat-dong", "giao-uoc", "cong-dien", "ke-hoach-dot"}
 
 # type keyword (folded, as a whole block or title start) -> doc_type
 _TYPE_WORDS = [
-    ("v/v dang ky giao uoc", "giao-uoc"),
-    ("dang ky giao uoc thi dua", "giao-uoc"),
+    ("v/v dang ki giao uoc", "giao-uoc"),
+    ("dang ki giao uoc thi dua", "giao-uoc"),
     ("cong dien", "cong-dien"),
     ("ke hoach", "ke-hoach"),
     ("phat dong", "phat-dong"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TAG = re.compile(r"</?(?:sup|sub|br|span|b|i|u|em|strong|p|div)\b[^>]*>", re.I)
@@ -18,11 +19,26 @@ def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+# A syllable of a consonant onset and a lone final i/y is spelled both ways in official texts (sĩ/sỹ, kĩ/kỹ, lí/lý,
+# mĩ/mỹ, hi/hy, ti/ty): folded to i. After a vowel ('ay', 'uy', 'quy') y stays.
+_IY = re.compile(r"(?<![a-z])(b|ch|c|d|gh|g|h|kh|k|l|m|ngh|ng|nh|n|ph|p|r|s|th|tr|t|v|x)y(?![a-z0-9])")
+
+
 def fold(s: str) -> str:
-    """Lower-case and strip Vietnamese diacritics (đ→d), keeping length-independent semantics."""
+    """Lower-case and strip Vietnamese diacritics (đ→d), keeping the length; the i/y spelling variants of one
+    syllable ('sĩ'/'sỹ') fold to the same form. Cached: the same passages and questions are folded many times."""
+    return _fold(s) if len(s) <= FOLD_CACHE_CHARS else _fold.__wrapped__(s)
+
+
+FOLD_CACHE_CHARS = 4000  # longer texts (whole files) are folded without caching
+
+
+@lru_cache(maxsize=1 << 15)
+def _fold(s: str) -> str:
     s = unicodedata.normalize("NFD", s.lower())
     s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    return s.replace("đ", "d")
+    s = s.replace("đ", "d")
+    return _IY.sub(r"\1i", s) if "y" in s else s
 
 
 def unify_tones(s: str) -> str:

@@ -13,7 +13,7 @@ from assistant.drafting.models import DraftRequest
 from assistant.drafting.words import words
 
 _YEAR = re.compile(r"(?<![\d/.,])(1[89]\d\d|2\d\d\d)(?![\d/.,]\d)")
-_AGENCY_STOP = {"nam", "chu", "cua", "voi", "ve", "pho", "ky", "nguoi", "theo", "gui", "dip", "chao", "huong", "cap",
+_AGENCY_STOP = {"nam", "chu", "cua", "voi", "ve", "pho", "ki", "nguoi", "theo", "gui", "dip", "chao", "huong", "cap",
                 "giai", "chi", "thuc", "nhan", "thuoc", "truc"}
 _QUOTED = re.compile(r"[“\"']([^”\"']{3,300})[”\"']")
 
@@ -281,7 +281,7 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
             req.warnings.append(f"Cấp huyện chỉ tồn tại đến trước {reform.day:02d}/{reform.month}/{reform.year}: "
                                 f"văn bản của {req.issuer} chỉ hợp lệ nếu ban hành trước ngày đó.")
     # --- theme, occasion, period, targets, parent plan, signer, recipient
-    stops = r"[;\n]|,\s*(chi tieu|nguoi ky|ky boi|thoi gian|giai doan|dip|chao mung|gui |thuc hien|can cu)|\s(chi tieu|nguoi ky)\s*:"
+    stops = r"[;\n]|,\s*(chi tieu|nguoi ki|ki boi|thoi gian|giai doan|dip|chao mung|gui |thuc hien|can cu)|\s(chi tieu|nguoi ki)\s*:"
     req.theme = _after(t, f, r"chu de\s*(la)?\s*:?", stops)
     if not req.theme:  # a quoted phrase is the theme ("… thi đua “chuyên đề chuyển đổi số” năm 2026 …")
         q = _QUOTED.search(t)
@@ -317,8 +317,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     if m:
         rest_t = t[m.end():]
         rest_f = f[m.end():]
-        s = re.search(r"\n|\.\s|(,|;)\s*(nguoi ky|ky boi|chu de|gui |thuc hien|(pho )?(chu tich|giam doc|hieu "
-                      r"truong) ky)", rest_f)
+        s = re.search(r"\n|\.\s|(,|;)\s*(nguoi ki|ki boi|chu de|gui |thuc hien|(pho )?(chu tich|giam doc|hieu "
+                      r"truong) ki)", rest_f)
         body = rest_t[: s.start()] if s else rest_t
         pieces: list[str] = []
         for part in re.split(r";", body):
@@ -336,8 +336,8 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     if m:
         req.parent_plan = t[m.start(2):m.end(2)].strip(" .,")
     sw = w.get("signer_words", {})
-    sig = re.search(r"(nguoi ky|ky boi|ky ten|(?<!dang )ky\s*:)\s*:?\s*((pho )?(chu tich|giam doc|hieu truong|"
-                    r"truong ban))?\s*|((pho )?(chu tich|giam doc|hieu truong|truong ban))\s+(ky)(?!\w)", f)
+    sig = re.search(r"(nguoi ki|ki boi|ki ten|(?<!dang )ki\s*:)\s*:?\s*((pho )?(chu tich|giam doc|hieu truong|"
+                    r"truong ban))?\s*|((pho )?(chu tich|giam doc|hieu truong|truong ban))\s+(ki)(?!\w)", f)
     if sig and any(k in f[sig.start():sig.end() + 20] for k in sw.get("deputy", [])):
         req.signer_capacity = "deputy"
     m = sig if sig and sig.group(1) else None

@@ -142,3 +142,60 @@ def test_conclusion_is_in_the_json_contract(ask_service) -> None:  # noqa: ANN00
     assert d["conclusion"] and d["answer"].startswith(d["conclusion"])
     refused = ask_service.ask("Giá vé tàu hỏa Hà Nội - Sài Gòn tháng này là bao nhiêu?")
     assert refused.refused and refused.conclusion and "Không tìm thấy căn cứ" in refused.conclusion
+
+
+def test_long_list_names_every_item_in_short_verbatim_form(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Quyết định tặng danh hiệu thi đua bị hủy bỏ trong các trường hợp nào?")
+    head = a.conclusion
+    # all four conditions named within the opening (each a verbatim span or its start … its end)
+    for start in ("Có hành vi gian dối", "Cung cấp thông tin sai sự thật", "Thẩm định, xét, duyệt", "Có kết luận"):
+        assert start in head
+    assert len(head) <= 400
+    assert_conclusion_from_sources(a)
+
+
+def test_short_item_and_relevant_clauses_keep_figures_and_ends() -> None:
+    from assistant.answer.conclusion import relevant_clauses, short_item
+
+    item = ("Danh hiệu “Xã, phường, đặc khu tiêu biểu” được tặng Bằng khen kèm theo khung, "
+            "được thưởng 2,0 lần mức lương cơ sở")
+    short = short_item(item, lambda t: 0.0)
+    assert short.startswith("Danh hiệu") and short.endswith("2,0 lần mức lương cơ sở") and len(short) <= 75
+    cond = "Thẩm định, xét, duyệt, đề nghị danh hiệu thi đua, hình thức khen thưởng trái quy định của pháp luật"
+    out = relevant_clauses(cond, 70, lambda t: 0.0)
+    assert out.startswith("Thẩm định") and out.endswith("trái quy định của pháp luật") and len(out) <= 70
+
+
+def test_yes_no_is_decided_by_the_sentence_stating_the_condition(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Tập đoàn kinh tế có thuộc đối tượng xét danh hiệu Tập thể lao động xuất sắc của tỉnh Bắc Ninh "
+                        "không?")
+    assert "trừ các Tập đoàn kinh tế" in a.conclusion
+    assert not a.conclusion.startswith(("Có.", "Không.")), "no verdict code cannot decide"
+    assert_conclusion_from_sources(a)
+
+
+def test_a_long_sentence_announcing_the_fact_gives_way_to_it(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Năm 2024 huyện Chi Lăng phát động phong trào thi đua theo chủ đề nào?")
+    assert "Siết chặt kỷ cương, tăng cường trách nhiệm" in a.conclusion and a.conclusion.startswith("…")
+    assert_conclusion_from_sources(a)
+
+
+def test_a_duty_a_plan_assigns_answers_who(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Trong kế hoạch thi đua 2025 của Bình Sơn, phòng nào tham mưu cho UBND huyện giải quyết vấn đề "
+                        "phát sinh?")
+    assert a.conclusion.startswith("Phòng Nội vụ")
+    assert_conclusion_from_sources(a)
+
+
+def test_a_figure_the_question_names_picks_its_sentence_even_when_glued(ask_service) -> None:  # noqa: ANN001
+    from assistant.answer.conclusion import build_conclusion, sentences
+
+    chunk = next(c for c in ask_service.knowledge.searcher.chunks
+                 if c.source_file == "nd-98-2023.md" and "từ 80% trở lên" in c.text and ").Đối với" in c.text)
+    assert any(s.startswith("Đối với danh hiệu “Chiến sĩ thi đua cơ sở”") for s in sentences(chunk.text))
+    q = "Họp xét Chiến sĩ thi đua cơ sở có phải được 80% phiếu đồng ý không?"
+    con = build_conclusion(q, chunk.text, ask_service.types, lambda t: 0.0, ["chien si thi dua co so"], budget=200)
+    assert con and "80%" in con.text and len(con.text) <= 202
+    flat = " ".join(chunk.text.split()).replace("“", "").replace("”", "")
+    for piece in con.text.strip("… ").split(" … "):
+        assert " ".join(piece.split()) in flat

@@ -81,3 +81,33 @@ def test_amendment_note_once_per_conversation(ask_service, store) -> None:  # no
 ])
 def test_refusal_reasons_in_plain_vietnamese(reasons: list[str], expected: str) -> None:
     assert plain_reasons(reasons, "Hồ sơ đề nghị tặng Huân chương Độc lập gồm những gì?") == [expected]
+
+
+def test_list_subject_is_the_head_noun_before_gom() -> None:
+    from assistant.answer.conclusion import list_subject
+
+    assert list_subject("Hồ sơ đề nghị xét tặng Cờ thi đua của Chính phủ gồm những gì?") == "ho so"
+    assert list_subject("Ở Hà Nội, thành phần Hội đồng xét tặng bao gồm những ai?") == "thanh phan"
+    assert list_subject("Tiêu chuẩn Lao động tiên tiến là gì?") is None
+
+
+def test_a_passage_holding_the_asked_list_leads_over_one_sharing_more_words(ask_service) -> None:  # noqa: ANN001
+    # the standards article shares the title's words; the dossier article holds the asked enumeration
+    q = "Hồ sơ đề nghị xét tặng Công dân Thủ đô ưu tú cần những giấy tờ gì, gồm những gì?"
+    a = ask_service.ask(q)
+    lead = a.citations[0]
+    assert "Điều 6" in lead.citation and "Hồ sơ đề nghị xét" in lead.quote
+    assert "Tờ trình" in a.conclusion
+
+
+def test_holds_slot_checks_the_answer_pattern_or_the_list_head(ask_service) -> None:  # noqa: ANN001
+    from assistant.answer.lead import LeadContext, holds_slot
+
+    chunks = ask_service.knowledge.searcher.chunks
+    dossier = next(c for c in chunks if c.source_file == "luat-06-2022-qh15.md" and c.label.get("dieu") == "84")
+    amount = next(c for c in chunks if c.source_file == "nd-152-2025.md" and "0,3 lần mức lương cơ sở" in c.text)
+    info = ask_service.knowledge.searcher.analyse("hồ sơ")
+    lists = LeadContext(info, False, ask_service.today, list_subject="ho so")
+    assert holds_slot(dossier, lists) and not holds_slot(amount, lists)
+    money = LeadContext(info, False, ask_service.today, slot_patterns=ask_service.types.answer["amount"])
+    assert holds_slot(amount, money) and not holds_slot(dossier, money)

@@ -183,3 +183,40 @@ def test_eval_answers_counts_model_fallback_timeout_and_refused(ask_service, llm
     svc = _svc(ask_service, llm_srv.base_url, llm_timeout=2.0)
     res = evaluate_answers(svc, qs, llm=svc.llm)
     assert res["llm_outcomes"] == {"model": 1, "fallback": 1, "timeout": 1, "refused": 1}
+
+
+def test_the_verified_line_streams_as_its_own_event_after_the_grounded_answer(ask_service, llm_srv) -> None:  # noqa: ANN001
+    llm_srv.script(GOOD)
+    events = list(_svc(ask_service, llm_srv.base_url).ask_stream(Q))
+    kinds = [e.type for e in events]
+    assert kinds.index("grounded") < kinds.index("line") < kinds.index("final")
+    assert max(i for i, k in enumerate(kinds) if k == "token") < kinds.index("line"), "the answer is on screen first"
+    grounded = events[kinds.index("grounded")].answer
+    line = events[kinds.index("line")].text
+    assert grounded.mode != "llm" and events[-1].answer.answer == f"{line}\n\n{grounded.answer}"
+
+
+def test_an_unverified_line_never_streams(ask_service, llm_srv) -> None:  # noqa: ANN001
+    llm_srv.script("Tôi nghĩ mức thưởng là 100 triệu đồng [1].")
+    events = list(_svc(ask_service, llm_srv.base_url).ask_stream(Q))
+    assert "line" not in [e.type for e in events] and events[-1].answer.mode != "llm"
+
+
+def test_api_stream_sends_the_line_event_after_the_tokens(ask_service, llm_srv) -> None:  # noqa: ANN001
+    import httpx
+    from api.apilive import USER_KEY, LiveServer, api_settings
+
+    from assistant.api import create_app
+
+    svc = _svc(ask_service, llm_srv.base_url)
+    llm_srv.script(GOOD)
+    server = LiveServer(create_app(api_settings(svc.settings), svc.knowledge, svc)).start()
+    try:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": USER_KEY}, timeout=120) as c:
+            body = c.post("/api/ask/stream", json={"question": Q}).text
+    finally:
+        server.stop()
+    kinds = re.findall(r"^event: (\w+)", body, re.M)
+    assert "line" in kinds and kinds.index("token") < kinds.index("line") < kinds.index("final")
+    data = json.loads(re.search(r"^event: line\ndata: (.*)$", body, re.M).group(1))
+    assert data["text"].startswith(GOOD.rstrip(".")[:40])

@@ -37,7 +37,7 @@ def ask(body: AskRequest, user: User, service: AskDep, services: ServicesDep, se
     dependencies=_guards,
     summary="Hỏi một câu, trả lời dạng luồng (text/event-stream)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "event: token | final | error"}},
+    responses={200: {"content": {"text/event-stream": {}}, "description": "event: token | line | final | error"}},
 )
 async def ask_stream(
     body: AskRequest, user: User, service: AskDep, services: ServicesDep, settings: SettingsDep
@@ -51,6 +51,10 @@ async def ask_stream(
             async for ev in iterate_in_threadpool(iterator):
                 if ev.type == "token":
                     yield sse("token", {"text": ev.text})
+                elif ev.type == "line":  # the model's verified conclusion line, shown above the streamed answer
+                    yield sse("line", {"text": ev.text})
+                elif ev.type == "grounded":  # the grounded answer is complete; the tokens already carried it
+                    continue
                 elif ev.type == "final" and ev.answer is not None:
                     answer = ev.answer
                     if not answer.conversation_id:

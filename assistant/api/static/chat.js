@@ -563,8 +563,15 @@
             if (ev.event === "token") {
               textBox.textContent += ev.data.text || "";
               scroll();
+            } else if (ev.event === "line") {
+              // the model's verified conclusion line arrives after the grounded answer: shown above it
+              var line = el("div", "tdkt-line", ev.data.text || "");
+              msg.insertBefore(line, textBox);
+              scroll();
             } else if (ev.event === "final") {
               finished = true;
+              var shown = msg.querySelector(".tdkt-line");
+              if (shown) shown.remove();  // the final answer starts with the line
               renderFinal(msg, textBox, ev.data, question);
               if (offer) offerDraft(msg, question, offer);
             } else if (ev.event === "error") {
