@@ -82,7 +82,7 @@ class BM25Matrix:
             t = self.vocab.get(f)
             if t is not None:
                 a, z = self.indptr[t], self.indptr[t + 1]
-                out[self.indices[a:z]] += self.data[a:z]  # one entry per document per term: no collisions
+                np.add.at(out, self.indices[a:z], self.data[a:z])  # bm25s' accumulation (faster than +=)
         return out
 
     def nbytes(self) -> int:
