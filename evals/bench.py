@@ -189,7 +189,7 @@ def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, An
     store_s = time.perf_counter() - t
     all_chunks = kn.chunks() + chunks
     t = time.perf_counter()
-    searcher = HybridSearcher(all_chunks, store, kn.registry, mode=s.retrieval_mode)
+    searcher = HybridSearcher(all_chunks, store, kn.registry, mode=s.retrieval_mode, vocab=kn._vocab())
     bm25_s = time.perf_counter() - t
     lat = []
     found: dict[str, list[Retrieved]] = {}
@@ -199,11 +199,17 @@ def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, An
         lat.append(time.perf_counter() - t)
         found[q["id"]] = [Retrieved(h.chunk.source_file, h.chunk.text, h.chunk.start, h.chunk.end) for h in hits]
     quality = retrieval_metrics(questions, found, raws or {}, 5)
+    prev = kn._searcher
+    kn._searcher = searcher  # grounded asks over the scaled corpus (same code path as the server's)
+    try:
+        asked = _ask_latency(s, kn, questions)
+    finally:
+        kn._searcher = prev
     out = {"factor": factor, "synthetic": True, "documents": len(kn.catalog.docs) + len(paths),
            "chunks": len(all_chunks), "parse_s": round(parse_s, 2), "bm25_build_s": round(bm25_s, 2),
            "search_ms_p50": _pct(lat, 0.5), "search_ms_p95": _pct(lat, 0.95),
            "hit@1_with_distractors": quality["hit@1"], "hit@5_with_distractors": quality["hit@5"],
-           "rss_mb": _current_rss_mb(), "peak_rss_mb": _rss_mb()}
+           **asked, "rss_mb": _current_rss_mb(), "peak_rss_mb": _rss_mb()}
     if embed:
         out.update({"embedded_for_real": len(chunks), "embed_and_store_s": round(store_s, 1),
                     "embed_chunks_per_s": round(len(chunks) / max(1e-9, store_s), 2)})

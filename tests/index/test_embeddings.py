@@ -78,3 +78,22 @@ def test_embedding_cache_that_cannot_be_opened_is_skipped(tmp_path: Path) -> Non
     v = emb.embed_documents(["Danh hiệu Lao động tiên tiến", "Danh hiệu Lao động tiên tiến"])
     assert len(v) == 2 and len(v[0]) == 384 and v[0] == v[1] and emb.computed == 1
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_dense_text_is_the_nearest_heading_and_the_first_words(knowledge) -> None:  # noqa: ANN001
+    """The dense model reads a bounded text: nearest heading (not repeated) + first words of the passage."""
+    from assistant.corpus.models import DENSE_CHARS
+
+    chunks = knowledge.searcher.chunks
+    for c in chunks:
+        d = c.dense_text
+        head = c.breadcrumb[-1].strip() if c.breadcrumb else ""
+        assert len(d) <= len(head) + 1 + DENSE_CHARS
+        if head:
+            assert d.startswith(head)
+            first, _, rest = c.text.partition("\n")
+            body = rest if first.strip() == head else c.text  # a passage that repeats its heading: not twice
+            assert d == head or body.startswith(d[len(head) + 1 :])
+    art = next(c for c in chunks if c.breadcrumb and c.text.startswith(c.breadcrumb[-1].strip() + "\n"))
+    body = art.text.split("\n", 1)[1]
+    assert art.dense_text.split("\n", 1)[1] == body[: len(art.dense_text.split("\n", 1)[1])]
