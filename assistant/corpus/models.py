@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 # The dense model sees a chunk's nearest heading and the first words of its passage: its cost grows with the
-# tokens fed (≈ 39 instead of ≈ 170 tokens per chunk, ~4.9× faster ingest); the lexical index keeps every word.
+# tokens fed (≈ 38 instead of ≈ 161 tokens per chunk: cold ingest 6.19× faster, docs/DEPLOY.md); the lexical
+# index keeps every word.
 # Chosen on the generated formal/informal and answer question sets (`evals/`), where it kept hit@1/hit@5.
 DENSE_CHARS = 60
 
