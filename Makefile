@@ -52,7 +52,7 @@ lint: install-dev
 
 bench: install-dev
 	mkdir -p bench-results
-	$(BIN)/tdkt bench --json bench-results/bench.json
+	$(BIN)/tdkt bench --embed-scale 10 --json bench-results/bench.json
 
 eval: install-dev
 	mkdir -p bench-results

@@ -164,6 +164,8 @@ def bench(
                                              help="Số tiến trình máy chủ khi đo tải API")] = 1,
     embed_scale: Annotated[str, typer.Option("--embed-scale", help="Hệ số quy mô được nhúng vector thật (vd '10'; "
                                              "mặc định ước lượng)")] = "",
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Chạy cả pipeline hướng dẫn để so "
+                                           "sánh (nhúng lại toàn kho theo cách của nó)")] = True,
 ) -> None:
     """Đo hiệu năng và chất lượng: tdkt so với pipeline hướng dẫn (baseline) trong cùng một lần chạy."""
     from evals.bench import run_bench
@@ -173,7 +175,8 @@ def bench(
     scales = [int(x) for x in scale.split(",") if x.strip()]
     embed_scales = [int(x) for x in embed_scale.split(",") if x.strip()]
     res = run_bench(settings, qpath, sorted(set(scales) | set(embed_scales)), console=err, api_clients=api_clients,
-                    api_seconds=api_seconds, embed_scales=embed_scales, api_workers=api_workers)
+                    api_seconds=api_seconds, embed_scales=embed_scales, api_workers=api_workers,
+                    baseline=baseline)
     _dump(res, json_path)
 
 

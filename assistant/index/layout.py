@@ -47,6 +47,11 @@ def texts_dir(root: Path) -> Path:
     return root / "texts"
 
 
+def embed_cache_path(root: Path) -> Path:
+    """Passage vectors by text hash, shared by every generation (a rebuild re-embeds only changed text)."""
+    return root / "embed-cache.sqlite3"
+
+
 def current_generation(root: Path) -> Generation:
     """The generation CURRENT points to (the pre-generation layout when there is no pointer)."""
     try:

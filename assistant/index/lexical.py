@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from array import array
+from collections import Counter
+from collections.abc import Iterable
 
-import bm25s
 import numpy as np
 
 from assistant.corpus.normalize import fold, tokens
+
+K1 = 1.2
+B = 0.75
+_DOC_BITS = 24  # an entry's sort key: term id << 40 | document << 16 | term frequency
+_TF_MAX = (1 << 16) - 1
 
 
 def features(text: str, folded: bool) -> list[str]:
@@ -20,31 +27,92 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
 
 
+class BM25Matrix:
+    """BM25 (Lucene idf, Robertson tf) as a term → (documents, scores) CSC matrix, built in one streaming pass.
+
+    Scores equal bm25s' default BM25 (same formulas, same float32 rounding); the build keeps one int64 per
+    (term, document) entry instead of per-document token lists, so memory stays near the final matrix.
+    """
+
+    def __init__(self, k1: float = K1, b: float = B) -> None:
+        self.k1, self.b = k1, b
+        self.vocab: dict[str, int] = {}
+        self._keys = array("q")
+        self._lens = array("i")
+
+    def add(self, feats: list[str]) -> None:
+        d = len(self._lens)
+        if d >= 1 << _DOC_BITS:
+            raise ValueError("too many chunks for one lexical index")
+        vocab = self.vocab
+        counts = Counter(vocab.setdefault(f, len(vocab)) for f in feats)
+        self._lens.append(len(feats))
+        self._keys.extend((v << 40) | (d << 16) | min(tf, _TF_MAX) for v, tf in counts.items())
+
+    def finish(self) -> None:
+        """Sort the entries by term, compute their scores; the build buffers are released."""
+        n_docs = len(self._lens)
+        n_terms = len(self.vocab)
+        keys = np.frombuffer(self._keys, dtype=np.int64) if len(self._keys) else np.zeros(0, dtype=np.int64)
+        keys.sort()
+        self.indptr = np.searchsorted(keys, np.arange(n_terms + 1, dtype=np.int64) << 40).astype(np.int64)
+        df = np.diff(self.indptr)
+        idf = np.array([math.log(1 + (n_docs - c + 0.5) / (c + 0.5)) for c in df.tolist()], dtype=np.float32)
+        lens = np.frombuffer(self._lens, dtype=np.int32) if n_docs else np.zeros(0, dtype=np.int32)
+        avg = np.array(lens, dtype=np.int64).mean() if n_docs else 1.0
+        self.indices = np.empty(len(keys), dtype=np.int32)
+        self.data = np.empty(len(keys), dtype=np.float32)
+        step = 1 << 20
+        for s in range(0, len(keys), step):  # bounded temporaries
+            k = keys[s : s + step]
+            doc = ((k >> 16) & ((1 << _DOC_BITS) - 1)).astype(np.int32)
+            tf = (k & _TF_MAX).astype(np.float32)
+            norm = self.k1 * (1 - self.b + self.b * lens[doc].astype(np.float64) / avg)
+            tfc = tf / (norm + tf)
+            self.indices[s : s + step] = doc
+            self.data[s : s + step] = (idf[k >> 40].astype(np.float64) * tfc).astype(np.float32)
+        self.n = n_docs
+        del keys
+        self._keys = array("q")
+        self._lens = array("i")
+
+    def scores(self, query_feats: list[str]) -> np.ndarray:
+        out = np.zeros(self.n, dtype=np.float32)
+        for f in query_feats:  # a repeated query term counts again, as in bm25s
+            t = self.vocab.get(f)
+            if t is not None:
+                a, z = self.indptr[t], self.indptr[t + 1]
+                np.add.at(out, self.indices[a:z], self.data[a:z])  # bm25s' accumulation (faster than +=)
+        return out
+
+    def nbytes(self) -> int:
+        return int(self.data.nbytes + self.indices.nbytes + self.indptr.nbytes)
+
+
 class LexicalIndex:
-    """Two BM25 indices (exact and folded) over the same chunk order."""
+    """Two BM25 indices (exact and folded) over the same chunk order, built in one pass over the texts."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.n = len(texts)
-        self.exact = self._build(texts, False)
-        self.folded = self._build(texts, True)
-
-    @staticmethod
-    def _build(texts: list[str], folded: bool) -> bm25s.BM25 | None:
-        """Index one text at a time as token ids (shared ints), never the whole corpus as lists of strings."""
-        if not texts:
-            return None
-        vocab: dict[str, int] = {}
-        ids = [array("i", [vocab.setdefault(f, len(vocab)) for f in (features(t, folded) or ["∅"])]) for t in texts]
-        idx = bm25s.BM25(k1=1.2, b=0.75)
-        idx.index((ids, vocab), show_progress=False)
-        return idx
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.exact: BM25Matrix | None = BM25Matrix()
+        self.folded: BM25Matrix | None = BM25Matrix()
+        n = 0
+        for t in texts:
+            self.exact.add(features(t, False) or ["∅"])
+            self.folded.add(features(t, True) or ["∅"])
+            n += 1
+        self.n = n
+        if n == 0:
+            self.exact = self.folded = None
+            return
+        self.exact.finish()
+        self.folded.finish()
 
     def scores(self, query: str) -> np.ndarray:
         if self.n == 0 or self.exact is None or self.folded is None:
             return np.zeros(0, dtype=np.float32)
         accented = has_diacritics(query)
-        s_f = self.folded.get_scores(features(query, True))
+        s_f = self.folded.scores(features(query, True))
         if not accented:
             return np.asarray(s_f, dtype=np.float32)
-        s_e = self.exact.get_scores(features(query, False))
+        s_e = self.exact.scores(features(query, False))
         return np.asarray(s_e + 0.3 * s_f, dtype=np.float32)

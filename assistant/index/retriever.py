@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -118,7 +121,16 @@ class HybridSearcher:
         self.mode = mode
         self.today = today or date.today()
         self.pos = {c.chunk_id: i for i, c in enumerate(chunks)}
-        self.lex = LexicalIndex([c.embed_text for c in chunks])
+        # one pass over the chunk texts: both BM25 indices and the folded copy (packed, no object per chunk)
+        self.folded = PackedTexts()
+
+        def texts() -> Iterator[str]:
+            for c in chunks:
+                t = c.embed_text
+                self.folded.append(fold(t))
+                yield t
+
+        self.lex = LexicalIndex(texts())
         self.localities = sorted({fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality}, key=len)
         self._loc_index = PhraseIndex(self.localities)
         titles: set[str] = set()
@@ -140,10 +152,6 @@ class HybridSearcher:
                 doc_of[i] = j
         self._doc_metas = [metas[j] for j in range(len(doc_key))]
         self._doc_of = doc_of
-        self.folded = [fold(c.embed_text) for c in chunks]
-        self.folded_head = [fold(" ".join(c.breadcrumb[-2:])) for c in chunks]
-        self.head_terms = [set(re.findall(r"[0-9a-z]+", fold(c.breadcrumb[-1]))) if len(c.breadcrumb) > 1 else set()
-                           for c in chunks]
 
     # ---------------------------------------------------------------------------------------------
     def analyse(self, query: str) -> QueryInfo:
@@ -267,7 +275,7 @@ class HybridSearcher:
         if qi.years and m.kind == "plan":
             b *= 1.25 if (m.year in qi.years) else 0.8
         if qi.titles:
-            head = self.folded_head[i]
+            head = folded_heading(" ".join(c.breadcrumb[-2:]))
             if any(t in head for t in qi.titles):
                 b *= 1.35
             elif any(t in text_f for t in qi.titles):
@@ -279,10 +287,46 @@ class HybridSearcher:
             b *= 0.85
         # the nearest heading (Điều title, plan section) names the topic: reward query words found in it
         if qi.terms:
-            head_terms = self.head_terms[i]
+            head_terms = heading_terms(c.breadcrumb[-1]) if len(c.breadcrumb) > 1 else frozenset()
             got = sum(1 for t in qi.terms if t in head_terms)
             b *= 1.0 + HEAD_WEIGHT * got / len(qi.terms)
         return b
+
+
+@lru_cache(maxsize=1 << 15)
+def folded_heading(heading: str) -> str:
+    """A heading folded (computed for the candidates of a query; headings repeat across chunks, so cached)."""
+    return fold(heading)
+
+
+@lru_cache(maxsize=1 << 15)
+def heading_terms(heading: str) -> frozenset[str]:
+    """The folded words of a heading."""
+    return frozenset(re.findall(r"[0-9a-z]+", fold(heading)))
+
+
+class PackedTexts(Sequence[str]):
+    """Many strings in one UTF-8 buffer with their offsets: no Python object per string; an item is decoded
+    when read (the search reads only its candidates')."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._ends = array("q")
+
+    def append(self, text: str) -> None:
+        self._buf += text.encode("utf-8")
+        self._ends.append(len(self._buf))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]
+        n = len(self._ends)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return self._buf[self._ends[i - 1] if i else 0 : self._ends[i]].decode("utf-8")
 
 
 def top_candidates(fused: np.ndarray, limit: int) -> np.ndarray:

@@ -17,7 +17,7 @@ from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.registry import Registry
 from assistant.index import layout
 from assistant.index.catalog import Catalog, chunk_from_json
-from assistant.index.embeddings import embedding_key, make_embeddings
+from assistant.index.embeddings import CachedEmbeddings, EmbeddingCache, embedding_key, make_embeddings
 from assistant.index.errors import REBUILD_HINT, IndexBusy, IndexDamaged, IndexProblem, IndexWriteError
 from assistant.index.ingest import (
     IngestReport,
@@ -157,7 +157,9 @@ class Knowledge:
 
     def _embeddings(self) -> Any:
         if self._emb is None:
-            self._emb = make_embeddings(self.settings.embedding, self.settings.embed_threads)
+            inner = make_embeddings(self.settings.embedding, self.settings.embed_threads)
+            self._emb = CachedEmbeddings(inner, EmbeddingCache(layout.embed_cache_path(self.index_dir),
+                                                               self.settings.embedding))
         return self._emb
 
     def _open_store(self, gen: layout.Generation) -> ChromaStore:
@@ -364,6 +366,7 @@ class Knowledge:
             raise
         if store is not None:
             store.close()
+            self._prune_embed_cache(cat)
         if old_damaged:
             where = layout.move_aside(old)
             if where:
@@ -372,6 +375,12 @@ class Knowledge:
         self._remove_old({new.name, "" if old_damaged else old.name})
         self._refresh(force=True)
         return report
+
+    def _prune_embed_cache(self, cat: Catalog) -> None:
+        """After a rebuild, forget cached vectors of texts the new generation no longer has."""
+        emb = self._emb
+        if isinstance(emb, CachedEmbeddings):
+            emb.cache.prune([chunk_from_json(cid, d, None).dense_text for cid, d in cat.chunks.items()])
 
     def embed_missing(self, progress: Progress | None = None) -> int:
         """Embed the chunks whose vectors are missing (second phase of a fast ingest; also the repair path)."""

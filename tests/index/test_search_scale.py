@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import numpy as np
+import pytest
 
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Filters, PhraseIndex, SubstringIndex, top_candidates
@@ -71,3 +72,56 @@ def test_analyse_finds_localities_and_titles_of_the_corpus(knowledge) -> None:  
     assert loc in qi.localities
     assert title in qi.titles
     assert fold(loc) == loc
+
+
+def test_streaming_bm25_equals_bm25s_on_the_corpus(knowledge) -> None:  # noqa: ANN001
+    """The compact BM25 build gives bm25s' matrix and scores bit for bit (search results unchanged)."""
+    from array import array
+
+    import bm25s
+
+    from assistant.index.lexical import BM25Matrix, features
+
+    texts = [c.embed_text for c in knowledge.searcher.chunks]
+    for folded in (False, True):
+        vocab: dict[str, int] = {}
+        ids = [array("i", [vocab.setdefault(f, len(vocab)) for f in (features(t, folded) or ["∅"])]) for t in texts]
+        ref = bm25s.BM25(k1=1.2, b=0.75)
+        ref.index((ids, vocab), show_progress=False)
+        m = BM25Matrix()
+        for t in texts:
+            m.add(features(t, folded) or ["∅"])
+        m.finish()
+        assert np.array_equal(ref.scores["indptr"], m.indptr) and np.array_equal(ref.scores["indices"], m.indices)
+        assert np.array_equal(ref.scores["data"], m.data)
+        for q in ("tiêu chuẩn lao động tiên tiến", "thoi han xet tang khen thuong", "Điều 22 khoản 1 hồ sơ hồ sơ"):
+            f = features(q, folded)
+            assert np.array_equal(np.asarray(ref.get_scores(f), dtype=np.float32), m.scores(f))
+
+
+def test_packed_folded_texts_read_like_a_list(knowledge) -> None:  # noqa: ANN001
+    from assistant.index.retriever import PackedTexts
+
+    s = knowledge.searcher
+    want = [fold(c.embed_text) for c in s.chunks]
+    assert len(s.folded) == len(want) and list(s.folded) == want and s.folded[-1] == want[-1]
+    p = PackedTexts()
+    for t in ("", "đ › x", "abc"):
+        p.append(t)
+    assert list(p) == ["", "đ › x", "abc"] and p[1] == "đ › x"
+    with pytest.raises(IndexError):
+        p[3]
+
+
+def test_catalog_shares_repeated_strings(knowledge) -> None:  # noqa: ANN001
+    from assistant.index.catalog import Catalog
+
+    cat = Catalog.load(knowledge.gen.catalog_path, knowledge.settings.embedding)
+    by_doc: dict[str, list[dict]] = {}
+    for d in cat.chunks.values():
+        by_doc.setdefault(d["doc"], []).append(d)
+    doc, rows = max(by_doc.items(), key=lambda kv: len(kv[1]))
+    assert len(rows) > 1 and all(r["doc"] is rows[0]["doc"] for r in rows)
+    assert all(r["breadcrumb"][0] is rows[0]["breadcrumb"][0] for r in rows if r["breadcrumb"]
+               and r["breadcrumb"][0] == rows[0]["breadcrumb"][0])
+    assert cat.chunks == knowledge.catalog.chunks
