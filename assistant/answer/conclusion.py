@@ -329,21 +329,52 @@ def _drop_front(text: str, room: int) -> str:
     return text
 
 
+def title_overlap(sentence: str, question: str) -> float:
+    """Share of the syllables of the sentence's subject (the words before its first 'được'/'đạt', e.g. 'Danh hiệu
+    “Chiến sĩ thi đua cơ sở”') that the question also has: low when the sentence states another title's fact.
+    Compared with diacritics when the question has them ('tiền' is not 'tiên'), folded otherwise."""
+    fs = fold(_QUOTE_MARKS.sub(" ", sentence))
+    m = _SUBJECT_END.search(fs)
+    end = m.start() if m else min(60, len(fs))
+    accented = fold(question) != question.lower()
+    head = (sentence[:end].lower() if accented and len(fs) == len(sentence) else fs[:end])
+    words = [w for w in re.findall(r"\w+", _QUOTE_MARKS.sub(" ", head)) if fold(w) not in _GENERIC and not w.isdigit()]
+    if not words:
+        return 1.0
+    q = question.lower() if accented else fold(question)
+    qw = set(re.findall(r"\w+", q))
+    return sum(w in qw for w in words) / len(words)
+
+
+def best_subject_sentences(sents: list[str], question: str, pats: list[re.Pattern[str]]) -> list[str]:
+    """Of the sentences stating a figure, those whose subject is closest to the question's (at least half of it);
+    sentences without a figure stay."""
+    score = {s: title_overlap(s, question) for s in sents if any(p.search(s) for p in pats)}
+    top = max(score.values(), default=0.0)
+    return [s for s in sents if s not in score or (score[s] >= 0.5 and score[s] == top)]
+
+
 def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Callable[[str], float],
-                  entities: list[str], budget: int = CONCLUSION_CHARS) -> str | None:
-    """The sentence of a passage that holds the asked kind of fact, trimmed around it, or None."""
+                  entities: list[str], budget: int = CONCLUSION_CHARS, question: str | None = None) -> str | None:
+    """The sentence of a passage that holds the asked kind of fact, trimmed around it, or None. An amount is
+    taken only from a sentence that names no other title than the question's (never another title's figure)."""
     pats = types.answer.get(kind or "", [])
     if not pats:
         return None
     sents = [s for s in sentences(quote) if not is_heading(s)]
+    if kind == "amount" and question:
+        sents = best_subject_sentences(sents, question, pats)
     found = _fact_sentence(sents, pats, lambda s: title_match(entities, s), support)
-    if not found:
-        return None
+    if not found or (kind == "amount" and entities and not title_match(entities, found[0])):
+        return None  # an amount is stated only for the title asked, never another title's figure
     plain = _with_continuation(found[0], sents, budget)
     m = next((mm for p in pats if (mm := p.search(plain))), found[1])
     return _trim(plain, budget, m)
 
 
+_QUOTE_MARKS = re.compile(r"[“”\"]")
+_SUBJECT_END = re.compile(r"(?<!\w)(?:duoc|dat)(?!\w)")
+_GENERIC = {"danh", "hieu", "cua", "va", "hoac", "doi", "voi", "a", "b", "c", "d", "đ", "e"}
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:%|lần\b|ngày\b|tháng\b|năm\b)")  # a figure with its unit
 _LIST_ASK = re.compile(r"(?<!\w)(?:bao gom|gom|can co nhung|co nhung|phai co nhung)(?!\w)")
 
@@ -381,20 +412,22 @@ def definition_sentence(question: str, quote: str) -> str | None:
 
 
 def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Callable[[str], float],
-                     entities: list[str], kind: str | None = None, budget: int = CONCLUSION_CHARS
-                     ) -> Conclusion | None:
+                     entities: list[str], kind: str | None = None, budget: int = CONCLUSION_CHARS,
+                     subject: str | None = None) -> Conclusion | None:
     """The conclusion for a question from one passage: the sentence that holds the asked fact, stated first."""
     kind = kind or types.detect(question)
     lines = [x.strip() for x in quote.split("\n") if x.strip()]
     if not lines:
         return None
     sents = [s for s in sentences(quote) if not is_heading(s)] or sentences(quote)
+    if kind == "amount":  # another title's figure is no answer to the amount of the title asked
+        sents = best_subject_sentences(sents, subject or question, types.answer.get("amount", []))
     ents = [e for e in entities if e]
 
     def names_entity(s: str) -> int:
         return title_match(ents, s)
 
-    fact = fact_sentence(quote, kind, types, support, ents, budget)
+    fact = fact_sentence(quote, kind, types, support, ents, budget, subject or question)
     if fact:
         return Conclusion(fact, kind, [fact])
     definition = definition_sentence(question, quote)

@@ -14,7 +14,7 @@ from assistant.answer.amounts import title_match
 from assistant.answer.compose import grounded_text, indicator_text, plain_reasons, refusal_text
 from assistant.answer.conclusion import AnswerTypes, Conclusion, build_conclusion
 from assistant.answer.deadlines import HolidayCalendar, explain_deadline, find_deadlines, parse_user_date
-from assistant.answer.evidence import Evidence, Words, has_phrase
+from assistant.answer.evidence import SLOT_NAMES, Evidence, Words, has_phrase
 from assistant.answer.followup import (
     Subject,
     carry_subject,
@@ -440,7 +440,7 @@ class AskService:
         fact: str | None = None
         if budget >= 80:
             fact = self._part_facts(question, cites, ents, budget)
-            if fact is not None and not amount:
+            if fact is not None and not amount and kind != "amount":  # an amount is not padded with other titles'
                 fact = self._fill(fact, cites[0], support, budget)
             if fact is None:
                 if kind == "yesno" and ents:  # the condition asked about, not the title every sentence names
@@ -449,8 +449,14 @@ class AskService:
                         rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
                     support = lambda t: self.evidence.support(rest, t)  # noqa: E731
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
-                                                          budget - 6)
+                                                          budget - 6, subject=self._title_text(question))
                 fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
+        stated = fact and (not ents or title_match(ents, fact)) and any(
+            p.search(fact) for p in self.types.answer.get("amount", []))
+        if kind == "amount" and not amount and not stated:
+            # no passage states the amount of the title asked: say so first (another title's figure is no answer)
+            named = f" của {self.evidence._surface(question, max(ents, key=len))}" if ents else " được hỏi"
+            fact = " ".join(x for x in (f"Các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}.", fact) if x)
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
         if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
@@ -481,7 +487,10 @@ class AskService:
             # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
             titles = self._title_names
             found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
-                     if (f := fact_sentence(c.quote, kind, self.types, support, ents, share))]
+                     if (f := fact_sentence(c.quote, kind, self.types, support, ents, share, self._title_text(part)))]
+            # a figure stated for another title is not the asked title's: when the question names a title, an
+            # amount (any fact, from a supporting passage) must come from a sentence that names it
+            found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
             if found:
                 lead = next((x for x in found if x[1] == 0), None)
                 exact = [x for x in found if x[0] == 2]
@@ -511,6 +520,10 @@ class AskService:
             if score > 0 and len(text) <= room:
                 return f"{fact} {text} [{lead.n}]."
         return fact
+
+    def _title_text(self, question: str) -> str:
+        """The question with abbreviations expanded the way search reads it (titles written as the corpus does)."""
+        return f"{self._expand(question)} {self.knowledge.searcher.normaliser.normalise(question).text}"
 
     def _entities(self, question: str) -> list[str]:
         """Folded names of the titles/awards the question is about (abbreviations expanded)."""

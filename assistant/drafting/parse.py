@@ -289,11 +289,11 @@ def parse_request(prompt: str, settings: Settings, today: date | None = None,
     if req.theme:
         req.theme = req.theme[0].upper() + req.theme[1:]
     issuer_stop = r"|,?\s*(cua|tai)?\s*(ubnd|uy ban|so|truong|benh vien)\s|,\s*chu de|\snam \d{4}\b"
-    occ_key = r"(chao mung|nhan dip|huong toi|dip|ky niem)\s"
+    occ_key = r"(chao mung|nhan dip|huong toi|dip|ki niem)\s"
     if req.doc_type == "ke-hoach-dot":  # the campaign's own words: "cao điểm lập thành tích chào mừng …"
         occ_key = r"(dot thi dua|thi dua chuyen de|thi dua dac biet)\s"
     head_f = f[: theme_at.start()] if theme_at else f
-    m = re.search(occ_key, head_f) or re.search(r"(chao mung|nhan dip|huong toi|dip|ky niem)\s", head_f)
+    m = re.search(occ_key, head_f) or re.search(r"(chao mung|nhan dip|huong toi|dip|ki niem)\s", head_f)
     if m:
         occ = _after(t[m.start():], f[m.start():], m.re.pattern, stops + issuer_stop)
         if occ:

@@ -250,7 +250,7 @@ def test_full_data_dir_keeps_previous_index(index_copy: tuple[Path, Path], small
     top, _ = _top(full)
     before = _kn(full).catalog.path.read_bytes()
     filler = small_fs / "filler"
-    with filler.open("wb") as fh:
+    with filler.open("wb", buffering=0) as fh:  # unbuffered: nothing left to flush on close
         try:
             while True:
                 fh.write(b"\0" * 65536)
