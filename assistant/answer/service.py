@@ -398,7 +398,10 @@ class AskService:
         cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
         warnings = self._warnings(question, cites[:1], hits, conversation_id)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
-        conclusion, extra = self._conclusion(question, cites, hits, chosen[0], [m.short for m in missing or []])
+        conclusion, extra, unstated = self._conclusion(question, cites, hits, chosen[0],
+                                                       [m.short for m in missing or []])
+        if unstated and not missing:
+            return self._refusal(question, hits, [unstated], missing)
         signer = self._signer_line(question, cites)
         identity = self._identity_lines(question, chosen)
         if signer or (identity and self._names_document(question)):
@@ -412,10 +415,10 @@ class AskService:
                       else "grounded")
 
     def _conclusion(self, question: str, cites: list[Citation], hits: list[Hit], lead: Hit,
-                    missing: list[str] | None = None) -> tuple[str | None, list[str]]:
+                    missing: list[str] | None = None) -> tuple[str | None, list[str], str | None]:
         """The opening sentence(s): the validity of documents the question names (registry dates), the asked fact
         from the lead quote (or from a supporting quote when the lead lacks it), arithmetic on it when the user
-        gives a base salary or a start date."""
+        gives a base salary or a start date; and, when the asked amount is stated in no cited passage, why."""
         from assistant.answer.conclusion import CONCLUSION_CHARS, question_parts
 
         kind = self.types.detect(question)
@@ -451,19 +454,21 @@ class AskService:
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
                                                           budget - 6, subject=self._title_text(question))
                 fact = con.text.rstrip(" .;:") + f" [{cites[0].n}]." if con else None
+        unstated: str | None = None
         stated = fact and (not ents or title_match(ents, fact)) and any(
             p.search(fact) for p in self.types.answer.get("amount", []))
         if kind == "amount" and not amount and not stated:
-            # no passage states the amount of the title asked: say so first (another title's figure is no answer)
+            # no cited passage states the amount of the title asked (another title's figure is no answer): refused,
+            # with the closest passages
             named = f" của {self.evidence._surface(question, max(ents, key=len))}" if ents else " được hỏi"
-            fact = " ".join(x for x in (f"Các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}.", fact) if x)
+            unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
         if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
             fact = f"{cites[0].scope}: {fact}"
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
         extra = deadline
-        return (" ".join(x for x in lines if x) or None), extra
+        return (" ".join(x for x in lines if x) or None), extra, unstated
 
     def _part_facts(self, question: str, cites: list[Citation], ents: list[str], budget: int) -> str | None:
         """For each part of the question that asks a fact of a known kind (a question may ask two: 'do ai quyết
