@@ -18,13 +18,18 @@ def vn_date(d: date | str | None) -> str | None:
     return d.strftime("%d/%m/%Y")
 
 
+PLAN_VALIDITY = "Kế hoạch — không xét hiệu lực"
+
+
 def doc_to_dict(meta: Any, today: date | None = None) -> dict[str, Any]:
     """DocMeta → dict with `in_force` (today) and a Vietnamese `validity` line."""
     d = meta.to_dict() if hasattr(meta, "to_dict") else dict(meta)
     today = today or date.today()
     in_force = meta.in_force_on(today) if hasattr(meta, "in_force_on") else True
     d["in_force"] = in_force
-    if in_force:
+    if d.get("kind") == "plan":  # a plan is not a legal norm: it has no period of validity to report
+        d["validity"] = PLAN_VALIDITY
+    elif in_force:
         d["validity"] = "Còn hiệu lực"
     else:
         parts = ["Hết hiệu lực"]

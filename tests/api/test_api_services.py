@@ -92,9 +92,11 @@ def test_sources_highlight_offsets(client, knowledge):
 def test_documents_list_has_validity(client):
     docs = client.get("/api/documents").json()["documents"]
     assert docs and all("in_force" in d and d["validity"] for d in docs)
-    expired = [d for d in docs if not d["in_force"]]
+    expired = [d for d in docs if not d["in_force"] and d.get("kind") != "plan"]
     for d in expired:
         assert d["validity"].startswith("Hết hiệu lực")
+    plans = [d for d in docs if d.get("kind") == "plan"]
+    assert plans and all(d["validity"] == "Kế hoạch — không xét hiệu lực" for d in plans)  # not "Còn hiệu lực"
 
 
 def _docx_bytes(lines: list[str]) -> bytes:

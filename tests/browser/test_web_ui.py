@@ -265,7 +265,9 @@ def test_admin_page_upload_list_remove_export(browser, web_server, tmp_path, scr
     page.locator("#doc-rows tr").first.wait_for()
     assert int(page.locator("#doc-count").inner_text()) == page.locator("#doc-rows tr").count() > 0
     validity = page.locator("#doc-rows tr td:nth-child(8)").all_inner_texts()
-    assert all(v == "Còn hiệu lực" or v.startswith("Hết hiệu lực") for v in validity)
+    assert all(v in ("Còn hiệu lực", "Kế hoạch — không xét hiệu lực") or v.startswith("Hết hiệu lực")
+               for v in validity)
+    assert "Kế hoạch — không xét hiệu lực" in validity  # the seed plans
 
     name = "kh-thu-nghiem-trang-quan-tri.md"
     path = tmp_path / name
