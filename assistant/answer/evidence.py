@@ -182,8 +182,23 @@ class Evidence:
         c = max(1.0, 0.02 * n)
         return math.log(1 + (n - c + 0.5) / (c + 0.5))
 
+    @cached_property
+    def max_idf(self) -> float:
+        """The IDF of the rarest term: the weight of a term the corpus never has."""
+        return max(self.idf.values()) if self.idf else 1.0
+
     def terms(self, question: str) -> list[str]:
-        """Content syllables (folded) of a question, plus its known bigrams; stopwords judged with diacritics."""
+        """Content syllables (folded) of a question, plus its known bigrams; stopwords judged with diacritics.
+        Remembered per question (support() asks for them once per passage)."""
+        cache = self.__dict__.setdefault("_terms_cache", {})
+        got = cache.get(question)
+        if got is None:
+            if len(cache) > 256:
+                cache.clear()
+            got = cache[question] = self._terms(question)
+        return list(got)
+
+    def _terms(self, question: str) -> list[str]:
         acc = tokens(question)
         keep = [fold(t) for t in acc if t not in self.w.stop and fold(t) not in self.w.stop]
         syl = [t for t in keep if re.match(r"^[0-9a-z]+$", t)]
@@ -202,7 +217,7 @@ class Evidence:
         if not terms:
             return 0.0
         present = self._features_of(folded_text)
-        default = max(self.idf.values()) if self.idf else 1.0
+        default = self.max_idf
         tot = sum(self.idf.get(t, default) for t in terms)
         got = sum(self.idf.get(t, default) for t in terms if t in present)
         return got / tot if tot else 0.0
@@ -441,7 +456,7 @@ class Evidence:
         """Retrieval-strength features: absolute scores, margin, rare-term coverage, terms unknown to the corpus."""
         terms = self.terms(q)
         syl = [t for t in terms if "_" not in t]
-        default = max(self.idf.values()) if self.idf else 1.0
+        default = self.max_idf
         tot = sum(self.idf.get(t, default) for t in syl) or 1.0
         absent = sum(default for t in syl if t not in self.idf) / tot
         # phrases of the question (adjacent content syllables) the corpus ever writes: low for other domains
