@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -28,3 +30,16 @@ def llm_ask_service(ask_service, url: str, timeout: float, **kw: object):  # noq
 
     s = ask_service.settings.model_copy(update={"llm": "openai", "llm_base_url": url, "llm_timeout": timeout, **kw})
     return AskService(s, ask_service.knowledge, llm=make_chat_model(s), today=TODAY)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20.0, sig: int = signal.SIGTERM) -> None:
+    """Stop a server the test started: `sig` (SIGTERM, or SIGINT for a graceful shutdown), then kill it if it has
+    not exited within `timeout` seconds; the process is reaped either way."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

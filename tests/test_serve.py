@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from helpers import ROOT
+from helpers import ROOT, stop_process
 
 from assistant.serving import EmbeddingJob, PortBusy, bind_socket, document_title, supports_two_phase
 
@@ -89,11 +89,7 @@ def test_first_run_serves_from_keywords_and_builds_vectors_in_background(tmp_pat
         final = _get(f"{base}/healthz")
         assert final["embedding"]["state"] == "ready", final
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=30, sig=signal.SIGINT)
     out = log_path.read_text("utf-8")
     order = [out.index(s) for s in ("[khởi động 1/3]", "[khởi động 2/3]", "Sẵn sàng", "[khởi động 3/3] Đang tạo chỉ mục ngữ nghĩa")]
     assert order == sorted(order), out

@@ -19,7 +19,7 @@ import docx
 from botkit import QUESTION, new_user, texts_to, to, with_buttons
 from fakes.botapi_server import BotAPIServer, Call
 from fakes.openai_server import ScriptedOpenAI
-from helpers import ROOT
+from helpers import ROOT, stop_process
 
 from assistant.services import build_services
 from bot import texts
@@ -240,12 +240,7 @@ def test_tdkt_bot_never_logs_the_token(api: BotAPIServer, settings: Any, tmp_pat
             api.push_text(uid, uid, "/help")
             api.wait_for_sync("sendMessage", to(uid, texts.HELP_INTRO), timeout=120)
         finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            stop_process(proc, timeout=30, sig=signal.SIGINT)
     output = log_path.read_text("utf-8", errors="replace")
     assert "Application started" in output or "polling" in output, output[-2000:]
     assert api.token not in output

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from helpers import ROOT
+from helpers import ROOT, stop_process
 
 PLANS = ROOT / "knowledge" / "plans"
 FIRST = ["002_464e77930257098f.txt", "000_89e1df001228f3ec.txt"]
@@ -94,9 +94,4 @@ def serve(data: Path, wait_ready: bool = True) -> Iterator[tuple[str, subprocess
             time.sleep(0.5)
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from helpers import stop_process
 
 PG_BIN = Path("/usr/local/bin")
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -90,10 +91,20 @@ def chroma_server(tmp: Path) -> Iterator[str]:
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=15)
         log.close()
+
+
+def knowledge_dir(tmp: Path, docs: list[str] | tuple[str, ...]) -> Path:
+    """A knowledge folder of the bundled files (registry, vocabularies) with only `docs` of the raw corpus as its
+    texts (keeps a test's embedding cost small)."""
+    from helpers import RAW, ROOT
+
+    kd = tmp / "knowledge"
+    kd.mkdir()
+    for p in (ROOT / "knowledge").iterdir():
+        if p.is_file():
+            shutil.copy(p, kd / p.name)
+    for name in docs:
+        shutil.copy(RAW / name, kd / name)
+    return kd

@@ -4,22 +4,20 @@ dropped beyond the previous one, and a worker that is offline from the database 
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import chromadb
 import pytest
-from helpers import ROOT
-from liveservers import chroma_server
+from helpers import RAW
+from liveservers import chroma_server, knowledge_dir
 
 from assistant.config import Settings
 from assistant.db import Database
 from assistant.index.service import Knowledge
 from assistant.index.shared import SharedIndex
 
-RAW = Path("/work/shared/corpus/raw")
 DOCS = ["chi-thi-41-ct-tw-2024.md", "tt-01-2024-tt-bnv.md"]
 
 pytestmark = pytest.mark.skipif(not RAW.is_dir(), reason=f"{RAW} missing")
@@ -28,13 +26,7 @@ pytestmark = pytest.mark.skipif(not RAW.is_dir(), reason=f"{RAW} missing")
 @pytest.fixture(scope="module")
 def shared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str]]:
     tmp = tmp_path_factory.mktemp("shared-index")
-    kd = tmp / "knowledge"
-    kd.mkdir()
-    for p in (ROOT / "knowledge").iterdir():
-        if p.is_file():
-            shutil.copy(p, kd / p.name)
-    for name in DOCS:
-        shutil.copy(RAW / name, kd / name)
+    kd = knowledge_dir(tmp, DOCS)
     with chroma_server(tmp) as url:
         yield tmp, kd, url
 

@@ -5,7 +5,6 @@ exported by the other, the rate limit counts both, and a second concurrent re-in
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,10 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import ROOT
-from liveservers import chroma_server, free_port, postgres, postgres_missing
+from helpers import RAW, ROOT, stop_process
+from liveservers import chroma_server, free_port, knowledge_dir, postgres, postgres_missing
 
-RAW = Path("/work/shared/corpus/raw")
 SMALL_DOCS = ["chi-thi-41-ct-tw-2024.md", "tt-01-2024-tt-bnv.md"]
 UPLOAD = ROOT / "knowledge" / "plans" / "002_464e77930257098f.txt"
 ADMIN, USER, WIDGET = "mw-admin-key", "mw-user-key", "mw-widget-key"
@@ -37,14 +35,7 @@ def _head(path: Path, chars: int) -> str:
 
 def _knowledge_dir(tmp: Path) -> Path:
     """The bundled knowledge files (registry, vocabularies) with two small legal texts as the whole corpus."""
-    kd = tmp / "knowledge"
-    kd.mkdir()
-    for p in (ROOT / "knowledge").iterdir():
-        if p.is_file():
-            shutil.copy(p, kd / p.name)
-    for name in SMALL_DOCS:
-        shutil.copy(RAW / name, kd / name)
-    return kd
+    return knowledge_dir(tmp, SMALL_DOCS)
 
 
 def _env(data_dir: Path, kd: Path, db_url: str, chroma_url: str, port: int) -> dict[str, str]:
@@ -99,13 +90,8 @@ class Worker:
         return httpx.Client(base_url=self.url, headers={"X-API-Key": key, **headers}, timeout=120)
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
         self.log.close()
 
 
