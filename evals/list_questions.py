@@ -7,14 +7,11 @@ Run: `python -m evals.list_questions OUT.jsonl` (uses the configured index), the
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from evals.question_gen import _anchor, _short
+from evals.question_gen import _anchor, _short, write_generated
 
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|-)\s*(.+)$")
 _HEAD = re.compile(r"^(?:\d+\.\s*|[a-zđ]\)\s*)?(.{12,140}?)\s*(?:(?:như\s+)?sau\s+đây|sau|gồm|bao\s+gồm)\s*:\s*$")
@@ -69,13 +66,7 @@ def generate(knowledge: Any) -> list[dict[str, Any]]:
 
 
 def main() -> None:  # pragma: no cover - thin CLI wrapper
-    from assistant.config import get_settings
-    from assistant.index.service import Knowledge
-
-    out = Path(sys.argv[1])
-    qs = generate(Knowledge(get_settings()))
-    out.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in qs), "utf-8")
-    print(f"{len(qs)} questions → {out}")
+    write_generated(generate)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -114,14 +115,19 @@ def generate(knowledge: Any, seed: int = 11, per_type: int = 20) -> list[dict[st
     return out
 
 
-def main() -> None:  # pragma: no cover - thin CLI wrapper
+def write_generated(make: Callable[[Any], list[dict[str, Any]]]) -> None:  # pragma: no cover - thin CLI wrapper
+    """`python -m evals.<generator> OUT.jsonl`: generate from the configured index and write one question a line."""
     from assistant.config import get_settings
     from assistant.index.service import Knowledge
 
     out = Path(sys.argv[1])
-    qs = generate(Knowledge(get_settings()))
+    qs = make(Knowledge(get_settings()))
     out.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in qs), "utf-8")
     print(f"{len(qs)} questions → {out}")
+
+
+def main() -> None:  # pragma: no cover - thin CLI wrapper
+    write_generated(generate)
 
 
 if __name__ == "__main__":  # pragma: no cover
