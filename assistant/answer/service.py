@@ -28,6 +28,7 @@ from assistant.answer.indicators import _terms as _terms
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
+from assistant.answer.siblings import best_slot_sentence, sibling_passages
 from assistant.answer.validity import (
     AMENDMENT_MARK,
     amendment_note,
@@ -37,6 +38,7 @@ from assistant.answer.validity import (
     validity_conclusion,
 )
 from assistant.config import Settings
+from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Filters, Hit
 from assistant.index.service import Knowledge
@@ -442,7 +444,7 @@ class AskService:
         support = lambda t: self.evidence.support(expanded, t)  # noqa: E731
         fact: str | None = None
         if budget >= 80:
-            fact = self._part_facts(question, cites, ents, budget)
+            fact = self._part_facts(question, cites, ents, budget, lead.chunk)
             if fact is not None and not amount and kind != "amount":  # an amount is not padded with other titles'
                 fact = self._fill(fact, cites[0], support, budget)
             if fact is None:
@@ -470,9 +472,11 @@ class AskService:
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra, unstated
 
-    def _part_facts(self, question: str, cites: list[Citation], ents: list[str], budget: int) -> str | None:
+    def _part_facts(self, question: str, cites: list[Citation], ents: list[str], budget: int,
+                    lead_chunk: Chunk | None = None) -> str | None:
         """For each part of the question that asks a fact of a known kind (a question may ask two: 'do ai quyết
-        định, trong thời hạn bao lâu?'), the sentence that states it, from the lead or else a supporting passage."""
+        định, trong thời hạn bao lâu?'), the sentence that states it, from the lead or else a supporting passage,
+        or else another passage of the lead's Điều/document (then cited too)."""
         from assistant.answer.conclusion import fact_sentence, question_parts
 
         parts = [(p, self.types.detect(p)) for p in question_parts(question)]
@@ -496,6 +500,8 @@ class AskService:
             # a figure stated for another title is not the asked title's: when the question names a title, an
             # amount (any fact, from a supporting passage) must come from a sentence that names it
             found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
+            if not found and lead_chunk is not None:
+                found = self._sibling_fact(question, part, kind, lead_chunk, cites, ents, share, support)
             if found:
                 lead = next((x for x in found if x[1] == 0), None)
                 exact = [x for x in found if x[0] == 2]
@@ -505,6 +511,45 @@ class AskService:
                 if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
                     out.append(line)
         return " ".join(out) or None
+
+    def _sibling_fact(self, question: str, part: str, kind: str, lead: Chunk, cites: list[Citation],
+                      ents: list[str], share: int, support: Any) -> list[tuple[int, int, str, Citation]]:
+        """The asked fact from another passage of the lead's Điều (or document outside articles) when no cited
+        passage states it: the sentence holding the asked kind of fact that best matches the question; its passage
+        is cited (appended to `cites`, quoted around that sentence)."""
+        from assistant.answer.conclusion import _plain, _trim, fact_sentence
+
+        s = self.knowledge.searcher
+        expanded = self._expand(f"{question} {part}" if part != question else question)
+
+        def chunk_support(c: Chunk) -> float:
+            text = s.folded[s.pos[c.chunk_id]] if c.chunk_id in s.pos else fold(c.embed_text)
+            return self.evidence.support(expanded, text)
+
+        # sentences are compared on what the question asks besides the title every passage of the Điều names
+        rest = fold(expanded)
+        for e in ents:
+            rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
+        cited = {(c.source_file, c.start) for c in cites}
+        found = best_slot_sentence(lead, sibling_passages(lead, self._facts.by_file, cited),
+                                   self.types.answer.get(kind, []), chunk_support,
+                                   lambda t: self.evidence.support(rest, t), cites[0].quote)
+        if found is None:
+            return []
+        c = found.chunk
+        cite = self._citation(len(cites) + 1, Hit(chunk=c, score=0.0, rank=0), question, 500)
+        raw = self.knowledge.raw_text(c.source_file)
+        # the quote holds the sentence (and the sentence announcing it)
+        cite.quote, cite.start, cite.end = self.evidence.quote(f"{found.lead_in} {found.sentence}", c, raw, 500)
+        f = fact_sentence(cite.quote, kind, self.types, lambda t: self.evidence.support(fold(found.sentence), t),
+                          ents, share, self._title_text(part))
+        if not f or (ents and kind == "amount" and not title_match(ents, f, self._title_names)):
+            return []
+        lead_in = _plain(found.lead_in)
+        if lead_in and fold(lead_in) not in fold(f) and found.lead_in in cite.quote:
+            f = _trim(f"{lead_in}: {f}", share)
+        cites.append(cite)
+        return [(title_match(ents, f, self._title_names) if ents else 0, -(len(cites) - 1), f, cite)]
 
     @staticmethod
     def _fill(fact: str, lead: Citation, support: Any, budget: int) -> str:
