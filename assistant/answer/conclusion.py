@@ -116,6 +116,26 @@ def question_parts(question: str) -> list[str]:
     return parts or [question]
 
 
+_JOIN = re.compile(r"(\s+(?:và|còn|với lại|rồi|va|con|voi lai|roi)\s+)", re.I)  # '… gồm những gì và nộp cho ai'
+
+
+def asked_parts(question: str, types: AnswerTypes) -> list[str]:
+    """The sub-questions of a question, also split at 'và'/'còn' when the words on both sides each ask something of a
+    known kind ('… trong bao nhiêu ngày và ai quyết định tặng …?' → a duration and an authority)."""
+    out: list[str] = []
+    for part in question_parts(question):
+        pieces = _JOIN.split(part)  # text, joiner, text, joiner, …
+        cur = pieces[0]
+        for joiner, nxt in zip(pieces[1::2], pieces[2::2], strict=False):
+            if len(nxt.split()) >= 2 and types.detect(cur) and types.detect(nxt):
+                out.append(cur)
+                cur = nxt
+            else:
+                cur += joiner + nxt
+        out.append(cur)
+    return out
+
+
 _GAP = re.compile(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]")  # the collector's gap markers ('[… khoản 2–6 …]')
 
 

@@ -421,10 +421,10 @@ class AskService:
         """The opening sentence(s): the validity of documents the question names (registry dates), the asked fact
         from the lead quote (or from a supporting quote when the lead lacks it), arithmetic on it when the user
         gives a base salary or a start date; and, when the asked amount is stated in no cited passage, why."""
-        from assistant.answer.conclusion import CONCLUSION_CHARS, question_parts
+        from assistant.answer.conclusion import CONCLUSION_CHARS, asked_parts
 
         kind = self.types.detect(question)
-        kinds = {self.types.detect(p) for p in question_parts(question)}
+        kinds = {self.types.detect(p) for p in asked_parts(question, self.types)}
         if kind not in ("components", "criteria") and kinds & {"components", "criteria"}:
             kind = "criteria"  # one part asks for a list or the criteria: the list is the conclusion's body
         ents = self._entities(question)
@@ -477,40 +477,53 @@ class AskService:
         """For each part of the question that asks a fact of a known kind (a question may ask two: 'do ai quyết
         định, trong thời hạn bao lâu?'), the sentence that states it, from the lead or else a supporting passage,
         or else another passage of the lead's Điều/document (then cited too)."""
-        from assistant.answer.conclusion import fact_sentence, question_parts
+        from assistant.answer.conclusion import asked_parts
 
-        parts = [(p, self.types.detect(p)) for p in question_parts(question)]
+        parts = [(p, self.types.detect(p)) for p in asked_parts(question, self.types)]
         parts = [(p, k) for p, k in parts if k and self.types.answer.get(k)] or []
         if not parts:
             return None
-        out: list[str] = []
+        whole: dict[str, float] = {}
         share = max(80, budget // len(parts)) - 6
-        whole = {}
-        for part, kind in parts:
-            def support(t: str, p: str = part) -> float:
-                if t not in whole:
-                    whole[t] = self.evidence.support(self._expand(question), t)
-                return whole[t] + self.evidence.support(self._expand(p), t)
-
-            # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
-            # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
-            titles = self._title_names
-            found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
-                     if (f := fact_sentence(c.quote, kind, self.types, support, ents, share, self._title_text(part)))]
-            # a figure stated for another title is not the asked title's: when the question names a title, an
-            # amount (any fact, from a supporting passage) must come from a sentence that names it
-            found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
-            if not found and lead_chunk is not None:
-                found = self._sibling_fact(question, part, kind, lead_chunk, cites, ents, share, support)
-            if found:
-                lead = next((x for x in found if x[1] == 0), None)
-                exact = [x for x in found if x[0] == 2]
-                pick = (exact[0] if lead and lead[0] == 1 and exact else lead) or max(found, key=lambda x: (x[0], x[1]))
-                _, _, fact, c = pick
-                line = fact.rstrip(" .;:") + f" [{c.n}]."
-                if line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
-                    out.append(line)
+        lines = [self._one_part_fact(question, part, kind, cites, ents, share, lead_chunk, whole)
+                 for part, kind in parts]
+        stated = [(pk, line) for pk, line in zip(parts, lines, strict=True) if line]
+        if stated and len(stated) < len(parts):  # the parts the passages do not answer leave their room to the others
+            share = max(80, budget // len(stated)) - 6
+            lines = [self._one_part_fact(question, p, k, cites, ents, share, lead_chunk, whole) for (p, k), _ in stated]
+        out: list[str] = []
+        for line in lines:
+            if line and line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
+                out.append(line)
         return " ".join(out) or None
+
+    def _one_part_fact(self, question: str, part: str, kind: str, cites: list[Citation], ents: list[str],
+                       share: int, lead_chunk: Chunk | None, whole: dict[str, float]) -> str | None:
+        """'<the sentence stating the fact one part asks> [n].', or None when no passage states it."""
+        from assistant.answer.conclusion import fact_sentence
+
+        def support(t: str, p: str = part) -> float:
+            if t not in whole:
+                whole[t] = self.evidence.support(self._expand(question), t)
+            return whole[t] + self.evidence.support(self._expand(p), t)
+
+        # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
+        # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
+        titles = self._title_names
+        found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
+                 if (f := fact_sentence(c.quote, kind, self.types, support, ents, share, self._title_text(part)))]
+        # a figure stated for another title is not the asked title's: when the question names a title, an
+        # amount (any fact, from a supporting passage) must come from a sentence that names it
+        found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
+        if not found and lead_chunk is not None:
+            found = self._sibling_fact(question, part, kind, lead_chunk, cites, ents, share, support)
+        if not found:
+            return None
+        lead = next((x for x in found if x[1] == 0), None)
+        exact = [x for x in found if x[0] == 2]
+        pick = (exact[0] if lead and lead[0] == 1 and exact else lead) or max(found, key=lambda x: (x[0], x[1]))
+        _, _, fact, c = pick
+        return fact.rstrip(" .;:,") + f" [{c.n}]."
 
     def _sibling_fact(self, question: str, part: str, kind: str, lead: Chunk, cites: list[Citation],
                       ents: list[str], share: int, support: Any) -> list[tuple[int, int, str, Citation]]:
