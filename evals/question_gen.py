@@ -18,6 +18,8 @@ from typing import Any
 
 from assistant.corpus.models import Chunk
 
+LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")  # the levels whose texts apply only in their locality
+
 _TITLE = r"“([^”]{4,60})”"
 _AMOUNT = re.compile(_TITLE + r"[^;.]*?được thưởng (\d+(?:,\d+)?) lần mức lương cơ sở")
 _COUNT = re.compile(r"(\d{2}) (lần|năm) liên tục")
@@ -57,10 +59,23 @@ def _heading(c: Chunk) -> str:
     return re.sub(r"[“”*]", "", h).strip()
 
 
-def questions_from_chunk(c: Chunk, raw: str, rng: random.Random) -> list[dict[str, Any]]:
-    """Templated questions for one legal passage, one per fact pattern found in its lines."""
+def place_of(c: Chunk) -> str:
+    """'Ở tỉnh Bắc Ninh, ' for a passage of a provincial (or lower) text — a question whose gold is a local rule names
+    the locality, as a real asker from there would (a question that does not name it is answered by national law
+    first); '' for a national text."""
+    m = c.meta
+    if not m or not m.locality or m.level not in LOCAL_LEVELS:
+        return ""
+    unit = "thành phố" if "thành phố" in (m.issuer or "").lower() else "tỉnh"
+    return f"Ở {unit} {m.locality}, "
+
+
+def questions_from_chunk(c: Chunk, raw: str, rng: random.Random, name_place: bool = False) -> list[dict[str, Any]]:
+    """Templated questions for one legal passage, one per fact pattern found in its lines (the locality named first
+    for a local text when `name_place`)."""
     out: list[dict[str, Any]] = []
     lines = [x.strip() for x in c.text.split("\n") if x.strip()]
+    place = place_of(c) if name_place else ""
 
     def add(kind: str, templates: list[str], line: str, facts: list[str], **kw: str) -> None:
         a = _anchor(line, raw)
@@ -68,6 +83,7 @@ def questions_from_chunk(c: Chunk, raw: str, rng: random.Random) -> list[dict[st
             return
         for tpl in templates:
             q = tpl.format(**kw)
+            q = place + q[:1].lower() + q[1:] if place else q
             out.append({"question": q[:1].upper() + q[1:], "type": kind, "gen": True,
                         "gold": [{"file": c.source_file, "anchor": a, "citation": c.citation}], "key_facts": facts})
 
@@ -91,7 +107,7 @@ def questions_from_chunk(c: Chunk, raw: str, rng: random.Random) -> list[dict[st
     return out
 
 
-def generate(knowledge: Any, seed: int = 11, per_type: int = 20) -> list[dict[str, Any]]:
+def generate(knowledge: Any, seed: int = 11, per_type: int = 20, name_place: bool = False) -> list[dict[str, Any]]:
     """Questions from the verbatim legal passages of the index (at most `per_type` of each answer type)."""
     rng = random.Random(seed)
     today = knowledge.today or date.today()
@@ -102,7 +118,7 @@ def generate(knowledge: Any, seed: int = 11, per_type: int = 20) -> list[dict[st
         if c.secondary or not c.meta or c.meta.kind == "plan" or not c.meta.in_force_on(today):
             continue
         raw = raws.setdefault(c.source_file, knowledge.raw_text(c.source_file) or "")
-        for q in questions_from_chunk(c, raw, rng):
+        for q in questions_from_chunk(c, raw, rng, name_place):
             if q["question"] not in seen:
                 seen.add(q["question"])
                 by_type.setdefault(q["type"], []).append(q)
@@ -110,6 +126,98 @@ def generate(knowledge: Any, seed: int = 11, per_type: int = 20) -> list[dict[st
     for _kind, qs in sorted(by_type.items()):
         rng.shuffle(qs)
         out.extend(qs[:per_type])
+    for i, q in enumerate(out, start=1):
+        q["id"] = f"gen-{i:03d}"
+    return out
+
+
+ASK = {"days": "thời hạn là bao nhiêu ngày", "auth": "ai quyết định", "count": "cần mấy {u} liên tục",
+       "amount": "được thưởng bao nhiêu lần mức lương cơ sở"}
+PAIR_Q = "{place}theo quy định về {h}: {a1} và {a2}?"
+TWO_TITLES_Q = ["{t1} và {t2} được thưởng bao nhiêu lần mức lương cơ sở?",
+                "cho em hỏi tiền thưởng {t1} với {t2} là bao nhiêu ạ"]
+ANY_AUTH_Q = ["Ai có thẩm quyền quyết định tặng danh hiệu {t}?", "{t} thì cấp nào quyết định tặng?"]
+
+
+def _article_facts(chunks: list[Chunk]) -> list[tuple[str, str, dict[str, str], Chunk, str]]:
+    """(kind, key fact, template words, passage, line) for every fact pattern in the lines of one article."""
+    out = []
+    for c in chunks:
+        for line in (x.strip() for x in c.text.split("\n") if x.strip()):
+            if m := _DAYS.search(line):
+                out.append(("days", f"{m.group(1)} {m.group(2)}", {}, c, line))
+            if m := _COUNT.search(line):
+                out.append(("count", f"{m.group(1)} {m.group(2)}", {"u": m.group(2)}, c, line))
+            if m := _AUTH.search(line):
+                out.append(("auth", _short(m.group(1), 6), {}, c, line))
+            for m in _AMOUNT.finditer(line):
+                out.append(("amount", f"{m.group(2)} lần", {"t": m.group(1)}, c, line))
+    return out
+
+
+def article_questions(knowledge: Any, raws: dict[str, str]) -> list[dict[str, Any]]:
+    """Questions whose answer spans several khoản of one Điều: two kinds of fact asked at once ('… thời hạn bao
+    nhiêu ngày và ai quyết định?'), two titles' amounts, and who decides a title that several khoản name (any of the
+    deciders counts: the key fact lists them as variants, every such khoản is gold)."""
+    today = knowledge.today or date.today()
+    groups: dict[tuple[str, str], list[Chunk]] = {}
+    for c in knowledge.searcher.chunks:
+        article = next((b for b in c.breadcrumb if re.match(r"Điều \d+", b)), None)
+        if c.secondary or not c.meta or c.meta.kind == "plan" or not c.meta.in_force_on(today) or not article:
+            continue
+        groups.setdefault((c.source_file, article), []).append(c)  # a decision's Điều 3 is not its rules' Điều 3
+    out: list[dict[str, Any]] = []
+
+    def gold(c: Chunk, line: str) -> dict[str, str] | None:
+        a = _anchor(line, raws.setdefault(c.source_file, knowledge.raw_text(c.source_file) or ""))
+        return {"file": c.source_file, "anchor": a, "citation": c.citation} if a else None
+
+    for (_, article), chunks in groups.items():
+        facts = _article_facts(chunks)
+        head = re.sub(r"^Điều \d+\.\s*", "", re.sub(r"[“”*]", "", article)).strip().lower()
+        place = place_of(chunks[0])
+        kinds: dict[str, tuple[str, dict[str, str], Chunk, str]] = {}
+        for k, f, w, c, line in facts:
+            kinds.setdefault(k, (f, w, c, line))
+        pairs = [(a, b) for a in ("days", "count", "amount") for b in ("auth",) if a in kinds and b in kinds]
+        for k1, k2 in pairs:
+            (f1, w1, c1, l1), (f2, _, c2, l2) = kinds[k1], kinds[k2]
+            g = [x for x in (gold(c1, l1), gold(c2, l2)) if x]
+            if head and len(g) == 2 and "{t}" not in ASK[k1]:
+                q = PAIR_Q.format(place=place, h=head, a1=ASK[k1].format(**w1), a2=ASK[k2])
+                out.append({"question": q[:1].upper() + q[1:], "type": "two_part", "gen": True, "gold": g,
+                            "key_facts": [f1, f2]})
+        amounts = [(f, w["t"], c, line) for k, f, w, c, line in facts if k == "amount"]
+        for (f1, t1, c1, l1), (f2, t2, c2, l2) in zip(amounts[::2], amounts[1::2], strict=False):
+            g = [x for x in (gold(c1, l1), gold(c2, l2)) if x]
+            if len(g) == 2 and f1 != f2:
+                for tpl in TWO_TITLES_Q:
+                    q = place + tpl.format(t1=t1, t2=t2)
+                    out.append({"question": q[:1].upper() + q[1:], "type": "two_titles", "gen": True, "gold": g,
+                                "key_facts": [f1, f2]})
+        deciders: dict[str, list[tuple[str, Chunk, str]]] = {}
+        for k, f, _, c, line in facts:
+            if k == "auth":
+                for t in re.findall(_TITLE, line):
+                    deciders.setdefault(t, []).append((f, c, line))
+        for t, ds in deciders.items():
+            if len({c.chunk_id for _, c, _ in ds}) < 2:
+                continue
+            g = [x for _, c, line in ds if (x := gold(c, line))]
+            for tpl in ANY_AUTH_Q:
+                q = place + tpl.format(t=t)
+                out.append({"question": q[:1].upper() + q[1:], "type": "authority_any", "gen": True, "gold": g,
+                            "key_facts": ["|".join(dict.fromkeys(f for f, _, _ in ds))]})
+    return out
+
+
+def generate_answer_set(knowledge: Any, seed: int = 11, per_type: int = 20) -> list[dict[str, Any]]:
+    """The generated answer-eval set: the per-passage questions (localities named for local texts) and the
+    article-level ones (several khoản, two parts, two titles)."""
+    raws: dict[str, str] = {}
+    out = generate(knowledge, seed, per_type, name_place=True)
+    seen = {q["question"] for q in out}
+    out += [q for q in article_questions(knowledge, raws) if q["question"] not in seen]
     for i, q in enumerate(out, start=1):
         q["id"] = f"gen-{i:03d}"
     return out
@@ -127,7 +235,7 @@ def write_generated(make: Callable[[Any], list[dict[str, Any]]]) -> None:  # pra
 
 
 def main() -> None:  # pragma: no cover - thin CLI wrapper
-    write_generated(generate)
+    write_generated(generate_answer_set)
 
 
 if __name__ == "__main__":  # pragma: no cover
