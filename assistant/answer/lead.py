@@ -82,15 +82,24 @@ def scope_label(chunk: Chunk, info: QueryInfo) -> str | None:
     return "; ".join(labels) or None
 
 
-def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
-    """Sort key (higher leads): right scope, in force (or named by the question), holds the asked kind of fact, names
-    the asked title, verbatim, national authority, support."""
-    m = hit.chunk.meta
+def scope_fits(chunk: Chunk, ctx: LeadContext) -> bool:
+    """A plan only for a plan question, a provincial text only when the question names its province (or the text
+    itself); a text the question names always fits."""
+    m = chunk.meta
     named = names_document(m, ctx.info)
     is_plan = bool(m and m.kind == "plan")
     scope_ok = (is_plan == ctx.plan_question) or named
     if is_local(m) and not (names_locality(m, ctx.info) or named):
         scope_ok = False
+    return scope_ok
+
+
+def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
+    """Sort key (higher leads): right scope, in force (or named by the question), holds the asked kind of fact, names
+    the asked title, verbatim, national authority, support."""
+    m = hit.chunk.meta
+    named = names_document(m, ctx.info)
+    scope_ok = scope_fits(hit.chunk, ctx)
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
     names_title = min(1, title_match(ctx.entities, hit.chunk.text, ctx.titles)) if ctx.entities else 1

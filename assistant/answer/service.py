@@ -28,7 +28,7 @@ from assistant.answer.indicators import _terms as _terms
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
 from assistant.answer.models import Answer, AskEvent, Citation
-from assistant.answer.siblings import best_slot_sentence, sibling_passages
+from assistant.answer.siblings import best_slot_sentence, sibling_passages, slot_holders
 from assistant.answer.validity import (
     AMENDMENT_MARK,
     amendment_note,
@@ -46,6 +46,7 @@ from assistant.index.service import Knowledge
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
              "please", "award", "criteria", "law"}
 MAX_SUPPORTING = 3
+DECIDER_CHARS = 130  # one decider of a list of deciders, at most (its first and last clauses, verbatim)
 MAX_BREAKDOWN = 8  # parts of one target listed after it ('Trong đó:')
 BREAKDOWN_GAP = 12  # characters between a target and its next part at most (a line break and an item mark)
 _LIST_JOIN = re.compile(r"\s+(?:với|và|voi|va)\s+")  # 'đàn lợn với đàn gia cầm': two targets asked
@@ -484,13 +485,29 @@ class AskService:
         if not parts:
             return None
         whole: dict[str, float] = {}
+        if len(parts) == 1 and parts[0][1] == "authority" and ents and lead_chunk is not None:
+            listed = self._deciders(question, lead_chunk, cites, ents, budget)
+            if listed is None and not self._states_for_title(cites, "authority", ents):
+                # no cited passage says who decides the asked title: the article of the corpus that does
+                where = self._title_slot_article(question, "authority", ents)
+                listed = self._deciders(question, where, cites, ents, budget, single=True) if where else None
+            if listed:
+                return listed
+        if len(parts) == 1 and parts[0][1] == "amount" and len(ents) >= 2:  # the amount of each title asked
+            fq = fold(self._title_text(question))
+            named = sorted(ents, key=lambda e: fq.find(e) if e in fq else len(fq))
+            parts = [(parts[0][0], "amount", e) for e in named]  # type: ignore[misc]
         share = max(80, budget // len(parts)) - 6
-        lines = [self._one_part_fact(question, part, kind, cites, ents, share, lead_chunk, whole)
-                 for part, kind in parts]
-        stated = [(pk, line) for pk, line in zip(parts, lines, strict=True) if line]
+        def run(pk: tuple[str, ...], room: int) -> str | None:
+            part, kind, *title = pk
+            return self._one_part_fact(question, part, kind, cites, title or ents, room, lead_chunk, whole,
+                                       title[0] if title else None)
+
+        lines = [run(pk, share) for pk in parts]
+        stated = [pk for pk, line in zip(parts, lines, strict=True) if line]
         if stated and len(stated) < len(parts):  # the parts the passages do not answer leave their room to the others
             share = max(80, budget // len(stated)) - 6
-            lines = [self._one_part_fact(question, p, k, cites, ents, share, lead_chunk, whole) for (p, k), _ in stated]
+            lines = [run(pk, share) for pk in stated]
         out: list[str] = []
         for line in lines:
             if line and line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
@@ -498,8 +515,10 @@ class AskService:
         return " ".join(out) or None
 
     def _one_part_fact(self, question: str, part: str, kind: str, cites: list[Citation], ents: list[str],
-                       share: int, lead_chunk: Chunk | None, whole: dict[str, float]) -> str | None:
-        """'<the sentence stating the fact one part asks> [n].', or None when no passage states it."""
+                       share: int, lead_chunk: Chunk | None, whole: dict[str, float],
+                       subject: str | None = None) -> str | None:
+        """'<the sentence stating the fact one part asks> [n].', or None when no passage states it (`subject`: the
+        one title asked about when the question asks several)."""
         from assistant.answer.conclusion import fact_sentence
 
         def support(t: str, p: str = part) -> float:
@@ -510,8 +529,9 @@ class AskService:
         # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
         # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
         titles = self._title_names
+        subject = subject or self._title_text(part)
         found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
-                 if (f := fact_sentence(c.quote, kind, self.types, support, ents, share, self._title_text(part)))]
+                 if (f := fact_sentence(c.quote, kind, self.types, support, ents, share, subject))]
         # a figure stated for another title is not the asked title's: when the question names a title, an
         # amount (any fact, from a supporting passage) must come from a sentence that names it
         found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
@@ -524,6 +544,67 @@ class AskService:
         pick = (exact[0] if lead and lead[0] == 1 and exact else lead) or max(found, key=lambda x: (x[0], x[1]))
         _, _, fact, c = pick
         return fact.rstrip(" .;:,") + f" [{c.n}]."
+
+    def _states_for_title(self, cites: list[Citation], kind: str, ents: list[str]) -> bool:
+        """Whether a cited quote has a sentence naming the asked title exactly and stating the asked kind of fact."""
+        from assistant.answer.conclusion import sentences
+
+        pats = self.types.answer.get(kind, [])
+        return any(any(p.search(s) for p in pats) and title_match(ents, s, self._title_names) == 2
+                   for c in cites for s in sentences(c.quote))
+
+    def _title_slot_article(self, question: str, kind: str, ents: list[str]) -> Chunk | None:
+        """The first passage of the corpus article that states the asked kind of fact for the asked title in most
+        sentences (verbatim, in force, of the right scope — national unless the question names the province)."""
+        from assistant.answer.conclusion import sentences
+        from assistant.answer.lead import scope_fits
+
+        ctx = self._lead_context(question)
+        pats = self.types.answer.get(kind, [])
+        s = self.knowledge.searcher
+        groups: dict[tuple[str, str], list[Chunk]] = {}
+        for c in s.chunks:
+            m = c.meta
+            if c.secondary or not c.label.get("dieu") or not any(e in s.folded[s.pos[c.chunk_id]] for e in ents) \
+                    or (m and not m.in_force_on(self.today)) or not scope_fits(c, ctx):
+                continue
+            if any(any(p.search(x) for p in pats) and title_match(ents, x, self._title_names) == 2
+                   for x in sentences(c.text)):
+                groups.setdefault((c.source_file, c.label["dieu"]), []).append(c)
+        if not groups:
+            return None
+        best = max(groups.values(), key=lambda cs: (len(cs), bool(cs[0].meta and cs[0].meta.level == "trung-uong")))
+        return min(best, key=lambda c: c.start)
+
+    def _deciders(self, question: str, lead: Chunk, cites: list[Citation], ents: list[str],
+                  budget: int, single: bool = False) -> str | None:
+        """Who decides, when several sentences of the lead's Điều name the asked title with a decider (one khoản
+        per kind of body): 'A quyết định tặng [1]; B quyết định tặng [2]; …', each verbatim and cited (`single`:
+        one such sentence is enough)."""
+        from assistant.answer.conclusion import _plain, relevant_clauses
+
+        titles = self._title_names
+        holders = slot_holders(lead, self._facts.by_file, self.types.answer.get("authority", []),
+                               lambda t: title_match(ents, t, titles) == 2)
+        if len({c.chunk_id for c, _, _ in holders}) < (1 if single else 2):
+            return None
+        items: list[str] = []
+        for c, sent, m in holders:
+            end = m.end()
+            nxt = re.match(r"\s+(?:xét\s+)?tặng\b", sent[end:])
+            span = _plain(sent[: end + (nxt.end() if nxt else 0)])
+            span = relevant_clauses(span, DECIDER_CHARS, lambda _t: 0.0).rstrip(" …")
+            cite = next((x for x in cites if x.source_file == c.source_file and fold(sent[:60]) in fold(x.quote)), None)
+            if cite is None:
+                cite = self._citation(len(cites) + 1, Hit(chunk=c, score=0.0, rank=0), question, 400)
+                cite.quote, cite.start, cite.end = self.evidence.quote(sent, c, self.knowledge.raw_text(c.source_file),
+                                                                       400)
+                cites.append(cite)
+            item = f"{span} [{cite.n}]"
+            if sum(len(x) + 2 for x in items) + len(item) > budget:
+                break
+            items.append(item)
+        return "; ".join(items) + "." if len(items) >= (1 if single else 2) else None
 
     def _sibling_fact(self, question: str, part: str, kind: str, lead: Chunk, cites: list[Citation],
                       ents: list[str], share: int, support: Any) -> list[tuple[int, int, str, Citation]]:

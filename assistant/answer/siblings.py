@@ -57,3 +57,20 @@ def best_slot_sentence(lead: Chunk, siblings: list[Chunk], patterns: list[re.Pat
             if score >= SENTENCE_SUPPORT and score > beat and (best is None or score > best.score):
                 best = SlotSentence(c, sent, lead_in, score)
     return best
+
+
+def slot_holders(lead: Chunk, by_file: dict[str, list[Chunk]], patterns: list[re.Pattern[str]],
+                 names_title: Callable[[str], bool]) -> list[tuple[Chunk, str, re.Match[str]]]:
+    """Every sentence of the lead's Điều (the lead's passage included; for a passage outside articles, the lead's
+    own passage) that names the asked title and states the asked kind of fact, in document order — e.g. each khoản
+    of an article on who decides a title, one per kind of body."""
+    dieu = lead.label.get("dieu")
+    chunks = [c for c in by_file.get(lead.source_file, [])
+              if not c.secondary and (c.chunk_id == lead.chunk_id or (dieu and c.label.get("dieu") == dieu))]
+    out: list[tuple[Chunk, str, re.Match[str]]] = []
+    for c in sorted(chunks, key=lambda x: x.start):
+        for sent in sentences(c.text):
+            m = next((mm for p in patterns if (mm := p.search(sent))), None)
+            if m is not None and names_title(sent) and not any(sent == s for _, s, _ in out):
+                out.append((c, sent, m))
+    return out
