@@ -119,15 +119,25 @@ def question_parts(question: str) -> list[str]:
 _JOIN = re.compile(r"(\s+(?:và|còn|với lại|rồi|va|con|voi lai|roi)\s+)", re.I)  # '… gồm những gì và nộp cho ai'
 
 
+# words that make a clause a question of its own (general Vietnamese interrogatives, with and without diacritics)
+_ASKS = re.compile(r"(?<!\w)(?:nào|gì|ai|sao|bao nhiêu|mấy|đâu|nao|gi|bao nhieu|may|dau)(?!\w)", re.I)
+
+
+def asks(clause: str, types: AnswerTypes) -> bool:
+    """Whether a clause asks something: a known kind of fact, or an interrogative word ('… cho đối tượng nào')."""
+    return bool(types.detect(clause) or _ASKS.search(clause))
+
+
 def asked_parts(question: str, types: AnswerTypes) -> list[str]:
-    """The sub-questions of a question, also split at 'và'/'còn' when the words on both sides each ask something of a
-    known kind ('… trong bao nhiêu ngày và ai quyết định tặng …?' → a duration and an authority)."""
+    """The sub-questions of a question, also split at 'và'/'còn' when the words on both sides each ask something
+    ('… trong bao nhiêu ngày và ai quyết định tặng …?' → a duration and an authority; '… tặng cho đối tượng nào và
+    tiêu chuẩn ra sao?' → who it is for and its criteria)."""
     out: list[str] = []
     for part in question_parts(question):
         pieces = _JOIN.split(part)  # text, joiner, text, joiner, …
         cur = pieces[0]
         for joiner, nxt in zip(pieces[1::2], pieces[2::2], strict=False):
-            if len(nxt.split()) >= 2 and types.detect(cur) and types.detect(nxt):
+            if len(nxt.split()) >= 2 and asks(cur, types) and asks(nxt, types):
                 out.append(cur)
                 cur = nxt
             else:
@@ -139,13 +149,19 @@ def asked_parts(question: str, types: AnswerTypes) -> list[str]:
 _GAP = re.compile(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]")  # the collector's gap markers ('[… khoản 2–6 …]')
 
 
+_ARTICLE_NO = re.compile(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.$")
+
+
 def sentences(quote: str) -> list[str]:
-    """The quote's lines split into sentences (verbatim)."""
+    """The quote's lines split into sentences (verbatim); an article heading stays one ('Điều 3. Đối tượng, …')."""
     out: list[str] = []
     for line in quote.split("\n"):
         line = _GAP.sub(" ", line).strip()
         if line:
-            out.extend(x.strip() for x in _SENT.split(line) if x.strip())
+            pieces = [x.strip() for x in _SENT.split(line) if x.strip()]
+            if len(pieces) > 1 and _ARTICLE_NO.match(pieces[0]):
+                pieces = [f"{pieces[0]} {pieces[1]}", *pieces[2:]]
+            out.extend(pieces)
     return out
 
 
@@ -159,8 +175,10 @@ class Conclusion:
 
 
 def is_heading(line: str) -> bool:
-    """An article/chapter heading ('Điều 19. Danh hiệu thi đua đối với cá nhân'): a title, not a statement."""
-    return bool(_HEADING.match(line.strip()))
+    """An article/chapter heading ('Điều 19. Danh hiệu thi đua đối với cá nhân', 'XỬ LÝ VI PHẠM'): a title, not a
+    statement."""
+    t = line.strip()
+    return bool(_HEADING.match(t)) or (t.isupper() and len(t) < 120)
 
 
 def _head_text(line: str) -> str:

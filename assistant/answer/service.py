@@ -46,6 +46,8 @@ from assistant.index.service import Knowledge
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
              "please", "award", "criteria", "law"}
 MAX_SUPPORTING = 3
+OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
+OPEN_PART_SUPPORT = 0.3  # the share of an open part's own words its answer must match
 DECIDER_CHARS = 130  # one decider of a list of deciders, at most (its first and last clauses, verbatim)
 MAX_BREAKDOWN = 8  # parts of one target listed after it ('Trong đó:')
 BREAKDOWN_GAP = 12  # characters between a target and its next part at most (a line break and an item mark)
@@ -478,10 +480,14 @@ class AskService:
         """For each part of the question that asks a fact of a known kind (a question may ask two: 'do ai quyết
         định, trong thời hạn bao lâu?'), the sentence that states it, from the lead or else a supporting passage,
         or else another passage of the lead's Điều/document (then cited too)."""
-        from assistant.answer.conclusion import asked_parts
+        from assistant.answer.conclusion import asked_parts, asks
 
-        parts = [(p, self.types.detect(p)) for p in asked_parts(question, self.types)]
-        parts = [(p, k) for p, k in parts if k and self.types.answer.get(k)] or []
+        asked = [(p, self.types.detect(p)) for p in asked_parts(question, self.types) if asks(p, self.types)]
+        parts = [(p, k) for p, k in asked if k and self.types.answer.get(k)]
+        if len(asked) >= 2 and len(parts) < len(asked):
+            # several sub-questions, some not of a kind with a fact pattern ('… xử lý thế nào, trong thời hạn bao
+            # lâu?'): each part answered in turn, an open part by the cited passage that answers it best
+            parts = [(p, k or OPEN_PART) for p, k in asked]
         if not parts:
             return None
         whole: dict[str, float] = {}
@@ -500,6 +506,8 @@ class AskService:
         share = max(80, budget // len(parts)) - 6
         def run(pk: tuple[str, ...], room: int) -> str | None:
             part, kind, *title = pk
+            if kind == OPEN_PART or not self.types.answer.get(kind):
+                return self._open_part_fact(part, kind, cites, ents, room)
             return self._one_part_fact(question, part, kind, cites, title or ents, room, lead_chunk, whole,
                                        title[0] if title else None)
 
@@ -510,9 +518,50 @@ class AskService:
             lines = [run(pk, share) for pk in stated]
         out: list[str] = []
         for line in lines:
-            if line and line not in out and sum(len(x) + 1 for x in out) + len(line) <= budget:
+            if line and not any(fold(line)[:40] in fold(x) for x in out) \
+                    and sum(len(x) + 1 for x in out) + len(line) <= budget:
                 out.append(line)
         return " ".join(out) or None
+
+    def _open_part_fact(self, part: str, kind: str, cites: list[Citation], ents: list[str], share: int) -> str | None:
+        """A sub-question without a fact pattern ('xử lý thế nào', 'tặng cho đối tượng nào', '… gồm những gì'):
+        a list or criteria part by the list/criteria conclusion of the quote matching it best, any other part by the
+        cited sentence that matches its own words (the asked title aside) best — the lead on ties; None when none
+        matches enough."""
+        from assistant.answer.conclusion import (
+            _plain,
+            _with_continuation,
+            is_heading,
+            relevant_clauses,
+            sentences,
+        )
+
+        words = fold(f"{self._expand(part)} {self.knowledge.searcher.normaliser.normalise(part).text}")
+        for e in ents:  # the title every passage names does not tell which sentence answers the part
+            words = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", words)
+
+        def support(t: str) -> float:
+            return self.evidence.support(words, t)
+
+        best: tuple[float, str, Citation] | None = None
+        for c in cites[:MAX_SUPPORTING]:
+            if kind in ("components", "criteria"):
+                con = build_conclusion(part, c.quote, self.types, support, ents, kind, share,
+                                       subject=self._title_text(part))
+                cands = [con.text] if con else []
+            else:
+                sents = [x for x in sentences(c.quote) if not is_heading(x)]
+                top = max(sents, key=lambda x: support(fold(x)), default=None)
+                cands = [_with_continuation(top, sents, share)] if top else []
+            for text in cands:
+                if len(text) > share:
+                    text = relevant_clauses(_plain(text), share, support)
+                score = support(fold(text))
+                if score >= OPEN_PART_SUPPORT and (best is None or score > best[0] + 1e-9):
+                    best = (score, text, c)
+        if best is None:
+            return None
+        return best[1].rstrip(" .;:,…") + f" [{best[2].n}]."
 
     def _one_part_fact(self, question: str, part: str, kind: str, cites: list[Citation], ents: list[str],
                        share: int, lead_chunk: Chunk | None, whole: dict[str, float],
