@@ -484,9 +484,11 @@ class AskService:
 
         asked = [(p, self.types.detect(p)) for p in asked_parts(question, self.types) if asks(p, self.types)]
         parts = [(p, k) for p, k in asked if k and self.types.answer.get(k)]
-        if len(asked) >= 2 and len(parts) < len(asked):
+        lists = any(k in ("components", "criteria") for _, k in asked)
+        if len(asked) >= 2 and len(parts) < len(asked) and (parts or not lists):
             # several sub-questions, some not of a kind with a fact pattern ('… xử lý thế nào, trong thời hạn bao
-            # lâu?'): each part answered in turn, an open part by the cited passage that answers it best
+            # lâu?'): each part answered in turn, an open part by the cited passage that answers it best (a question
+            # of lists or criteria only keeps the list conclusion of its lead)
             parts = [(p, k or OPEN_PART) for p, k in asked]
         if not parts:
             return None
