@@ -15,6 +15,8 @@ from assistant.corpus.normalize import fold
 CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
 SHORT_ITEM = 60  # the longest first clause used as an item's short form
 MIN_CLAUSE = 30  # a first clause shorter than this does not say enough on its own ('Thẩm định, …')
+MIN_FACT_WORDS = 4  # a shorter sentence states a fact only after the words announcing it ('Số lượng hồ sơ:')
+LEAD_IN_CHARS = 80  # the longest announcing sentence put before a fact
 HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
 # a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
@@ -323,8 +325,12 @@ def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: 
     scored = []
     for i, s in enumerate(sents):
         m = next((mm for p in pats if (mm := p.search(s))), None)
-        if m is not None and not is_heading(s):
-            scored.append((names_entity(s), support(fold(s)), -i, s, m))
+        if m is None or is_heading(s):
+            continue
+        lead_in = sents[i - 1] if i and sents[i - 1].rstrip().endswith(":") else ""
+        if len(s.split()) < MIN_FACT_WORDS and not lead_in:  # a bare table cell ('01 ngày 2') says nothing alone
+            continue
+        scored.append((names_entity(s), support(fold(f"{lead_in} {s}")), -i, s, m))
     if not scored:
         return None
     scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
@@ -406,6 +412,11 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     if not found or (kind == "amount" and entities and not title_match(entities, found[0])):
         return None  # an amount is stated only for the title asked, never another title's figure
     plain = _with_continuation(found[0], sents, budget)
+    i = sents.index(found[0])
+    lead_in = _plain(sents[i - 1]) if i and sents[i - 1].rstrip().endswith(":") else ""
+    bare = len(found[0].split()) < 2 * MIN_FACT_WORDS and not _ITEM.match(found[0])  # a value, not a list item
+    if lead_in and bare and len(lead_in) <= LEAD_IN_CHARS and len(lead_in) + len(plain) + 2 <= budget:
+        plain = f"{lead_in}: {plain}"  # the words announcing the fact ('Số lượng hồ sơ: 01 bộ')
     m = next((mm for p in pats if (mm := p.search(plain))), found[1])
     return _trim(plain, budget, m)
 

@@ -586,8 +586,10 @@ class AskService:
         # a figure stated for another title is not the asked title's: when the question names a title, an
         # amount (any fact, from a supporting passage) must come from a sentence that names it
         found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
-        if not found and lead_chunk is not None:
-            found = self._sibling_fact(question, part, kind, lead_chunk, cites, ents, share, support)
+        if lead_chunk is not None and (not found or kind != "amount"):
+            # another passage of the lead's Điều states it — or states it in words closer to the question than any
+            # sentence of the lead does
+            found = self._sibling_fact(question, part, kind, lead_chunk, cites, ents, share, support) or found
         if not found:
             return None
         lead = next((x for x in found if x[1] == 0), None)
