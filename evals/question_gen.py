@@ -2,7 +2,10 @@
 
 Each question carries its gold passage (file + a unique anchor of the provision line) and key facts taken
 verbatim from that line, so `tdkt eval answers` scores it exactly like the dev set. Run:
-`python -m evals.question_gen OUT.jsonl` (uses the configured index).
+`python -m evals.question_gen OUT.jsonl` (uses the configured index). `evals/generated/answer_questions.jsonl` is the
+first set (48, per-passage questions only); `answer_questions_v2.jsonl` the current one (`generate_answer_set`: local
+texts' questions name their locality, plus article-level questions — two kinds of fact at once, two titles' amounts,
+who decides a title several khoản name).
 """
 
 from __future__ import annotations

@@ -1,0 +1,106 @@
+"""The conclusion on the real corpus when the asked fact is not in the opening quote's sentence: another passage of
+the same Điều/document, two-part questions, several deciders of one title, the amount of each title asked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import ROOT
+from test_conclusion import assert_conclusion_from_sources
+
+from assistant.answer.conclusion import AnswerTypes, asked_parts, fact_sentence, sentences
+from assistant.corpus.normalize import fold
+
+TYPES = AnswerTypes.load(ROOT / "knowledge" / "answer_types.yaml")
+
+
+def _cited(a, marker: int):  # noqa: ANN001, ANN202
+    return next(c for c in a.citations if c.n == marker)
+
+
+def _markers(text: str) -> list[int]:
+    return [int(x) for x in re.findall(r"\[(\d+)\]", text)]
+
+
+def test_asked_parts_split_at_va_only_when_both_sides_ask() -> None:
+    assert asked_parts("Thời hạn thẩm định hồ sơ là bao nhiêu ngày và ai quyết định tặng?", TYPES) == [
+        "Thời hạn thẩm định hồ sơ là bao nhiêu ngày", "ai quyết định tặng"]
+    assert asked_parts("Cờ thi đua tặng cho đối tượng nào và tiêu chuẩn ra sao?", TYPES) == [
+        "Cờ thi đua tặng cho đối tượng nào", "tiêu chuẩn ra sao"]
+    # 'và' inside what is asked about is no second question
+    one = "Lao động tiên tiến và Chiến sĩ thi đua cơ sở được thưởng bao nhiêu?"
+    assert asked_parts(one, TYPES) == [one.rstrip("?")]
+
+
+def test_a_bare_table_cell_is_no_fact_unless_announced() -> None:
+    quote = "Thời gian\n01 ngày 2\nSố lượng hồ sơ:\n01 bộ"
+    fact = fact_sentence(quote, "count", TYPES, lambda t: float("ho so" in t), [], 200)
+    assert fact == "Số lượng hồ sơ: 01 bộ"
+    assert fact_sentence("Thời gian\n01 ngày 2", "duration", TYPES, lambda t: 1.0, [], 200) is None
+
+
+def test_article_heading_stays_one_sentence() -> None:
+    got = sentences("Điều 3. Đối tượng, tiêu chuẩn xét tặng Cờ thi đua\nCờ thi đua để tặng cho tập thể. Nội bộ đoàn kết")
+    assert got == ["Điều 3. Đối tượng, tiêu chuẩn xét tặng Cờ thi đua", "Cờ thi đua để tặng cho tập thể.",
+                   "Nội bộ đoàn kết"]
+
+
+def test_the_fact_from_another_passage_of_the_same_document(ask_service) -> None:  # noqa: ANN001
+    # the opening quote is another step of the procedure; the total time limit sits in another passage of it
+    a = ask_service.ask("Giải thưởng Hải Thượng Lãn Ông: tổng thời gian xử lý hồ sơ là mấy ngày?")
+    assert not a.refused and "150 ngày" in a.conclusion
+    n = _markers(a.conclusion[: a.conclusion.index("150 ngày") + 60])[0]
+    assert "150 ngày" in _cited(a, n).quote  # the passage that states it is cited next to it
+    assert_conclusion_from_sources(a)
+
+
+def test_a_sibling_does_not_replace_the_lead_that_answers(ask_service) -> None:  # noqa: ANN001
+    # the lead khoản says who rules for the police and the army; another khoản of the article names other deciders
+    a = ask_service.ask("Thẩm quyền tặng danh hiệu Chiến sĩ tiên tiến trong Công an nhân dân do ai quy định?")
+    assert not a.refused and "Bộ Quốc phòng, Bộ Công an quy định" in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_two_part_question_answers_each_part(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Ở thành phố Hà Nội, theo quy định về quy trình xét tặng: thời hạn là bao nhiêu ngày và ai "
+                        "quyết định?")
+    assert not a.refused and "07 ngày làm việc" in a.conclusion
+    assert "Chủ tịch Ủy ban nhân dân thành phố Hà Nội quyết định" in a.conclusion
+    assert_conclusion_from_sources(a)
+
+
+def test_open_part_beside_a_time_limit(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Người được tặng Công dân Thủ đô ưu tú mà khai không đúng thành tích thì bị xử lý thế nào, "
+                        "trong thời hạn bao lâu?")
+    assert not a.refused and "15 ngày" in a.conclusion
+    # the other part is answered by a sentence of its own, not only the time limit
+    assert len(re.findall(r"\[\d+\]", a.conclusion)) >= 2
+    assert_conclusion_from_sources(a)
+
+
+@pytest.mark.parametrize("title", ["Lao động tiên tiến", "Chiến sĩ thi đua cơ sở"])
+def test_every_decider_of_a_title_is_listed_and_cited(ask_service, title: str) -> None:  # noqa: ANN001
+    a = ask_service.ask(f"Ai có thẩm quyền quyết định tặng danh hiệu {title}?")
+    assert not a.refused
+    for decider in ("Thủ trưởng cơ quan chuyên môn", "Chủ tịch Ủy ban nhân dân cấp huyện quyết định tặng",
+                    "Giám đốc doanh nghiệp"):
+        assert decider in a.conclusion
+    marks = _markers(a.conclusion)
+    assert len(set(marks)) >= 3
+    for n in marks:  # each decider is cited with the khoản that names it and the asked title
+        c = _cited(a, n)
+        assert "Điều 80" in c.citation and fold(title) in fold(c.quote)
+    assert_conclusion_from_sources(a)
+
+
+def test_a_decider_that_does_not_decide_the_title_is_not_listed(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Ai có thẩm quyền quyết định tặng danh hiệu Chiến sĩ thi đua cơ sở?")
+    assert "cấp xã" not in a.conclusion  # khoản 3 names Lao động tiên tiến and Gia đình văn hóa only
+
+
+def test_the_amount_of_each_title_asked(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Lao động tiên tiến và Tập thể lao động xuất sắc được thưởng bao nhiêu lần mức lương cơ sở?")
+    assert not a.refused and "0,3 lần" in a.conclusion and "1,5 lần" in a.conclusion
+    assert a.conclusion.index("0,3 lần") < a.conclusion.index("1,5 lần")  # in the question's order
+    assert_conclusion_from_sources(a)
