@@ -347,16 +347,21 @@ def _with_continuation(sent: str, sents: list[str], budget: int) -> str:
         cur, nxt_raw = sents[i].rstrip(), sents[i + 1].lstrip()
         announces = cur.endswith(":")
         cut = not re.search(r"[.;:!?…”)]$", cur) and bool(re.match(r"[“(\"a-zà-ỹđ]", nxt_raw))
+        # a series the source separates with ';' goes on in lower case ('… thuế, bảo hiểm xã hội; phòng cháy …')
+        series = cur.endswith(";") and bool(re.match(r"[a-zà-ỹđ]", nxt_raw)) and not _ITEM.match(nxt_raw)
+        cut = cut or series
         bare = len(out) < 40 and steps == 0  # a bare title, e.g. a signer's capacity, continued by the name
         if not (announces or cut or bare):
             break
         nxt = _plain(nxt_raw)
+        if series:
+            nxt = nxt[:1].lower() + nxt[1:]
         if len(out) + len(nxt) + 2 > budget:
             # a long sentence that announces what follows ('… với chủ đề:'): its start gives way to the fact
             out = _drop_front(out, budget - len(nxt) - 4) if (announces or cut) else out
             if len(out) + len(nxt) + 2 > budget:
                 break
-        out = f"{out.rstrip(' :')}: {nxt}" if announces else f"{out} {nxt}"
+        out = f"{out.rstrip(' :')}: {nxt}" if announces else f"{out}; {nxt}" if series else f"{out} {nxt}"
         i += 1
         steps += 1
     return out

@@ -28,6 +28,7 @@ class LeadContext:
     titles: set[str] = field(default_factory=set)  # every folded title name of the corpus
     slot_patterns: list[re.Pattern[str]] = field(default_factory=list)  # how the asked fact looks in a provision
     list_subject: str | None = None  # folded head noun of a list asked for ('ho so' in 'Hồ sơ … gồm những gì?')
+    about_document: bool = False  # the question asks about a document itself (its date, signer, number)
 
 
 _LIST_LINE = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
@@ -103,8 +104,15 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
     names_title = min(1, title_match(ctx.entities, hit.chunk.text, ctx.titles)) if ctx.entities else 1
-    return (float(scope_ok), float(in_force), float(holds_slot(hit.chunk, ctx)), float(names_title),
+    # a legal text's preamble or closing (căn cứ, signature) states no rule: it leads only a question about the text
+    provision = ctx.about_document or not is_preamble(hit.chunk)
+    return (float(scope_ok), float(in_force), float(provision), float(holds_slot(hit.chunk, ctx)), float(names_title),
             float(not hit.chunk.secondary), float(national), support)
+
+
+def is_preamble(chunk: Chunk) -> bool:
+    """The preamble/closing blocks of a legal text (title, căn cứ, signature), which belong to no article."""
+    return chunk.label.get("section") == "preamble" and not (chunk.meta and chunk.meta.kind == "plan")
 
 
 def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadContext) -> int:

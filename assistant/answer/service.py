@@ -342,7 +342,8 @@ class AskService:
         subject = list_subject(self.knowledge.searcher.normaliser.strip_fillers(question)) \
             if kind == "components" else None
         return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names,
-                           self.types.answer.get(kind or "", []), subject)
+                           self.types.answer.get(kind or "", []), subject,
+                           about_document=has_phrase(fold(question), self.words.identity))
 
     @property
     def _facts(self) -> _CorpusFacts:

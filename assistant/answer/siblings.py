@@ -23,6 +23,7 @@ class SlotSentence:
     sentence: str
     lead_in: str  # the preceding sentence when it announces this one ('Tổng thời gian xử lý theo quy định:'), or ''
     score: float
+    alone: float = 0.0  # the sentence's own match, without its lead-in
 
 
 def sibling_passages(lead: Chunk, by_file: dict[str, list[Chunk]], cited: set[tuple[str, int]]) -> list[Chunk]:
@@ -54,8 +55,9 @@ def best_slot_sentence(lead: Chunk, siblings: list[Chunk], patterns: list[re.Pat
                 continue
             lead_in = sents[i - 1] if i and sents[i - 1].rstrip().endswith(":") else ""
             score = text_support(fold(f"{lead_in} {sent}"))
-            if score >= SENTENCE_SUPPORT and score > beat and (best is None or score > best.score):
-                best = SlotSentence(c, sent, lead_in, score)
+            alone = text_support(fold(sent)) if lead_in else score  # ties: the sentence's own words decide
+            if score >= SENTENCE_SUPPORT and score > beat and (best is None or (score, alone) > (best.score, best.alone)):
+                best = SlotSentence(c, sent, lead_in, score, alone)
     return best
 
 

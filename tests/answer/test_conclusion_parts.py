@@ -104,3 +104,12 @@ def test_the_amount_of_each_title_asked(ask_service) -> None:  # noqa: ANN001
     assert not a.refused and "0,3 lần" in a.conclusion and "1,5 lần" in a.conclusion
     assert a.conclusion.index("0,3 lần") < a.conclusion.index("1,5 lần")  # in the question's order
     assert_conclusion_from_sources(a)
+
+
+def test_a_series_separated_by_semicolons_is_stated_whole() -> None:
+    from assistant.answer.conclusion import _with_continuation
+
+    sents = sentences("Hồ sơ phải có văn bản xác nhận về việc chấp hành pháp luật về thuế, bảo hiểm xã hội; "
+                      "phòng cháy chữa cháy; an toàn lao động, môi trường (nếu có).\nc) Tài liệu khác.")
+    got = _with_continuation(sents[0], sents, 300)
+    assert got.endswith("thuế, bảo hiểm xã hội; phòng cháy chữa cháy; an toàn lao động, môi trường (nếu có)")

@@ -111,3 +111,12 @@ def test_holds_slot_checks_the_answer_pattern_or_the_list_head(ask_service) -> N
     assert holds_slot(dossier, lists) and not holds_slot(amount, lists)
     money = LeadContext(info, False, ask_service.today, slot_patterns=ask_service.types.answer["amount"])
     assert holds_slot(amount, money) and not holds_slot(dossier, money)
+
+
+def test_a_preamble_does_not_lead_a_question_about_a_rule(ask_service) -> None:  # noqa: ANN001
+    from assistant.answer.lead import is_preamble
+
+    a = ask_service.ask("Giám đốc công ty được đề nghị danh hiệu Công dân Thủ đô ưu tú thì hồ sơ cần thêm xác nhận gì?")
+    chunks = [c for c in ask_service.knowledge.searcher.chunks if c.source_file == a.citations[0].source_file
+              and c.start <= a.citations[0].start < c.end]
+    assert chunks and not is_preamble(chunks[0])
