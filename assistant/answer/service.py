@@ -448,7 +448,8 @@ class AskService:
         support = lambda t: self.evidence.support(expanded, t)  # noqa: E731
         fact: str | None = None
         if budget >= 80:
-            fact = self._part_facts(question, cites, ents, budget, lead.chunk)
+            fact = self._per_plan_facts(question, cites, budget) \
+                or self._part_facts(question, cites, ents, budget, lead.chunk)
             if fact is not None and not amount and kind != "amount":  # an amount is not padded with other titles'
                 fact = self._fill(fact, cites[0], support, budget)
             if fact is None:
@@ -475,6 +476,48 @@ class AskService:
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra, unstated
+
+    def _per_plan_facts(self, question: str, cites: list[Citation], budget: int) -> str | None:
+        """For a question naming two years or localities of plans ('Văn bản 2024 và 2025 của …'): the sentence
+        that answers it from each named plan ('<plan>: <sentence> [n]'), the plan's passage cited (searched within
+        that plan when none is cited yet)."""
+        from assistant.answer.per_document import best_sentence, named_plans
+
+        info = self._analyse(question)
+        plans = [m for m in self.knowledge.documents() if m.kind == "plan"]
+        groups = named_plans(plans, info.years, info.localities)
+        if not groups:
+            return None
+        # the words that name the plans (their short names, kinds, places, years) do not tell which passage of a plan
+        # answers: the plan is searched with the rest
+        naming = {w for g in groups for m in g
+                  for w in fold(f"{m.short_name or ''} {' '.join((m.title or '').split()[:2])}").split()}
+        named_years = re.sub(r"(?<!\w)nam\s+(?=(?:19|20)\d\d(?!\d))", "", fold(self._expand(question)))  # 'năm 2024'
+        rest = " ".join(w for w in named_years.split() if w.strip("?,.") not in naming)
+
+        def support(t: str) -> float:
+            return self.evidence.support(rest, t)
+
+        share = max(80, budget // len(groups)) - 12
+        lines: list[str] = []
+        for group in groups:
+            files = [m.source_file for m in group]
+            mine = [c for c in cites if c.source_file in files]
+            found = self.knowledge.search(rest, k=2, filters=Filters(source_files=files)) if files and rest else []
+            extra = [self._citation(len(cites) + 1, h, question, 500) for h in found
+                     if not any(c.source_file == h.chunk.source_file and c.start <= h.chunk.start < c.end
+                                for c in mine)]
+            picks = [(r, c) for c in [*mine, *extra] if (r := best_sentence(c.quote, support, share - 40))
+                     and r[0] >= OPEN_PART_SUPPORT]
+            if not picks:
+                continue
+            (_, text), c = max(picks, key=lambda x: x[0][0])
+            if c in extra:  # the plan's best passage was not cited yet
+                cites.append(c)
+            meta = self.knowledge.doc_meta(c.source_file)
+            name = meta.short_name if meta and meta.short_name else c.citation
+            lines.append(f"{name}: {text.rstrip(' .;:,…')} [{c.n}].")
+        return " ".join(lines) if len(lines) >= 2 else None
 
     def _part_facts(self, question: str, cites: list[Citation], ents: list[str], budget: int,
                     lead_chunk: Chunk | None = None) -> str | None:

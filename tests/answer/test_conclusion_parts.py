@@ -113,3 +113,17 @@ def test_a_series_separated_by_semicolons_is_stated_whole() -> None:
                       "phòng cháy chữa cháy; an toàn lao động, môi trường (nếu có).\nc) Tài liệu khác.")
     got = _with_continuation(sents[0], sents, 300)
     assert got.endswith("thuế, bảo hiểm xã hội; phòng cháy chữa cháy; an toàn lao động, môi trường (nếu có)")
+
+
+def test_each_named_plan_answers_for_itself(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Giao ước năm 2024 và kế hoạch năm 2025 của huyện Bình Sơn nhắc tới chỉ thị nào của Bộ Chính "
+                        "trị?")
+    assert not a.refused
+    assert "34-CT/TW" in a.conclusion and "41-CT/TW" in a.conclusion
+    i, j = a.conclusion.index("2024:"), a.conclusion.index("2025:")
+    assert i < a.conclusion.index("34-CT/TW") < j < a.conclusion.index("41-CT/TW")  # each under its plan's name
+    for fig, year in (("34-CT/TW", 2024), ("41-CT/TW", 2025)):
+        n = _markers(a.conclusion[a.conclusion.index(fig):])[0]
+        c = _cited(a, n)
+        assert fig in c.quote and ask_service.knowledge.doc_meta(c.source_file).year == year
+    assert_conclusion_from_sources(a)
