@@ -46,6 +46,7 @@ from assistant.index.service import Knowledge
 _EN_WORDS = {"what", "how", "who", "when", "where", "which", "why", "is", "are", "the", "of", "for", "does", "can",
              "please", "award", "criteria", "law"}
 MAX_SUPPORTING = 3
+BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
 OPEN_PART_SUPPORT = 0.3  # the share of an open part's own words its answer must match
 DECIDER_CHARS = 130  # one decider of a list of deciders, at most (its first and last clauses, verbatim)
@@ -471,6 +472,8 @@ class AskService:
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
+        if fact:
+            fact = self._name_this_document(question, fact, cites[0])
         if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
             fact = f"{cites[0].scope}: {fact}"
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
@@ -742,6 +745,25 @@ class AskService:
         cites.append(cite)
         return [(title_match(ents, f, self._title_names) if ents else 0, -(len(cites) - 1), f, cite)]
 
+    def _name_this_document(self, question: str, fact: str, lead: Citation) -> str:
+        """'NQ 83/2025/NQ-HĐND TP Hà Nội: Nghị quyết này thay thế …' — a fact that names its own document only as
+        '<kind> này' (the words its title starts with) is preceded by the document's name from the index."""
+        from assistant.answer.lead import names_document
+
+        meta = self.knowledge.doc_meta(lead.source_file)
+        if not meta or not meta.short_name or not meta.title or meta.short_name in fact:
+            return fact
+        info = self._analyse(question)
+        if names_document(meta, info) or (meta.kind == "plan" and meta.year in info.years
+                                          and fold(meta.locality or "") in info.localities):
+            return fact  # the question names the document already
+        kind = " ".join(meta.title.split()[:2])
+        for n in (2, 1):  # 'Nghị quyết này', 'Luật này'
+            words = " ".join(kind.split()[:n])
+            if re.search(r"(?<!\w)" + re.escape(fold(words)) + r"\s+nay(?!\w)", fold(fact)):
+                return f"{meta.short_name}: {fact}"
+        return fact
+
     @staticmethod
     def _fill(fact: str, lead: Citation, support: Any, budget: int) -> str:
         """A short fact completed by the lead quote's next most relevant sentence when the opening has room
@@ -753,8 +775,10 @@ class AskService:
             return fact
         have = fold(fact)
         # a sentence that only announces a list ('… đạt các tiêu chuẩn sau đây:') adds nothing on its own
+        # nor does a khoản's bare title ('2. Danh hiệu “Tập thể lao động xuất sắc”': no statement, no punctuation)
         cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have
-                 and not re.search(r"(?:\bsau(?: đây)?|\bgồm)\s*:?\s*$", x.rstrip(" ."))]
+                 and not re.search(r"(?:\bsau(?: đây)?|\bgồm)\s*:?\s*$", x.rstrip(" ."))
+                 and (re.search(r"[.;:!?)]$", x.strip()) or len(x.split()) >= BARE_TITLE_WORDS)]
         scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
         for score, x in scored[:3]:
             text = _plain(x)

@@ -127,3 +127,22 @@ def test_each_named_plan_answers_for_itself(ask_service) -> None:  # noqa: ANN00
         c = _cited(a, n)
         assert fig in c.quote and ask_service.knowledge.doc_meta(c.source_file).year == year
     assert_conclusion_from_sources(a)
+
+
+def test_a_khoan_title_does_not_fill_the_opening() -> None:
+    from assistant.answer.models import Citation
+    from assistant.answer.service import AskService
+
+    quote = ("2. Danh hiệu “Tập thể lao động xuất sắc”\nb) Tiêu chuẩn:\nCó 100% cá nhân hoàn thành nhiệm vụ;\n"
+             "Có cá nhân đạt danh hiệu “Chiến sĩ thi đua cơ sở”;")
+    lead = Citation(n=1, source_file="x.md", citation="Khoản 2 Điều 3", quote=quote, start=0, end=len(quote))
+    got = AskService._fill("Có 100% cá nhân hoàn thành nhiệm vụ [1].", lead,
+                           lambda t: 1.0 if "danh hieu" in t else 0.0, 380)
+    assert got.endswith("Có cá nhân đạt danh hiệu Chiến sĩ thi đua cơ sở [1].")
+
+
+def test_a_document_named_only_as_this_document_is_named(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Nghị quyết về danh hiệu Công dân danh dự Thủ đô có hiệu lực từ ngày nào?")
+    assert not a.refused and "Nghị quyết này" in a.conclusion
+    assert "NQ 83/2025/NQ-HĐND" in a.conclusion[: a.conclusion.index("Nghị quyết này")]
+    assert_conclusion_from_sources(a)
