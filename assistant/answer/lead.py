@@ -104,10 +104,20 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     in_force = named or not m or m.in_force_on(ctx.today)
     national = bool(m and m.level == "trung-uong")
     names_title = min(1, title_match(ctx.entities, hit.chunk.text, ctx.titles)) if ctx.entities else 1
-    # a legal text's preamble or closing (căn cứ, signature) states no rule: it leads only a question about the text
-    provision = ctx.about_document or not is_preamble(hit.chunk)
+    # a legal text's preamble or closing (căn cứ, signature) states no rule: it leads only a question about the text;
+    # nor does a form to fill in ('ông/bà...........đủ tiêu chuẩn')
+    provision = (ctx.about_document or not is_preamble(hit.chunk)) and not is_form(hit.chunk.text)
     return (float(scope_ok), float(in_force), float(provision), float(holds_slot(hit.chunk, ctx)), float(names_title),
             float(not hit.chunk.secondary), float(national), support)
+
+
+_BLANK = re.compile(r"(?:\.{5,}|…{3,}|_{5,})")  # the blanks of a form ('……….', '.........', '_____')
+
+
+def is_form(text: str) -> bool:
+    """A form or template to fill in: a passage with blanks on most of its lines."""
+    lines = [x for x in text.split("\n") if x.strip()]
+    return bool(lines) and sum(bool(_BLANK.search(x)) for x in lines) * 2 >= len(lines)
 
 
 def is_preamble(chunk: Chunk) -> bool:

@@ -633,6 +633,10 @@ class AskService:
         # a figure stated for another title is not the asked title's: when the question names a title, an
         # amount (any fact, from a supporting passage) must come from a sentence that names it
         found = [x for x in found if not ents or x[0] > 0 or (kind != "amount" and x[1] == 0)]
+        if kind == "amount" and ents and lead_chunk is not None and not any(x[0] == 2 for x in found):
+            # the cited sentence names the asked title only inside a longer one ('Tập thể Lao động tiên tiến'): the
+            # sentence of the lead's Điều that names it exactly
+            found = self._exact_title_fact(question, kind, lead_chunk, cites, ents, share) or found
         if lead_chunk is not None and (not found or kind != "amount"):
             # another passage of the lead's Điều states it — or states it in words closer to the question than any
             # sentence of the lead does
@@ -705,6 +709,28 @@ class AskService:
                 break
             items.append(item)
         return "; ".join(items) + "." if len(items) >= (1 if single else 2) else None
+
+    def _exact_title_fact(self, question: str, kind: str, lead: Chunk, cites: list[Citation], ents: list[str],
+                          share: int) -> list[tuple[int, int, str, Citation]]:
+        """The first sentence of the lead's Điều that names the asked title exactly and states the asked kind of
+        fact, cited (its passage appended to `cites` when not cited yet); [] when there is none."""
+        from assistant.answer.conclusion import _plain, _trim
+
+        holders = slot_holders(lead, self._facts.by_file, self.types.answer.get(kind, []),
+                               lambda t: title_match(ents, t, self._title_names) == 2)
+        if not holders:
+            return []
+        c, sent, m = holders[0]
+        cite = next((x for x in cites if x.source_file == c.source_file and sent[:60] in x.quote), None)
+        if cite is None:
+            cite = self._citation(len(cites) + 1, Hit(chunk=c, score=0.0, rank=0), question, 400)
+            cite.quote, cite.start, cite.end = self.evidence.quote(sent, c, self.knowledge.raw_text(c.source_file), 400)
+            if sent[:60] not in cite.quote:
+                return []
+            cites.append(cite)
+        plain = _plain(sent)
+        fact = _trim(plain, share, re.search(re.escape(m.group(0)), plain))
+        return [(2, -(cite.n - 1), fact, cite)]
 
     def _sibling_fact(self, question: str, part: str, kind: str, lead: Chunk, cites: list[Citation],
                       ents: list[str], share: int, support: Any) -> list[tuple[int, int, str, Citation]]:

@@ -146,3 +146,19 @@ def test_a_document_named_only_as_this_document_is_named(ask_service) -> None:  
     assert not a.refused and "Nghị quyết này" in a.conclusion
     assert "NQ 83/2025/NQ-HĐND" in a.conclusion[: a.conclusion.index("Nghị quyết này")]
     assert_conclusion_from_sources(a)
+
+
+def test_a_title_named_only_inside_a_longer_one_is_not_its_amount(ask_service) -> None:  # noqa: ANN001
+    # 'Tập thể Lao động tiên tiến … 0,8 lần' is not the amount of 'Lao động tiên tiến' (0,3 lần, another khoản)
+    a = ask_service.ask("Cho em hỏi tiền thưởng Lao động tiên tiến với Tập thể lao động xuất sắc là bao nhiêu ạ")
+    assert "0,3 lần" in a.conclusion and "1,5 lần" in a.conclusion and "0,8 lần" not in a.conclusion
+    n = _markers(a.conclusion[a.conclusion.index("0,3 lần"):])[0]
+    assert "Lao động tiên tiến”, “Chiến sĩ tiên tiến” được thưởng 0,3 lần" in _cited(a, n).quote
+    assert_conclusion_from_sources(a)
+
+
+def test_a_form_to_fill_in_is_no_provision() -> None:
+    from assistant.answer.lead import is_form
+
+    assert is_form("Hội đồng được thành lập theo Quyết định số ……… ngày …../……/…….\nHọp ngày ............ để bầu")
+    assert not is_form("1. Danh hiệu “Lao động tiên tiến” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:")
