@@ -503,10 +503,12 @@ class AskService:
 
         share = max(80, budget // len(groups)) - 12
         lines: list[str] = []
+        every = [m.source_file for g in groups for m in g]  # one search (one query embedding) for all named plans
+        hits = self.knowledge.search(rest, k=4 * len(groups), filters=Filters(source_files=every)) if rest else []
         for group in groups:
             files = [m.source_file for m in group]
             mine = [c for c in cites if c.source_file in files]
-            found = self.knowledge.search(rest, k=2, filters=Filters(source_files=files)) if files and rest else []
+            found = [h for h in hits if h.chunk.source_file in files][:2]
             extra = [self._citation(len(cites) + 1, h, question, 500) for h in found
                      if not any(c.source_file == h.chunk.source_file and c.start <= h.chunk.start < c.end
                                 for c in mine)]
