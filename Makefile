@@ -19,6 +19,7 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/activate
 	@$(BIN)/pip install --upgrade pip 2>&1 | $(STEPS)
 	@echo "[cài đặt 3/3] Cài các gói cần để chạy trợ lý (pip install -e .)…"
 	@$(BIN)/pip install --no-compile -e . 2>&1 | $(STEPS)
+	@$(BIN)/tdkt engine build --optional
 	@touch $@
 
 # `make test`: the app plus the developer tools (pytest, ruff, playwright) and the `st` extra (torch)
@@ -27,6 +28,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	@$(BIN)/pip install --upgrade pip 2>&1 | $(STEPS)
 	@echo "[cài đặt 3/3] Cài các gói để chạy và kiểm thử (pip install -e '.[dev]', gồm torch)…"
 	@$(BIN)/pip install -e '.[dev]' 2>&1 | $(STEPS)
+	@$(BIN)/tdkt engine build --optional
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run

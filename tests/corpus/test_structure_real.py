@@ -74,6 +74,19 @@ def test_plan_chunks_carry_plan_label_and_section_path() -> None:
     assert any(c.start <= s < c.end and "Chỉ tiêu" in c.citation for c in chunks)
 
 
+def test_a_section_headed_by_a_code_takes_its_name_field_into_every_chunk_path() -> None:
+    raw = ("ỦY BAN NHÂN DÂN\nXÃ HÒA AN\n\nSố: 12 /KH-UBND\n\nHòa An, ngày 05 tháng 01 năm 2026\n\nKẾ HOẠCH\n\n"
+           "I. Quy trình: QT.01\n\n1. Tên quy trình: Xét công nhận gia đình văn hóa\n\n"
+           "2. Thời gian xử lý\n\n- Tổng thời gian: 15 ngày làm việc.\n\n"
+           "II. Tổ chức thực hiện\n\n1. Tên gọi: không phải tiêu đề mã vì tiêu đề mục đã dài hơn một mã số\n\n- Nội dung.\n")
+    meta = build_meta(raw, "z.txt", Registry([], {}, []), "z")
+    chunks = chunk_document(meta, raw)
+    timing = next(c for c in chunks if "15 ngày" in c.text)
+    assert "I. Quy trình: QT.01 — Xét công nhận gia đình văn hóa" in timing.breadcrumb
+    assert timing.citation.endswith("I.2 Thời gian xử lý")  # the citation keeps the section's own number/heading
+    assert all("—" not in crumb for c in chunks if c.label.get("section", "").startswith("II") for crumb in c.breadcrumb)
+
+
 def test_metadata_detection_from_text_without_registry() -> None:
     raw = ("ỦY BAN NHÂN DÂN\nXÃ HÒA AN\n\nSố: 12 /KH-UBND\n\nHòa An, ngày 05 tháng 01 năm 2026\n\n"
            "KẾ HOẠCH\n\nPhát động phong trào thi đua năm 2026\n\nI. MỤC ĐÍCH, YÊU CẦU\n\n1. Mục đích\n\n- Nội dung.\n")
