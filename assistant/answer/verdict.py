@@ -1,0 +1,465 @@
+"""Yes/no verdicts decided by code: an answer opens with 'Có.' / 'Không.' only when a cited passage denies or affirms
+the asked predicate of the subject the question names, the eligibility checker decides every condition, or the
+asker's figure is compared with a provision's threshold; otherwise no verdict (never a guess).
+Vocabulary: knowledge/verdict.yaml."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from assistant.answer.conclusion import AnswerTypes, sentences
+from assistant.answer.models import Answer, Citation
+from assistant.corpus.normalize import fold
+
+Decision = Literal["yes", "no"]
+Modal = Literal["permission", "obligation"]
+COVER = 0.75  # share of the question's content words a deciding clause must hold
+NUMBER_COVER = 0.6  # the same for a threshold sentence (the question also carries the asker's own words)
+CONDITION_COVER = 0.6  # share of a condition's content words the question must state for the verdict to hold
+SPAN_CHARS = 220  # the longest deciding span shown (cut at clause boundaries, verbatim, gaps marked '…')
+WINDOW = 6  # words before the predicate searched for a cue
+_TOKEN = re.compile(r"%|[^\W_]+")
+_ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
+_NUMBER = r"\d+(?:[.,]\d+)?"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A decided yes/no: the deciding span (verbatim) and the citation that carries it."""
+
+    decision: Decision
+    span: str
+    n: int
+    basis: Literal["passage", "eligibility", "number"]
+    given: str = ""  # the asker's figure a number verdict compared ('65%')
+
+    def sentence(self) -> str:
+        word = "Có" if self.decision == "yes" else "Không"
+        given = f"Bạn nêu {self.given}, quy định: " if self.given else ""
+        body = given + self.span if given else self.span[:1].upper() + self.span[1:]
+        return f"{word}. {body} [{self.n}]."
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A yes/no question split into its subject, modal and predicate (folded words)."""
+
+    subject: list[str]
+    modal: Modal | None
+    predicate: list[str]
+
+
+@dataclass
+class _Tokens:
+    """Words of a text, folded (content matching) and lower-case with diacritics (cue matching: 'thì' is not the
+    'thi' of 'thi đua'), with their character spans (fold keeps the length)."""
+
+    words: list[str]
+    spans: list[tuple[int, int]]
+    accented: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Tokens:
+        low = text.lower()
+        ms = list(_TOKEN.finditer(fold(text)))
+        return cls([m.group(0) for m in ms], [m.span() for m in ms], [low[a:b] for a, b in (m.span() for m in ms)])
+
+    def find(self, seq: list[str], start: int = 0) -> int:
+        """Index of the cue `seq` (lower-case, with diacritics) from `start`, or -1."""
+        n = len(seq)
+        for i in range(start, len(self.accented) - n + 1):
+            if self.accented[i:i + n] == seq:
+                return i
+        return -1
+
+    def ends_with(self, end: int, seq: list[str]) -> bool:
+        """True when the words before `end` are the cue `seq` (lower-case, with diacritics)."""
+        return len(seq) <= end and self.accented[end - len(seq):end] == seq
+
+
+def _phrases(xs: list[Any] | None, folded: bool = True) -> list[list[str]]:
+    """Cue phrases (an entry is a string or {cue, basis}) as word lists (folded, or lower-case with diacritics),
+    longest first."""
+    out = [(fold(c) if folded else c.lower()).split() for c in
+           (str(x.get("cue") if isinstance(x, dict) else x) for x in xs or [])]
+    return sorted((x for x in out if x), key=len, reverse=True)
+
+
+@dataclass
+class VerdictWords:
+    """knowledge/verdict.yaml, folded."""
+
+    particles: list[list[str]]
+    q_modals: dict[Modal, list[list[str]]]
+    identity: list[list[str]]
+    negative: list[list[str]]
+    deny: list[list[str]]
+    not_required: list[list[str]]
+    p_modals: dict[Modal, list[list[str]]]
+    restrict: list[list[str]]
+    conditions: list[list[str]]
+    relative: list[list[str]]
+    at_least: list[re.Pattern[str]] = field(default_factory=list)
+    at_most: list[re.Pattern[str]] = field(default_factory=list)
+    many: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path, number_words: dict[str, int]) -> VerdictWords:
+        d = yaml.safe_load(path.read_text("utf-8")) if path.exists() else {}
+        q, p, c = d.get("question") or {}, d.get("passage") or {}, d.get("comparisons") or {}
+        qm, pm = q.get("modals") or {}, p.get("modals") or {}
+        figure = _figure_pattern(number_words)
+        def cues(key: str) -> list[list[str]]:  # passage cues keep their diacritics
+            return _phrases(p.get(key), folded=False)
+
+        return cls(_phrases(q.get("particles")), {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
+                   _phrases(q.get("identity")), _phrases(q.get("negative")), cues("deny"), cues("not_required"),
+                   {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
+                   cues("restrict"), cues("conditions"), cues("relative"),
+                   [_comparison(x, figure) for x in c.get("at_least") or []],
+                   [_comparison(x, figure) for x in c.get("at_most") or []], [fold(str(x)) for x in c.get("many") or []])
+
+
+def _figure_pattern(number_words: dict[str, int]) -> str:
+    words = "|".join(re.escape(w) for w in sorted(number_words, key=len, reverse=True))
+    return rf"(?P<n>{_NUMBER}|{words})\s*(?P<u>%|[^\W\d_]+(?:\s+[^\W\d_]+)?)" if words else \
+        rf"(?P<n>{_NUMBER})\s*(?P<u>%|[^\W\d_]+(?:\s+[^\W\d_]+)?)"
+
+
+def _comparison(entry: Any, figure: str) -> re.Pattern[str]:
+    """A threshold cue ('từ <figure> trở lên') as a pattern over lower-case text; <words> stands for a few words."""
+    cue = str(entry.get("cue") if isinstance(entry, dict) else entry).lower()
+    parts = [figure if w == "<figure>" else r"[^.;:]{1,80}?" if w == "<words>" else re.escape(w) for w in cue.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with its unit, as the asker or a provision writes it."""
+
+    value: float
+    unit: str  # folded
+    text: str
+
+
+class VerdictDecider:
+    """Decides a yes/no question from the cited passages, the eligibility checker or a number comparison."""
+
+    def __init__(self, words: VerdictWords, types: AnswerTypes, stop: set[str], number_words: dict[str, int],
+                 checker: Any = None, clean: Callable[[str], str] | None = None) -> None:
+        self.w = words
+        self.clean = clean or (lambda q: q)
+        self.types = types
+        self.stop = {fold(s) for s in stop}
+        self.number_words = number_words
+        self.checker = checker
+        self._figure = re.compile(_figure_pattern(number_words))
+
+    @classmethod
+    def build(cls, knowledge_dir: Path, types: AnswerTypes, stop: set[str], checker: Any = None,
+              clean: Callable[[str], str] | None = None) -> VerdictDecider:
+        """The decider over knowledge_dir/verdict.yaml (number words from query.yaml); `clean` removes chat fillers
+        and expands abbreviations the way search reads the question."""
+        q = yaml.safe_load((knowledge_dir / "query.yaml").read_text("utf-8")) if (knowledge_dir / "query.yaml").exists() \
+            else {}
+        numbers = {str(k).lower(): int(v) for k, v in (q.get("number_words") or {}).items()}
+        return cls(VerdictWords.load(knowledge_dir / "verdict.yaml", numbers), types, stop, numbers, checker, clean)
+
+    # ------------------------------------------------------------------------------------- question
+    def yes_no_part(self, question: str) -> str | None:
+        """The sentence that asks yes/no (the last one that does), or None."""
+        sents = [x for x in re.split(r"(?<=[?.!])\s+", question.strip()) if x.strip()]
+        asks = [x for x in sents if self.types.detect(x) == "yesno"]
+        return asks[-1] if asks else None
+
+    def parse(self, question: str) -> Asked | None:
+        """Subject, modal and predicate of a yes/no question ('Cá nhân đang bị xem xét kỷ luật có được khen thưởng
+        không?' → [ca nhan dang bi xem xet ky luat] permission [khen thuong]); None for any other frame."""
+        t = _Tokens.of(question).words
+        end = next((len(t) - len(p) for p in self.w.particles if t[-len(p):] == p), None)
+        if not end:
+            return None
+        body, tail = t[:end], t[end:]
+        if tail in (["phai", "khong"], ["dung", "khong"]):  # a tag question confirms a claim: not decided here
+            return None
+        split, length, modal = self._modal(body)
+        if tail == ["duoc", "khong"] and split < 0:  # 'Nộp qua mạng được không?'
+            split, length, modal = len(body), 0, "permission"
+        if split < 0:  # 'X có tính … không?': the last 'có' opens the predicate
+            split = max((i for i, w in enumerate(body) if w == "co"), default=-1)
+            if split < 0:
+                return None
+            length = 1
+        subject, predicate = body[:split], body[split + length:]
+        if not predicate and tail == ["duoc", "khong"]:
+            subject, predicate = [], subject
+        if not predicate or any(predicate[:len(p)] == p for p in self.w.identity + self.w.negative):
+            return None
+        return Asked([w for w in subject if w != "co"], modal, predicate)
+
+    def _modal(self, body: list[str]) -> tuple[int, int, Modal | None]:
+        """(start, length, class) of the question's modal: the last one opened by 'có' ('có được', 'có bắt buộc
+        phải'), else the first one; (-1, 0, None) when there is none."""
+        found = [(i, len(ph), m) for i in range(len(body)) for m, phrases in self.w.q_modals.items()
+                 for ph in phrases if body[i:i + len(ph)] == ph]
+        if not found:
+            return -1, 0, None
+        with_co = [f for f in found if body[f[0]] == "co"]
+        if with_co:
+            return max(with_co, key=lambda f: (f[0], f[1]))
+        first = min(f[0] for f in found)
+        return max((f for f in found if f[0] == first), key=lambda f: f[1])
+
+    def _content(self, words: list[str]) -> list[str]:
+        return [w for w in words if w not in self.stop and not w.isdigit() and w != "%"]
+
+    # ------------------------------------------------------------------------------------- passage
+    def passage_verdict(self, asked: Asked, question: str, cites: list[Citation]) -> Verdict | None:
+        """The verdict the cited passages state for the asked predicate: every deciding clause agrees, or none."""
+        found: list[tuple[float, int, Decision, str, int]] = []
+        for rank, c in enumerate(cites):
+            if not c.in_force:
+                continue
+            for line in _lines(c.quote):
+                for clause in sentences(line):
+                    got = self._decide_clause(asked, question, clause, line)
+                    if got:
+                        decision, span, cover = got
+                        found.append((cover, -rank, decision, span, c.n))
+        if not found or len({f[2] for f in found}) > 1:
+            return None
+        best = max(found)
+        return Verdict(best[2], best[3], best[4], "passage")
+
+    def _decide_clause(self, asked: Asked, question: str, clause: str, line: str) -> tuple[Decision, str, float] | None:
+        """The decision a clause states for the asked predicate, with its span (the whole line when short), when the
+        line holds most of the question's content words."""
+        toks = _Tokens.of(clause)
+        pred = asked.predicate
+        k_min = min(2, len(pred))
+        wanted = self._content(asked.subject + pred)
+        if not wanted:
+            return None
+        line_words = set(_Tokens.of(line).words)
+        cover = sum(w in line_words for w in wanted) / len(wanted)
+        asked_pred = self._content(pred)  # the predicate itself is stated in the clause, not only in its line
+        if cover < COVER or (asked_pred and sum(w in toks.words for w in asked_pred) / len(asked_pred) < COVER):
+            return None
+        for i in range(len(toks.words)):
+            k = 0
+            while k < len(pred) and i + k < len(toks.words) and toks.words[i + k] == pred[k]:
+                k += 1
+            if k < k_min or (k == 1 and pred[0] in self.stop):
+                continue
+            decision = self._polarity(asked, toks, i, question, clause)
+            if decision:
+                whole = _plain(line)
+                return decision, whole if len(whole) <= SPAN_CHARS else _span(clause, toks, i, i + k), cover
+        return None
+
+    def _polarity(self, asked: Asked, toks: _Tokens, i: int, question: str, clause: str) -> Decision | None:
+        """What the words before the predicate (at word i) say of it: denied, not required, limited or affirmed."""
+        end = i
+        p_modal: Modal | None = None
+        for m, phrases in self.w.p_modals.items():
+            ph = next((p for p in phrases if toks.ends_with(end, p)), None)
+            if ph:
+                end -= len(ph)
+                p_modal = m
+                break
+        ends = (i, end)  # the cue right before the predicate, or before its modal ('không được', 'không nhất thiết phải')
+        if any(toks.ends_with(e, p) for e in ends for p in self.w.not_required):
+            return "no" if asked.modal == "obligation" else None
+        if any(toks.ends_with(e, p) for e in ends for p in self.w.restrict):
+            return None  # limited, not denied: only a number comparison decides it
+        if any(toks.ends_with(e, p) for e in ends for p in self.w.deny):
+            return "no" if self._conditions_stated(toks, question) else None
+        if p_modal is None:
+            return None
+        if asked.modal is not None and asked.modal != p_modal:
+            return None
+        if any(toks.ends_with(end, p) for p in self.w.relative):
+            return None  # 'đã được …': a description of the subject
+        after = toks.accented[i:]
+        if any(w in after for p in self.w.relative for w in p if len(p) == 1 and w != "đã"):
+            return None  # 'Cá nhân được tặng … mà bị kết tội …': the predicate is not what the clause states
+        return "yes" if self._conditions_stated(toks, question) else None
+
+    def _conditions_stated(self, toks: _Tokens, question: str) -> bool:
+        """True when the clause states no condition, or the question states each condition it sets."""
+        q = set(_Tokens.of(question).words)
+        for cond in self.w.conditions:
+            start = 0
+            while (j := toks.find(cond, start)) >= 0:
+                words = self._content(toks.words[j + len(cond): j + len(cond) + 8])
+                if words and sum(w in q for w in words) / len(words) < CONDITION_COVER:
+                    return False
+                start = j + 1
+        return True
+
+    # ------------------------------------------------------------------------------------- numbers
+    def figures(self, text: str) -> list[Figure]:
+        """Numbers with their units in a text ('65%', '2 sáng kiến', 'ba năm'); years and dates are not figures."""
+        out: list[Figure] = []
+        low = text.lower()
+        for m in self._figure.finditer(low):
+            raw, unit = m.group("n"), fold(m.group("u"))
+            if re.match(r"\d{4}$", raw) or low[m.end("n"):m.end("n") + 1] in ("/", "-"):
+                continue  # a year or a date
+            value = self._value(raw)
+            if value is None:
+                continue
+            out.append(Figure(float(value), unit, m.group(0)))
+        for many in self.w.many:
+            for m in re.finditer(rf"(?<!\w){re.escape(many)}\s+([^\W\d_]+)", fold(low)):
+                out.append(Figure(float("inf"), m.group(1), low[m.start():m.end()]))
+        return out
+
+    def _value(self, raw: str) -> float | None:
+        if raw[0].isdigit():
+            return float(raw.replace(".", "").replace(",", "."))
+        n = self.number_words.get(raw)
+        return float(n) if n is not None else None
+
+    def number_verdict(self, question: str, cites: list[Citation]) -> Verdict | None:
+        """The asker's figure against a threshold of the same unit in a cited sentence about the question."""
+        given = self.figures(question)
+        if not given:
+            return None
+        q_words = self._content([w for w in _Tokens.of(question).words])
+        found: list[tuple[Decision, str, int, str]] = []
+        for c in cites:
+            if not c.in_force:
+                continue
+            lines = [x.strip() for x in c.quote.split("\n") if x.strip()]
+            for sent in sentences(c.quote):
+                sw = set(_Tokens.of(sent).words)
+                if not q_words or sum(w in sw for w in q_words) / len(q_words) < NUMBER_COVER:
+                    continue
+                for kind, pats in (("at_least", self.w.at_least), ("at_most", self.w.at_most)):
+                    for p in pats:
+                        for m in p.finditer(sent.lower()):
+                            got = self._compare(kind, m, given, sent, c, lines, question)
+                            if got:
+                                found.append(got)
+        if not found or len({f[0] for f in found}) > 1:
+            return None
+        d, span, n, fig = found[0]
+        return Verdict(d, span, n, "number", fig)
+
+    def _compare(self, kind: str, m: re.Match[str], given: list[Figure], sent: str, c: Citation,
+                 lines: list[str], question: str) -> tuple[Decision, str, int, str] | None:
+        limit = self._value(m.group("n"))
+        if limit is None:
+            return None
+        unit = fold(m.group("u")).split()
+        same = [g for g in given if g.unit.split()[0] == unit[0] and g.text not in sent.lower()]
+        if not same:
+            return None
+        g = same[0]
+        ok = g.value >= limit if kind == "at_least" else g.value <= limit
+        toks = _Tokens.of(sent)
+        span = _span(sent, toks, max(0, _word_at(toks, m.start())), _word_at(toks, m.end() - 1) + 1)
+        if not ok:
+            return "no", span, c.n, g.text
+        # met: a yes only when the threshold is the whole rule (not one condition of a list) and its conditions hold
+        if _in_condition_list(sent, lines) or not self._conditions_stated(toks, question):
+            return None
+        return "yes", span, c.n, g.text
+
+    # ------------------------------------------------------------------------------------- eligibility
+    def eligibility_verdict(self, question: str) -> Verdict | None:
+        """Có when the checker finds every condition met, Không when one is not met (the first such condition is
+        quoted); None when any condition stays unknown."""
+        if self.checker is None or not self.checker.is_eligibility_question(question):
+            return None
+        res = self.checker.check(question)
+        if res is None or res.status == "unknown":
+            return None
+        pick = next((c for c in res.conditions if c.status == "not_met"), None) if res.status == "not_met" \
+            else res.conditions[0] if res.conditions else None
+        if pick is None:
+            return None
+        return Verdict("no" if res.status == "not_met" else "yes", _short(_plain(pick.quote)), pick.n, "eligibility")
+
+    # ------------------------------------------------------------------------------------- answer
+    def decide(self, question: str, cites: list[Citation]) -> Verdict | None:
+        """The verdict for a yes/no question, or None (not a yes/no question, or nothing decides it)."""
+        v = self.eligibility_verdict(question) if self.yes_no_part(question) else None
+        if v is not None:
+            return v
+        question = self.clean(question)
+        part = self.yes_no_part(question)
+        if part is None:
+            return None
+        v = self.number_verdict(question, cites)
+        if v is not None:
+            return v
+        asked = self.parse(part)
+        return self.passage_verdict(asked, question, cites) if asked else None
+
+    def apply(self, answer: Answer, question: str) -> Answer:
+        """The answer with its conclusion opened by the verdict, when one is decided (the answer text likewise)."""
+        if answer.refused or not answer.citations:
+            return answer
+        v = self.decide(question, answer.citations)
+        if v is None:
+            return answer
+        old = answer.conclusion or ""
+        word = "Có" if v.decision == "yes" else "Không"
+        if old and v.basis != "eligibility" and fold(v.span) in fold(old) and f"[{v.n}]" in old:
+            new = f"{word}. " + (f"Bạn nêu {v.given}. " if v.given else "") + old  # the old line quotes the span
+        else:
+            new = f"{v.sentence()} {old}".strip()
+        text = answer.answer[len(old):] if old and answer.answer.startswith(old) else "\n\n" + answer.answer
+        return answer.model_copy(update={"conclusion": new, "answer": new + text})
+
+
+def _lines(quote: str) -> list[str]:
+    """The quote's lines without the collector's gap markers ('[… khoản 2–6 …]')."""
+    return [x for x in (re.sub(r"\[…[^\]]*\]", " ", x).strip() for x in quote.split("\n")) if x]
+
+
+def _plain(s: str) -> str:
+    return _ITEM.sub("", re.sub(r"[“”*]", "", s).strip()).strip().rstrip(" ;,:.")
+
+
+def _short(s: str, limit: int = SPAN_CHARS) -> str:
+    if len(s) <= limit:
+        return s
+    return s[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _word_at(toks: _Tokens, pos: int) -> int:
+    return next((i for i, (a, b) in enumerate(toks.spans) if b > pos), len(toks.spans) - 1)
+
+
+def _span(text: str, toks: _Tokens, i: int, j: int) -> str:
+    """The deciding words [i, j) of a clause with the clause around them, verbatim, within SPAN_CHARS: the clause
+    whole if it fits, else from the cue before the predicate to the end of its comma-clause, gaps marked '…'."""
+    whole = _plain(text)
+    if len(whole) <= SPAN_CHARS:
+        return whole
+    a = toks.spans[max(0, i - WINDOW)][0]
+    comma = text.find(",", toks.spans[min(j, len(toks.spans)) - 1][1])
+    b = comma if comma >= 0 and comma - a <= SPAN_CHARS else min(len(text), a + SPAN_CHARS)
+    piece = text[a:b]
+    if b < len(text) and b - a >= SPAN_CHARS:
+        piece = piece.rsplit(" ", 1)[0]
+    piece = _plain(piece)
+    return ("… " if a > 0 else "") + piece + (" …" if b < len(text.rstrip(" .;")) else "")
+
+
+def _in_condition_list(sent: str, lines: list[str]) -> bool:
+    """True when the sentence is one item of a list announced by a head ending with ':' (all items must hold)."""
+    i = next((k for k, line in enumerate(lines) if sent.strip() in line), None)
+    if i is None or not _ITEM.match(lines[i]):
+        return False
+    head = next((x for x in lines[:i][::-1] if not _ITEM.match(x)), "")
+    return head.rstrip().endswith(":")
