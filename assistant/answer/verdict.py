@@ -53,6 +53,9 @@ class Asked:
     subject: list[str]
     modal: Modal | None
     predicate: list[str]
+    subject_accented: list[str] = field(default_factory=list)  # the same words with diacritics
+    predicate_accented: list[str] = field(default_factory=list)
+    accented: bool = False  # typed with diacritics: compared with them ('hộ' is not the 'hồ' of 'hồ sơ')
 
 
 @dataclass
@@ -96,6 +99,7 @@ class VerdictWords:
     """knowledge/verdict.yaml, folded."""
 
     particles: list[list[str]]
+    wh: list[str]
     q_modals: dict[Modal, list[list[str]]]
     identity: list[list[str]]
     negative: list[list[str]]
@@ -118,7 +122,7 @@ class VerdictWords:
         def cues(key: str) -> list[list[str]]:  # passage cues keep their diacritics
             return _phrases(p.get(key), folded=False)
 
-        return cls(_phrases(q.get("particles")), {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
+        return cls(_phrases(q.get("particles")), [str(x).lower() for x in q.get("wh") or []], {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
                    _phrases(q.get("identity")), _phrases(q.get("negative")), cues("deny"), cues("not_required"),
                    {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
                    cues("restrict"), cues("conditions"), cues("relative"),
@@ -175,13 +179,24 @@ class VerdictDecider:
     def yes_no_part(self, question: str) -> str | None:
         """The sentence that asks yes/no (the last one that does), or None."""
         sents = [x for x in re.split(r"(?<=[?.!])\s+", question.strip()) if x.strip()]
-        asks = [x for x in sents if self.types.detect(x) == "yesno"]
+        asks = [x for x in sents if self._asks_yes_no(x)]
         return asks[-1] if asks else None
+
+    def _asks_yes_no(self, sentence: str) -> bool:
+        """The yes/no question words of answer_types.yaml, and no interrogative word ('bao lâu', 'ai', 'gì' …);
+        matched with diacritics when the sentence has them."""
+        low = sentence.lower()
+        accented = fold(low) != low
+        text = low if accented else fold(low)
+        if any(re.search(r"(?<!\w)" + re.escape(w if accented else fold(w)) + r"(?!\w)", text) for w in self.w.wh):
+            return False
+        return any((acc if accented else folded).search(text) for acc, folded in self.types.question.get("yesno", []))
 
     def parse(self, question: str) -> Asked | None:
         """Subject, modal and predicate of a yes/no question ('Cá nhân đang bị xem xét kỷ luật có được khen thưởng
         không?' → [ca nhan dang bi xem xet ky luat] permission [khen thuong]); None for any other frame."""
-        t = _Tokens.of(question).words
+        toks = _Tokens.of(question)
+        t = toks.words
         end = next((len(t) - len(p) for p in self.w.particles if t[-len(p):] == p), None)
         if not end:
             return None
@@ -196,12 +211,15 @@ class VerdictDecider:
             if split < 0:
                 return None
             length = 1
-        subject, predicate = body[:split], body[split + length:]
-        if not predicate and tail == ["duoc", "khong"]:
-            subject, predicate = [], subject
+        subj, pred = (0, split), (split + length, end)
+        if pred[0] >= pred[1] and tail == ["duoc", "khong"]:
+            subj, pred = (0, 0), (0, split)
+        predicate = t[pred[0]:pred[1]]
         if not predicate or any(predicate[:len(p)] == p for p in self.w.identity + self.w.negative):
             return None
-        return Asked([w for w in subject if w != "co"], modal, predicate)
+        keep = [i for i in range(*subj) if t[i] != "co"]
+        return Asked([t[i] for i in keep], modal, predicate, [toks.accented[i] for i in keep],
+                     toks.accented[pred[0]:pred[1]], fold(question) != question.lower())
 
     def _modal(self, body: list[str]) -> tuple[int, int, Modal | None]:
         """(start, length, class) of the question's modal: the last one opened by 'có' ('có được', 'có bắt buộc
@@ -237,20 +255,22 @@ class VerdictDecider:
         best = max(found)
         return Verdict(best[2], best[3], best[4], "passage")
 
-    def _decide_clause(self, asked: Asked, question: str, clause: str, line: str) -> tuple[Decision, str, float] | None:
+    def _decide_clause(self, asked: Asked, question: str, clause: str, line_text: str
+                       ) -> tuple[Decision, str, float] | None:
         """The decision a clause states for the asked predicate, with its span (the whole line when short), when the
         line holds most of the question's content words."""
         toks = _Tokens.of(clause)
         pred = asked.predicate
         k_min = min(2, len(pred))
-        wanted = self._content(asked.subject + pred)
-        if not wanted:
+        line = _Tokens.of(line_text)
+        subject = self._share(asked.subject, asked.subject_accented, asked.accented, line)
+        predicate = self._share(pred, asked.predicate_accented, asked.accented, toks)
+        whole = self._share(asked.subject + pred, asked.subject_accented + asked.predicate_accented, asked.accented,
+                            line)
+        # the subject the question names is the line's, the predicate is stated in the clause itself
+        if whole is None or whole < COVER or (subject or 1.0) < COVER or (predicate or 1.0) < COVER:
             return None
-        line_words = set(_Tokens.of(line).words)
-        cover = sum(w in line_words for w in wanted) / len(wanted)
-        asked_pred = self._content(pred)  # the predicate itself is stated in the clause, not only in its line
-        if cover < COVER or (asked_pred and sum(w in toks.words for w in asked_pred) / len(asked_pred) < COVER):
-            return None
+        cover = whole
         for i in range(len(toks.words)):
             k = 0
             while k < len(pred) and i + k < len(toks.words) and toks.words[i + k] == pred[k]:
@@ -259,20 +279,32 @@ class VerdictDecider:
                 continue
             decision = self._polarity(asked, toks, i, question, clause)
             if decision:
-                whole = _plain(line)
-                return decision, whole if len(whole) <= SPAN_CHARS else _span(clause, toks, i, i + k), cover
+                text = _plain(line_text)
+                return decision, text if len(text) <= SPAN_CHARS else _span(clause, toks, i, i + k), cover
         return None
+
+    def _share(self, folded: list[str], accented: list[str], use_accents: bool, toks: _Tokens) -> float | None:
+        """Share of the content words that the text holds (with diacritics when the question has them), or None
+        when there are none."""
+        pairs = [(f, a) for f, a in zip(folded, accented or folded, strict=False)
+                 if f not in self.stop and not f.isdigit() and f != "%"]
+        if not pairs:
+            return None
+        have = set(toks.accented) if use_accents else set(toks.words)
+        return sum((a if use_accents else f) in have for f, a in pairs) / len(pairs)
 
     def _polarity(self, asked: Asked, toks: _Tokens, i: int, question: str, clause: str) -> Decision | None:
         """What the words before the predicate (at word i) say of it: denied, not required, limited or affirmed."""
         end = i
-        p_modal: Modal | None = None
-        for m, phrases in self.w.p_modals.items():
-            ph = next((p for p in phrases if toks.ends_with(end, p)), None)
-            if ph:
-                end -= len(ph)
-                p_modal = m
+        classes: list[Modal] = []
+        while True:  # the modals right before the predicate ('phải được thực hiện': obligation)
+            found = next(((m, p) for m, phrases in self.w.p_modals.items() for p in phrases if toks.ends_with(end, p)),
+                         None)
+            if found is None:
                 break
+            classes.append(found[0])
+            end -= len(found[1])
+        p_modal: Modal | None = ("obligation" if "obligation" in classes else "permission") if classes else None
         ends = (i, end)  # the cue right before the predicate, or before its modal ('không được', 'không nhất thiết phải')
         if any(toks.ends_with(e, p) for e in ends for p in self.w.not_required):
             return "no" if asked.modal == "obligation" else None
