@@ -24,6 +24,7 @@ NUMBER_COVER = 0.6  # the same for a threshold sentence (the question also carri
 CONDITION_COVER = 0.6  # share of a condition's content words the question must state for the verdict to hold
 SPAN_CHARS = 220  # the longest deciding span shown (cut at clause boundaries, verbatim, gaps marked '…')
 WINDOW = 6  # words before the predicate searched for a cue
+PREFIX = 3  # a predicate whose words the clause does not mostly hold must match by its first words ('ủy quyền lại cho')
 _TOKEN = re.compile(r"%|[^\W_]+")
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
 _NUMBER = r"\d+(?:[.,]\d+)?"
@@ -100,6 +101,7 @@ class VerdictWords:
 
     particles: list[list[str]]
     wh: list[str]
+    topic: list[str]
     q_modals: dict[Modal, list[list[str]]]
     identity: list[list[str]]
     negative: list[list[str]]
@@ -122,7 +124,8 @@ class VerdictWords:
         def cues(key: str) -> list[list[str]]:  # passage cues keep their diacritics
             return _phrases(p.get(key), folded=False)
 
-        return cls(_phrases(q.get("particles")), [str(x).lower() for x in q.get("wh") or []], {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
+        return cls(_phrases(q.get("particles")), [str(x).lower() for x in q.get("wh") or []],
+                   [fold(str(x)) for x in q.get("topic") or []], {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
                    _phrases(q.get("identity")), _phrases(q.get("negative")), cues("deny"), cues("not_required"),
                    {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
                    cues("restrict"), cues("conditions"), cues("relative"),
@@ -217,7 +220,10 @@ class VerdictDecider:
         predicate = t[pred[0]:pred[1]]
         if not predicate or any(predicate[:len(p)] == p for p in self.w.identity + self.w.negative):
             return None
-        keep = [i for i in range(*subj) if t[i] != "co"]
+        topic = max((i for i in range(*subj) if t[i] in self.w.topic), default=-1)
+        if 0 <= topic < subj[1] - 1:  # '… thì thời gian đó có được …': the subject follows the situation
+            subj = (topic + 1, subj[1])
+        keep = [i for i in range(*subj) if t[i] != "co" and t[i] not in self.w.topic]
         return Asked([t[i] for i in keep], modal, predicate, [toks.accented[i] for i in keep],
                      toks.accented[pred[0]:pred[1]], fold(question) != question.lower())
 
@@ -261,15 +267,16 @@ class VerdictDecider:
         line holds most of the question's content words."""
         toks = _Tokens.of(clause)
         pred = asked.predicate
-        k_min = min(2, len(pred))
         line = _Tokens.of(line_text)
         subject = self._share(asked.subject, asked.subject_accented, asked.accented, line)
         predicate = self._share(pred, asked.predicate_accented, asked.accented, toks)
         whole = self._share(asked.subject + pred, asked.subject_accented + asked.predicate_accented, asked.accented,
                             line)
-        # the subject the question names is the line's, the predicate is stated in the clause itself
-        if whole is None or whole < COVER or (subject or 1.0) < COVER or (predicate or 1.0) < COVER:
+        # the subject the question names is the line's, the predicate is stated in the clause itself (or its head
+        # verb phrase of PREFIX words, matched below)
+        if whole is None or whole < COVER or (subject or 1.0) < COVER:
             return None
+        k_min = min(2, len(pred)) if (predicate or 1.0) >= COVER else PREFIX
         cover = whole
         for i in range(len(toks.words)):
             k = 0
@@ -444,13 +451,26 @@ class VerdictDecider:
         if v is None:
             return answer
         old = answer.conclusion or ""
-        word = "Có" if v.decision == "yes" else "Không"
-        if old and v.basis != "eligibility" and fold(v.span) in fold(old) and f"[{v.n}]" in old:
-            new = f"{word}. " + (f"Bạn nêu {v.given}. " if v.given else "") + old  # the old line quotes the span
-        else:
-            new = f"{v.sentence()} {old}".strip()
+        rest = _without(old, v.span, v.n)
+        new = f"{v.sentence()} {rest}".strip()
         text = answer.answer[len(old):] if old and answer.answer.startswith(old) else "\n\n" + answer.answer
         return answer.model_copy(update={"conclusion": new, "answer": new + text})
+
+
+def _without(conclusion: str, span: str, n: int) -> str:
+    """The conclusion without the deciding span the verdict already states (and the marker right after it); the
+    rest keeps a marker [n] when it quoted the same passage."""
+    i = fold(conclusion).find(fold(span))
+    if i < 0 or not span:
+        return conclusion
+    rest = conclusion[:i] + re.sub(rf"^[\s.;,]*\[{n}\][.;,]?", "", conclusion[i + len(span):])
+    rest = re.sub(r"\s+", " ", rest).strip(" ;,")
+    if not re.search(r"\w", rest):
+        return ""
+    rest = re.sub(r":\s*(\[\d+\][.]?)?$", ".", rest)  # a label that announced the span ('Quy định riêng của …:')
+    if f"[{n}]" not in rest:
+        rest = rest.rstrip(" .") + f" [{n}]."
+    return rest
 
 
 def _lines(quote: str) -> list[str]:
