@@ -39,12 +39,17 @@ class Verdict:
     n: int
     basis: Literal["passage", "eligibility", "number"]
     given: str = ""  # the asker's figure a number verdict compared ('65%')
+    scope: str = ""  # 'Quy định riêng của tỉnh …' when the deciding text holds only in one province
 
     def sentence(self) -> str:
         word = "Có" if self.decision == "yes" else "Không"
-        given = f"Bạn nêu {self.given}, quy định: " if self.given else ""
-        body = given + self.span if given else self.span[:1].upper() + self.span[1:]
-        return f"{word}. {body} [{self.n}]."
+        rule = self.scope or "quy định"
+        if self.given:  # 'Bạn nêu 65%; quy định: …'
+            head = f"Bạn nêu {self.given}; {rule[:1].lower() + rule[1:]}: "
+        else:
+            head = f"{self.scope}: " if self.scope else ""
+        span = self.span if head else self.span[:1].upper() + self.span[1:]
+        return f"{word}. {head}{span} [{self.n}]."
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,7 @@ class VerdictDecider:
     # ------------------------------------------------------------------------------------- passage
     def passage_verdict(self, asked: Asked, question: str, cites: list[Citation]) -> Verdict | None:
         """The verdict the cited passages state for the asked predicate: every deciding clause agrees, or none."""
-        found: list[tuple[float, int, Decision, str, int]] = []
+        found: list[tuple[float, int, Decision, str, int, str]] = []
         for rank, c in enumerate(cites):
             if not c.in_force:
                 continue
@@ -255,11 +260,11 @@ class VerdictDecider:
                     got = self._decide_clause(asked, question, clause, line)
                     if got:
                         decision, span, cover = got
-                        found.append((cover, -rank, decision, span, c.n))
+                        found.append((cover, -rank, decision, span, c.n, _scope(c)))
         if not found or len({f[2] for f in found}) > 1:
             return None
         best = max(found)
-        return Verdict(best[2], best[3], best[4], "passage")
+        return Verdict(best[2], best[3], best[4], "passage", scope=best[5])
 
     def _decide_clause(self, asked: Asked, question: str, clause: str, line_text: str
                        ) -> tuple[Decision, str, float] | None:
@@ -390,7 +395,8 @@ class VerdictDecider:
         if not found or len({f[0] for f in found}) > 1:
             return None
         d, span, n, fig = found[0]
-        return Verdict(d, span, n, "number", fig)
+        scope = next((_scope(c) for c in cites if c.n == n), "")
+        return Verdict(d, span, n, "number", fig, scope)
 
     def _compare(self, kind: str, m: re.Match[str], given: list[Figure], sent: str, c: Citation,
                  lines: list[str], question: str) -> tuple[Decision, str, int, str] | None:
@@ -425,7 +431,10 @@ class VerdictDecider:
             else res.conditions[0] if res.conditions else None
         if pick is None:
             return None
-        return Verdict("no" if res.status == "not_met" else "yes", _short(_plain(pick.quote)), pick.n, "eligibility")
+        scope = "" if res.scope == "national" or fold(res.scope) in fold(question) else \
+            f"Quy định riêng của tỉnh {res.scope}"
+        return Verdict("no" if res.status == "not_met" else "yes", _short(_plain(pick.quote)), pick.n, "eligibility",
+                       scope=scope)
 
     # ------------------------------------------------------------------------------------- answer
     def decide(self, question: str, cites: list[Citation]) -> Verdict | None:
@@ -452,9 +461,16 @@ class VerdictDecider:
             return answer
         old = answer.conclusion or ""
         rest = _without(old, v.span, v.n)
+        if v.scope:  # the verdict carries the label; not said twice
+            rest = re.sub(re.escape(v.scope) + r"\s*[:.]?\s*(?:\[\d+\]\.?)?\s*", "", rest).strip()
         new = f"{v.sentence()} {rest}".strip()
         text = answer.answer[len(old):] if old and answer.answer.startswith(old) else "\n\n" + answer.answer
         return answer.model_copy(update={"conclusion": new, "answer": new + text})
+
+
+def _scope(c: Citation) -> str:
+    """'Quy định riêng của tỉnh …' when the cited text holds only in a province the question does not name."""
+    return (c.scope or "").split(";")[0].strip() if (c.scope or "").startswith("Quy định riêng") else ""
 
 
 def _without(conclusion: str, span: str, n: int) -> str:
