@@ -116,6 +116,7 @@ class VerdictWords:
     restrict: list[list[str]]
     conditions: list[list[str]]
     relative: list[list[str]]
+    consequence: list[list[str]]
     at_least: list[re.Pattern[str]] = field(default_factory=list)
     at_most: list[re.Pattern[str]] = field(default_factory=list)
     many: list[str] = field(default_factory=list)
@@ -133,7 +134,7 @@ class VerdictWords:
                    [fold(str(x)) for x in q.get("topic") or []], {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
                    _phrases(q.get("identity")), _phrases(q.get("negative")), cues("deny"), cues("not_required"),
                    {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
-                   cues("restrict"), cues("conditions"), cues("relative"),
+                   cues("restrict"), cues("conditions"), cues("relative"), cues("consequence"),
                    [_comparison(x, figure) for x in c.get("at_least") or []],
                    [_comparison(x, figure) for x in c.get("at_most") or []], [fold(str(x)) for x in c.get("many") or []])
 
@@ -158,6 +159,7 @@ class Figure:
     value: float
     unit: str  # folded
     text: str
+    context: tuple[str, ...] = ()  # folded content words around it: what it measures ('tỷ lệ nữ', 'số phiếu')
 
 
 class VerdictDecider:
@@ -211,14 +213,16 @@ class VerdictDecider:
         body, tail = t[:end], t[end:]
         if tail in (["phai", "khong"], ["dung", "khong"]):  # a tag question confirms a claim: not decided here
             return None
-        split, length, modal = self._modal(body)
-        if tail == ["duoc", "khong"] and split < 0:  # 'Nộp qua mạng được không?'
-            split, length, modal = len(body), 0, "permission"
-        if split < 0:  # 'X có tính … không?': the last 'có' opens the predicate
-            split = max((i for i, w in enumerate(body) if w == "co"), default=-1)
-            if split < 0:
-                return None
+        split, length, modal = self._modal(body, toks.accented[:end])
+        if split < 0:  # 'X có tính … không?': the frame's 'có' (the last one) opens the predicate
+            split = max((i for i, w in enumerate(toks.accented[:end]) if w in ("có", "co")), default=-1)
             length = 1
+        if split < 0:  # 'X được P không?' / 'Nộp qua mạng được không?'
+            split, length, modal = self._first_modal(body)
+        if split < 0 and tail == ["duoc", "khong"]:
+            split, length, modal = len(body), 0, "permission"
+        if split < 0:
+            return None
         subj, pred = (0, split), (split + length, end)
         if pred[0] >= pred[1] and tail == ["duoc", "khong"]:
             subj, pred = (0, 0), (0, split)
@@ -228,22 +232,27 @@ class VerdictDecider:
         topic = max((i for i in range(*subj) if t[i] in self.w.topic), default=-1)
         if 0 <= topic < subj[1] - 1:  # '… thì thời gian đó có được …': the subject follows the situation
             subj = (topic + 1, subj[1])
-        keep = [i for i in range(*subj) if t[i] != "co" and t[i] not in self.w.topic]
+        keep = [i for i in range(*subj) if toks.accented[i] != "có" and t[i] not in self.w.topic]
         return Asked([t[i] for i in keep], modal, predicate, [toks.accented[i] for i in keep],
                      toks.accented[pred[0]:pred[1]], fold(question) != question.lower())
 
-    def _modal(self, body: list[str]) -> tuple[int, int, Modal | None]:
-        """(start, length, class) of the question's modal: the last one opened by 'có' ('có được', 'có bắt buộc
-        phải'), else the first one; (-1, 0, None) when there is none."""
-        found = [(i, len(ph), m) for i in range(len(body)) for m, phrases in self.w.q_modals.items()
-                 for ph in phrases if body[i:i + len(ph)] == ph]
+    def _modal(self, body: list[str], accented: list[str]) -> tuple[int, int, Modal | None]:
+        """(start, length, class) of the question's modal opened by 'có' ('có được', 'có bắt buộc phải'): the last
+        one; (-1, 0, None) when there is none."""
+        found = [(i, len(ph), m) for i, m, ph in self._modals(body) if accented[i] in ("có", "co")]
+        return max(found, key=lambda f: (f[0], f[1])) if found else (-1, 0, None)
+
+    def _first_modal(self, body: list[str]) -> tuple[int, int, Modal | None]:
+        """The first (longest) modal of a question without 'có' ('Cá nhân … được khen thưởng không?')."""
+        found = [(i, len(ph), m) for i, m, ph in self._modals(body)]
         if not found:
             return -1, 0, None
-        with_co = [f for f in found if body[f[0]] == "co"]
-        if with_co:
-            return max(with_co, key=lambda f: (f[0], f[1]))
         first = min(f[0] for f in found)
         return max((f for f in found if f[0] == first), key=lambda f: f[1])
+
+    def _modals(self, body: list[str]) -> list[tuple[int, Modal, list[str]]]:
+        return [(i, m, ph) for i in range(len(body)) for m, phrases in self.w.q_modals.items() for ph in phrases
+                if body[i:i + len(ph)] == ph]
 
     def _content(self, words: list[str]) -> list[str]:
         return [w for w in words if w not in self.stop and not w.isdigit() and w != "%"]
@@ -273,13 +282,13 @@ class VerdictDecider:
         toks = _Tokens.of(clause)
         pred = asked.predicate
         line = _Tokens.of(line_text)
-        subject = self._share(asked.subject, asked.subject_accented, asked.accented, line)
+        subject = self._phrase(asked.subject, asked.subject_accented, asked.accented, line)
         predicate = self._share(pred, asked.predicate_accented, asked.accented, toks)
         whole = self._share(asked.subject + pred, asked.subject_accented + asked.predicate_accented, asked.accented,
                             line)
         # the subject the question names is the line's, the predicate is stated in the clause itself (or its head
         # verb phrase of PREFIX words, matched below)
-        if whole is None or whole < COVER or (subject or 1.0) < COVER:
+        if whole is None or whole < COVER or not subject:
             return None
         k_min = min(2, len(pred)) if (predicate or 1.0) >= COVER else PREFIX
         cover = whole
@@ -294,6 +303,27 @@ class VerdictDecider:
                 text = _plain(line_text)
                 return decision, text if len(text) <= SPAN_CHARS else _span(clause, toks, i, i + k), cover
         return None
+
+    def _phrase(self, folded: list[str], accented: list[str], use_accents: bool, toks: _Tokens) -> bool:
+        """True when the content words of the subject stand in the text in their order, close together (a name:
+        'danh hiệu Chiến sĩ thi đua cơ sở', not 'chiến sĩ thi đua … mức lương cơ sở'); True for no subject."""
+        words = [a if use_accents else f for f, a in zip(folded, accented or folded, strict=False)
+                 if f not in self.stop and not f.isdigit() and f != "%"]
+        if not words:
+            return True
+        have = toks.accented if use_accents else toks.words
+        span = len(words) + 3
+        for i, w in enumerate(have):
+            if w != words[0]:
+                continue
+            j, k = i + 1, 1
+            while k < len(words) and j < min(len(have), i + span):
+                if have[j] == words[k]:
+                    k += 1
+                j += 1
+            if k == len(words):
+                return True
+        return False
 
     def _share(self, folded: list[str], accented: list[str], use_accents: bool, toks: _Tokens) -> float | None:
         """Share of the content words that the text holds (with diacritics when the question has them), or None
@@ -322,6 +352,8 @@ class VerdictDecider:
             return "no" if asked.modal == "obligation" else None
         if any(toks.ends_with(e, p) for e in ends for p in self.w.restrict):
             return None  # limited, not denied: only a number comparison decides it
+        if any(toks.ends_with(e, p) for e in ends for p in self.w.consequence):
+            return None  # '… mới được P': P holds only under what precedes
         if any(toks.ends_with(e, p) for e in ends for p in self.w.deny):
             return "no" if self._conditions_stated(toks, question) else None
         if p_modal is None:
@@ -359,11 +391,22 @@ class VerdictDecider:
             value = self._value(raw)
             if value is None:
                 continue
-            out.append(Figure(float(value), unit, m.group(0)))
+            out.append(Figure(float(value), unit, m.group(0), self._around(low, m.start(), m.end("n"))))
         for many in self.w.many:
             for m in re.finditer(rf"(?<!\w){re.escape(many)}\s+([^\W\d_]+)", fold(low)):
-                out.append(Figure(float("inf"), m.group(1), low[m.start():m.end()]))
+                out.append(Figure(float("inf"), m.group(1), low[m.start():m.end()], self._around(low, m.start(), m.end())))
         return out
+
+    def _around(self, text: str, start: int, end: int, before: int = 3, after: int = 4) -> tuple[str, ...]:
+        """Content words (folded) right before a figure and after its number, up to the question's frame ('thì',
+        'có'): what the figure measures."""
+        left = _Tokens.of(text[:start]).words[-before:]
+        right: list[str] = []
+        for w in _Tokens.of(text[end:]).accented[:after]:
+            if fold(w) in self.w.topic or w == "có":
+                break
+            right.append(fold(w))
+        return tuple(self._content(left + right))
 
     def _value(self, raw: str) -> float | None:
         if raw[0].isdigit():
@@ -407,9 +450,16 @@ class VerdictDecider:
         same = [g for g in given if g.unit.split()[0] == unit[0] and g.text not in sent.lower()]
         if not same:
             return None
+        toks = _Tokens.of(sent)
+        low = sent.lower()
+        near = set(self._around(low, m.start(), m.start(), before=10)) | set(_Tokens.of(m.group(0)).words) | \
+            set(_Tokens.of(low[m.end():]).words[:6])
+        # the threshold measures what the asker's figure measures ('tỷ lệ nữ' 65% against 'tỷ lệ nữ từ 70%')
+        same = [g for g in same if g.context and sum(w in near for w in g.context) / len(g.context) >= NUMBER_COVER]
+        if not same:
+            return None
         g = same[0]
         ok = g.value >= limit if kind == "at_least" else g.value <= limit
-        toks = _Tokens.of(sent)
         span = _span(sent, toks, max(0, _word_at(toks, m.start())), _word_at(toks, m.end() - 1) + 1)
         if not ok:
             return "no", span, c.n, g.text
