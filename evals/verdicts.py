@@ -24,11 +24,14 @@ _DENY = re.compile(rf"^(?P<s>{_WORD}(?:\s+{_WORD}){{1,9}}?)\s+(?P<c>không đư�
                    rf"(?P<p>{_WORD}(?:\s+{_WORD}){{1,6}})(?=[,;.]|$)")
 _AFFIRM = re.compile(rf"^(?P<s>{_WORD}(?:\s+{_WORD}){{1,9}}?)\s+(?P<c>phải được|phải|được|có thể)\s+(?P<p>{_WORD}(?:\s+{_WORD}){{1,6}})"
                      rf"(?=[,;.]|$)")
+_CONDITIONAL = re.compile(rf"^(?P<s>{_WORD}(?:\s+{_WORD}){{1,9}}?)\s+(?P<c>được|có thể)\s+"
+                          rf"(?P<p>{_WORD}(?:\s+{_WORD}){{1,6}}?),?\s+(?:khi|nếu|trong trường hợp)\s+{_WORD}")
 _NOT_REQUIRED = re.compile(rf"không nhất thiết phải\s+(?P<p>{_WORD}(?:\s+{_WORD}){{1,9}})")
 _AT_LEAST = re.compile(rf"^(?P<s>[^;:]{{10,120}}?)\s+(?:từ|ít nhất(?: là)?)\s+(?P<n>\d+)\s*(?P<u>%|{_WORD})(?:\s+trở lên)?")
 # a subject is a noun phrase: not a clause opened by a condition or a time, and without a modal of its own
 _NOT_SUBJECT = re.compile(r"^(?:khi|trường hợp|trong|đối với|nếu|sau|trước|có|chỉ|theo|tại|để|do)(?!\w)|"
-                          r"(?<!\w)(?:phải|cần|có thể|được|là)(?!\w)", re.I)
+                          r"(?<!\w)(?:phải|cần|có thể|là)(?!\w)", re.I)
+_MODAL = re.compile(r"(?<!\w)được(?!\w)", re.I)  # before an affirmed 'được …' the subject holds no 'được' of its own
 _CONDITION = re.compile(r"(?<!\w)(?:khi|nếu|trường hợp|thì|mà)(?!\w)", re.I)
 _NEGATION = re.compile(r"(?<!\w)(?:không|chưa|đã)(?!\w)", re.I)
 _OTHER_SUBJECTS = ["Người lao động làm việc theo hợp đồng thời vụ", "Học sinh phổ thông", "Doanh nghiệp nước ngoài",
@@ -56,7 +59,12 @@ def questions_from_clause(clause: str, source: dict[str, str], rng: random.Rando
         add(f"{subj} có được {pred} không?", "no", "deny")
         add(f"{rng.choice(_OTHER_SUBJECTS)} có được {pred} không?", None, "other_subject")
         return out
-    if (m := _AFFIRM.match(c)) and not _NEGATION.search(c[: m.end()]) and not _NOT_SUBJECT.search(m.group("s")):
+    if (m := _CONDITIONAL.match(c)) and not _NEGATION.search(c[: m.end()]) and not _NOT_SUBJECT.search(m.group("s")) \
+            and not _MODAL.search(m.group("s")):  # 'S được P khi C' asked without C: undecidable
+        add(f"{m.group('s')} có được {m.group('p')} không?", None, "condition_left_out")
+        return out
+    if (m := _AFFIRM.match(c)) and not _NEGATION.search(c[: m.end()]) and not _NOT_SUBJECT.search(m.group("s")) \
+            and not _MODAL.search(m.group("s")):
         subj, pred = m.group("s"), m.group("p")
         modal = "có phải" if m.group("c").startswith("phải") else "có được"
         if _CONDITION.search(c):  # the clause sets a condition the question leaves out: undecidable
