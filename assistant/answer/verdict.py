@@ -107,6 +107,7 @@ class VerdictWords:
     particles: list[list[str]]
     wh: list[str]
     topic: list[str]
+    adverbs: list[str]
     q_modals: dict[Modal, list[list[str]]]
     identity: list[list[str]]
     negative: list[list[str]]
@@ -131,7 +132,7 @@ class VerdictWords:
             return _phrases(p.get(key), folded=False)
 
         return cls(_phrases(q.get("particles")), [str(x).lower() for x in q.get("wh") or []],
-                   [fold(str(x)) for x in q.get("topic") or []], {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
+                   [fold(str(x)) for x in q.get("topic") or []], [fold(str(x)) for x in q.get("adverbs") or []], {k: _phrases(qm.get(k)) for k in ("permission", "obligation")},
                    _phrases(q.get("identity")), _phrases(q.get("negative")), cues("deny"), cues("not_required"),
                    {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
                    cues("restrict"), cues("conditions"), cues("relative"), cues("consequence"),
@@ -251,8 +252,17 @@ class VerdictDecider:
         return max((f for f in found if f[0] == first), key=lambda f: f[1])
 
     def _modals(self, body: list[str]) -> list[tuple[int, Modal, list[str]]]:
-        return [(i, m, ph) for i in range(len(body)) for m, phrases in self.w.q_modals.items() for ph in phrases
-                if body[i:i + len(ph)] == ph]
+        """(start, class, words as written) of every modal phrase; 'có <adverb> được' counts as 'có được'."""
+        out = []
+        for i in range(len(body)):
+            for m, phrases in self.w.q_modals.items():
+                for ph in phrases:
+                    if body[i:i + len(ph)] == ph:
+                        out.append((i, m, ph))
+                    elif ph[0] == "co" and len(ph) > 1 and body[i:i + 1] == ["co"] and \
+                            body[i + 1:i + 2] and body[i + 1] in self.w.adverbs and body[i + 2:i + 1 + len(ph)] == ph[1:]:
+                        out.append((i, m, body[i:i + 1 + len(ph)]))
+        return out
 
     def _content(self, words: list[str]) -> list[str]:
         return [w for w in words if w not in self.stop and not w.isdigit() and w != "%"]
