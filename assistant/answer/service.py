@@ -95,7 +95,8 @@ class AskService:
     def verdicts(self) -> VerdictDecider:
         """Yes/no verdicts decided by code (knowledge/verdict.yaml, the eligibility checker, number comparisons)."""
         return VerdictDecider.build(self.settings.knowledge_dir, self.types, self.words.stop, self.eligibility,
-                                    lambda q: self._expand(self.knowledge.searcher.normaliser.strip_fillers(q)))
+                                    lambda q: self._expand(self.knowledge.searcher.normaliser.strip_fillers(q)),
+                                    self.knowledge.registry, self.today, self.words.validity)
 
     @cached_property
     def calendar(self) -> HolidayCalendar | None:

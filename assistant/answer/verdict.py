@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +38,7 @@ class Verdict:
     decision: Decision
     span: str
     n: int
-    basis: Literal["passage", "eligibility", "number"]
+    basis: Literal["passage", "eligibility", "number", "validity"]
     given: str = ""  # the asker's figure a number verdict compared ('65%')
     scope: str = ""  # 'Quy định riêng của tỉnh …' when the deciding text holds only in one province
 
@@ -118,6 +119,8 @@ class VerdictWords:
     conditions: list[list[str]]
     relative: list[list[str]]
     consequence: list[list[str]]
+    expired: list[str] = field(default_factory=list)
+    in_force: list[str] = field(default_factory=list)
     at_least: list[re.Pattern[str]] = field(default_factory=list)
     at_most: list[re.Pattern[str]] = field(default_factory=list)
     many: list[str] = field(default_factory=list)
@@ -136,6 +139,8 @@ class VerdictWords:
                    _phrases(q.get("identity")), _phrases(q.get("negative")), cues("deny"), cues("not_required"),
                    {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
                    cues("restrict"), cues("conditions"), cues("relative"), cues("consequence"),
+                   [fold(str(x["cue"])) for x in (d.get("validity") or {}).get("expired") or []],
+                   [fold(str(x["cue"])) for x in (d.get("validity") or {}).get("in_force") or []],
                    [_comparison(x, figure) for x in c.get("at_least") or []],
                    [_comparison(x, figure) for x in c.get("at_most") or []], [fold(str(x)) for x in c.get("many") or []])
 
@@ -167,8 +172,12 @@ class VerdictDecider:
     """Decides a yes/no question from the cited passages, the eligibility checker or a number comparison."""
 
     def __init__(self, words: VerdictWords, types: AnswerTypes, stop: set[str], number_words: dict[str, int],
-                 checker: Any = None, clean: Callable[[str], str] | None = None) -> None:
+                 checker: Any = None, clean: Callable[[str], str] | None = None, registry: Any = None,
+                 today: date | None = None, validity_words: list[str] | None = None) -> None:
         self.w = words
+        self.registry = registry
+        self.today = today
+        self.validity_words = validity_words or []
         self.clean = clean or (lambda q: q)
         self.types = types
         self.stop = {fold(s) for s in stop}
@@ -178,13 +187,16 @@ class VerdictDecider:
 
     @classmethod
     def build(cls, knowledge_dir: Path, types: AnswerTypes, stop: set[str], checker: Any = None,
-              clean: Callable[[str], str] | None = None) -> VerdictDecider:
+              clean: Callable[[str], str] | None = None, registry: Any = None, today: date | None = None,
+              validity_words: list[str] | None = None) -> VerdictDecider:
         """The decider over knowledge_dir/verdict.yaml (number words from query.yaml); `clean` removes chat fillers
-        and expands abbreviations the way search reads the question."""
+        and expands abbreviations the way search reads the question; `registry`, `today` and `validity_words` (the
+        folded words that ask whether a document is in force) decide validity questions."""
         q = yaml.safe_load((knowledge_dir / "query.yaml").read_text("utf-8")) if (knowledge_dir / "query.yaml").exists() \
             else {}
         numbers = {str(k).lower(): int(v) for k, v in (q.get("number_words") or {}).items()}
-        return cls(VerdictWords.load(knowledge_dir / "verdict.yaml", numbers), types, stop, numbers, checker, clean)
+        return cls(VerdictWords.load(knowledge_dir / "verdict.yaml", numbers), types, stop, numbers, checker, clean,
+                   registry, today, validity_words)
 
     # ------------------------------------------------------------------------------------- question
     def yes_no_part(self, question: str) -> str | None:
@@ -496,10 +508,42 @@ class VerdictDecider:
         return Verdict("no" if res.status == "not_met" else "yes", _short(_plain(pick.quote)), pick.n, "eligibility",
                        scope=scope)
 
+    # ------------------------------------------------------------------------------------- validity
+    def validity_verdict(self, question: str, cites: list[Citation]) -> Verdict | None:
+        """'<document> còn hiệu lực không?': the registry's dates decide, a cited passage states it verbatim (one that
+        names the document as expired, or the document's own clause on when it takes effect)."""
+        if self.registry is None or self.today is None:
+            return None
+        fq = fold(question)
+        asked = [m.start() for w in self.validity_words for m in re.finditer(r"(?<!\w)" + re.escape(w) + r"(?!\w)", fq)]
+        doc = _named_before(fq, self.registry.find_in_text(question), min(asked)) if asked else None
+        if doc is None:
+            return None
+        expired = bool(doc.in_force_to and self.today >= doc.in_force_to)
+        if not expired and not doc.in_force_on(self.today):
+            return None  # not yet in force: neither yes nor no
+        for c in cites:
+            if not c.in_force:
+                continue
+            for line in _lines(c.quote):
+                text = _plain(line)
+                fl = fold(text)
+                cue = next((fl.find(w) for w in (self.w.expired if expired else self.w.in_force) if w in fl), -1)
+                if cue < 0:
+                    continue
+                if expired and doc in self.registry.find_in_text(text):
+                    name = min((m.start() for k in [doc.number, *doc.aliases]
+                                if (m := re.search(re.escape(fold(k)), fl))), default=cue)
+                    return Verdict("no", _pieces(text, [name, cue]), c.n, "validity")
+                if not expired and c.source_file in doc.files:
+                    return Verdict("yes", _pieces(text, [cue]), c.n, "validity")
+        return None
+
     # ------------------------------------------------------------------------------------- answer
     def decide(self, question: str, cites: list[Citation]) -> Verdict | None:
         """The verdict for a yes/no question, or None (not a yes/no question, or nothing decides it)."""
-        v = self.eligibility_verdict(question) if self.yes_no_part(question) else None
+        asks = self.yes_no_part(question) is not None
+        v = (self.eligibility_verdict(question) or self.validity_verdict(question, cites)) if asks else None
         if v is not None:
             return v
         question = self.clean(question)
@@ -526,6 +570,18 @@ class VerdictDecider:
         new = f"{v.sentence()} {rest}".strip()
         text = answer.answer[len(old):] if old and answer.answer.startswith(old) else "\n\n" + answer.answer
         return answer.model_copy(update={"conclusion": new, "answer": new + text})
+
+
+def _named_before(folded: str, docs: list[Any], pos: int) -> Any:
+    """Of the documents a question names, the first one named in the clause that asks about validity (before `pos`):
+    the subject of '<văn bản> (hướng dẫn <văn bản khác>) còn hiệu lực không'. A comma inside a name ('Luật Thi đua,
+    khen thưởng') does not end a clause."""
+    names = [(m.start(), m.end(), d) for d in docs for k in [d.number, *d.aliases]
+             for m in re.finditer(r"(?<![\w/])" + re.escape(fold(k)) + r"(?![\w]|/\d)", folded[:pos])]
+    cuts = [m.end() for m in re.finditer(r"[,.;?!]", folded[:pos]) if not any(a <= m.start() < b for a, b, _ in names)]
+    start = max(cuts, default=0)
+    inside = sorted((a, d) for a, _, d in names if a >= start)
+    return inside[0][1] if inside else None
 
 
 def _scope(c: Citation) -> str:
@@ -562,6 +618,28 @@ def _short(s: str, limit: int = SPAN_CHARS) -> str:
     if len(s) <= limit:
         return s
     return s[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _pieces(text: str, anchors: list[int], words: int = 12, limit: int = SPAN_CHARS) -> str:
+    """The text within `limit` characters, verbatim: whole if it fits, else the words from each anchor on (a
+    document's name, the words that state its validity), gaps marked '…'."""
+    if len(text) <= limit:
+        return text
+    toks = list(re.finditer(r"\S+", text))
+    keep: set[int] = set()
+    per = max(4, words // max(1, len(anchors)) * 2)
+    for a in sorted(set(anchors)):
+        i = next((k for k, m in enumerate(toks) if m.end() > a), len(toks) - 1)
+        keep |= set(range(i, min(len(toks), i + per)))
+    out, prev = [], -2
+    for k in sorted(keep):
+        if k != prev + 1:
+            out.append("…")
+        out.append(toks[k].group(0))
+        prev = k
+    if prev < len(toks) - 1:
+        out.append("…")
+    return " ".join(out[1:] if out and out[0] == "…" and sorted(keep)[0] == 0 else out)
 
 
 def _word_at(toks: _Tokens, pos: int) -> int:

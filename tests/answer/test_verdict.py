@@ -112,6 +112,18 @@ def test_number_comparison_yes_only_for_a_whole_rule(ask_service) -> None:  # no
     assert d.decide(q2.format("60%"), [listed]).decision == "no"  # a failed condition does
 
 
+def test_validity_verdict_from_the_registry_and_a_cited_clause(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Nghị định 28/2024/NĐ-CP còn hiệu lực không?")
+    assert a.conclusion.startswith("Không."), a.conclusion
+    span, n = _span(a.conclusion)
+    assert "28/2024/NĐ-CP" in span and "hết hiệu lực" in span and _verbatim(a, span.rstrip(" …"), n)
+    b = ask_service.ask("Nghị định 152/2025/NĐ-CP có còn hiệu lực không?")
+    assert b.conclusion.startswith("Có.") and "có hiệu lực thi hành từ" in _span(b.conclusion)[0]
+    # the registry says expired, but no cited passage states it: the registry sentence, no verdict
+    c = ask_service.ask("Thông tư 01/2024/TT-BNV còn áp dụng không?")
+    assert verdict_of(c.conclusion) is None and "đã hết hiệu lực" in c.conclusion
+
+
 def test_not_required_answers_only_an_obligation_question(ask_service) -> None:  # noqa: ANN001
     d = ask_service.verdicts
     quote = "(1) Khen thưởng phải căn cứ vào điều kiện, tiêu chuẩn và thành tích đạt được, không nhất thiết phải có " \
