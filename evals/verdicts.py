@@ -1,6 +1,7 @@
 """Generated yes/no questions and verdict accuracy: templates over corpus sentences that deny ('… không được …',
 'Chưa …'), affirm ('… được …') or set a threshold ('từ 70% trở lên'), the expected verdict derived by code from the
-sentence; plus undecidable ones (a condition the question leaves out, a subject the corpus does not name), which
+sentence, and '<document> còn hiệu lực không?' for the registry's documents (expected from its dates); plus
+undecidable ones (a condition the question leaves out, a subject the corpus does not name), which
 must get no verdict. Run: `python -m evals.verdicts [OUT.jsonl]` (uses the configured index; prints the scores)."""
 
 from __future__ import annotations
@@ -97,6 +98,15 @@ def generate(knowledge: Any, seed: int = 7, per_kind: int = 25) -> list[dict[str
                     if key not in seen and len(q["question"]) <= 200:
                         seen.add(key)
                         by_kind.setdefault(q["kind"], []).append(q)
+    for doc in knowledge.registry.docs:  # validity: the registry decides, a cited clause must state it
+        if doc.number and (doc.in_force_from or doc.in_force_to):
+            expired = bool(doc.in_force_to and today >= doc.in_force_to)
+            expected = "no" if expired else "yes" if doc.in_force_on(today) else None
+            name = f"{doc.short_name or doc.doc_type} {doc.number}" if doc.short_name and doc.number not in \
+                doc.short_name else (doc.short_name or doc.number)
+            by_kind.setdefault("validity", []).append(
+                {"question": f"{name} còn hiệu lực không?", "expected": expected, "kind": "validity",
+                 "file": ",".join(doc.files), "citation": doc.number, "sentence": doc.basis})
     out: list[dict[str, Any]] = []
     for _kind, qs in sorted(by_kind.items()):
         rng.shuffle(qs)

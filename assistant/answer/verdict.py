@@ -120,6 +120,7 @@ class VerdictWords:
     relative: list[list[str]]
     consequence: list[list[str]]
     expired: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
     in_force: list[str] = field(default_factory=list)
     at_least: list[re.Pattern[str]] = field(default_factory=list)
     at_most: list[re.Pattern[str]] = field(default_factory=list)
@@ -140,6 +141,7 @@ class VerdictWords:
                    {k: _phrases(pm.get(k), folded=False) for k in ("permission", "obligation")},
                    cues("restrict"), cues("conditions"), cues("relative"), cues("consequence"),
                    [fold(str(x["cue"])) for x in (d.get("validity") or {}).get("expired") or []],
+                   [fold(str(x["cue"])) for x in (d.get("validity") or {}).get("replaced") or []],
                    [fold(str(x["cue"])) for x in (d.get("validity") or {}).get("in_force") or []],
                    [_comparison(x, figure) for x in c.get("at_least") or []],
                    [_comparison(x, figure) for x in c.get("at_most") or []], [fold(str(x)) for x in c.get("many") or []])
@@ -528,14 +530,16 @@ class VerdictDecider:
             for line in _lines(c.quote):
                 text = _plain(line)
                 fl = fold(text)
-                cue = next((fl.find(w) for w in (self.w.expired if expired else self.w.in_force) if w in fl), -1)
+                own = c.source_file in doc.files
+                cues = (self.w.expired + ([] if own else self.w.replaced)) if expired else self.w.in_force
+                cue = next((fl.find(w) for w in cues if w in fl), -1)
                 if cue < 0:
                     continue
                 if expired and doc in self.registry.find_in_text(text):
                     name = min((m.start() for k in [doc.number, *doc.aliases]
                                 if (m := re.search(re.escape(fold(k)), fl))), default=cue)
                     return Verdict("no", _pieces(text, [name, cue]), c.n, "validity")
-                if not expired and c.source_file in doc.files:
+                if not expired and own:
                     return Verdict("yes", _pieces(text, [cue]), c.n, "validity")
         return None
 
