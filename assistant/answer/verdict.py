@@ -1,7 +1,7 @@
 """Yes/no verdicts decided by code: an answer opens with 'Có.' / 'Không.' only when a cited passage denies or affirms
-the asked predicate of the subject the question names, the eligibility checker decides every condition, or the
-asker's figure is compared with a provision's threshold; otherwise no verdict (never a guess).
-Vocabulary: knowledge/verdict.yaml."""
+the asked predicate of the subject the question names, the eligibility checker decides every condition, the registry
+decides a validity question that a cited clause states, or the asker's figure is compared with a provision's
+threshold; otherwise no verdict (never a guess). Vocabulary: knowledge/verdict.yaml."""
 
 from __future__ import annotations
 

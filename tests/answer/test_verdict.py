@@ -75,6 +75,12 @@ def test_verdict_from_the_eligibility_checker(ask_service) -> None:  # noqa: ANN
     assert a.conclusion.startswith("Không."), a.conclusion
     span, n = _span(a.conclusion)
     assert "lần liên tục" in span and _verbatim(a, span.rstrip(" …"), n)
+    # every condition met (a provincial initiative, three consecutive years, no discipline): Có
+    y = ask_service.ask("Em được CSTĐCS các năm 2022, 2023, 2024, có sáng kiến được công nhận cấp tỉnh, không bị kỷ "
+                        "luật. Em có đủ điều kiện chiến sĩ thi đua cấp tỉnh không?")
+    assert y.conclusion.startswith("Có."), y.conclusion
+    span, n = _span(y.conclusion)
+    assert _verbatim(y, span.rstrip(" …"), n) and "Đủ các điều kiện có trong kho" in y.conclusion
     # a condition the checker cannot decide (an assessment by the unit): no verdict
     b = ask_service.ask("Em hoàn thành xuất sắc nhiệm vụ năm 2024, có 1 sáng kiến cấp cơ sở, không bị kỷ luật, vậy em "
                         "có đủ điều kiện Chiến sĩ thi đua cơ sở năm 2024 không?")
