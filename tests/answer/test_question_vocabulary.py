@@ -61,3 +61,16 @@ def test_drafting_lead_ins_and_question_words_composed() -> None:
     assert {"cho minh", "giup toi", "em muon", "anh oi"} <= set(w["lead_ins"])
     assert classify("Cho mình soạn kế hoạch phát động thi đua năm 2026 của UBND xã Quang Trung", KNOW) == "draft"
     assert is_question("Kế hoạch này viết ra sao", KNOW) and is_question("tại sao phải lập kế hoạch", KNOW)
+
+
+def test_rule_table_titles_match_their_abbreviated_wordings() -> None:
+    """rules.yaml lists each title wording once; the query.yaml abbreviation table adds the short forms."""
+    from assistant.answer.eligibility import RuleTable, with_short_forms
+
+    assert with_short_forms(["chiến sĩ thi đua toàn quốc"], [("CSTĐTQ", "Chiến sĩ thi đua toàn quốc"),
+                                                             ("CSTĐ", "Chiến sĩ thi đua")]) == \
+        ["chiến sĩ thi đua toàn quốc", "cstdtq", "cstd toan quoc"]
+    reader = RuleTable.load(KNOW / "rules.yaml").reader
+    for text, title in [("cstđ toàn quốc", "cstd-toan-quoc"), ("CSTĐCS", "cstd-co-so"), ("cstd cap tinh", "cstd-tinh"),
+                        ("LĐTT", "lao-dong-tien-tien"), ("ttlđxs", "tap-the-lao-dong-xuat-sac")]:
+        assert [m.key for m in reader.titles_in(fold(text))] == [title], text
