@@ -93,7 +93,7 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
                 res["api"] = {"error": repr(exc)}
         if scales:
             console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
-            res["scale"] = [_scale(s, kn2, n, questions, work, embed=n in (embed_scales or []), raws=raws)
+            res["scale"] = [_scale_in_child(s, n, questions_path, work, embed=n in (embed_scales or []))
                             for n in scales]
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -147,6 +147,27 @@ def _draft_latency(s: Settings, kn: Knowledge) -> dict[str, Any]:
         svc.draft(prompt)
         lat.append(time.perf_counter() - t)
     return {"draft_whole_plan_s_warm": round(statistics.median(lat), 3)}
+
+
+def _scale_in_child(s: Settings, factor: int, questions_path: Path, work: Path, embed: bool) -> dict[str, Any]:
+    """One scale run in a fresh process over the bench's data dir: its peak RSS is that corpus' alone (what a
+    server holding it needs), not the bench's accumulated peak."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_scale_child, s.model_dump_json(), factor, str(questions_path), str(work), embed).result()
+
+
+def _scale_child(settings_json: str, factor: int, questions_path: str, work: str, embed: bool) -> dict[str, Any]:
+    from evals.retrieval import raw_texts
+
+    s = Settings.model_validate_json(settings_json)
+    kn = Knowledge(s)
+    kn.search("khởi động")  # load the searcher and the model, as a serving process has
+    out = _scale(s, kn, factor, load_questions(Path(questions_path)), Path(work), embed=embed, raws=raw_texts(kn))
+    out["process"] = "own (peak_rss_mb = this scale alone)"
+    return out
 
 
 def _scale(s: Settings, kn: Knowledge, factor: int, questions: list[dict[str, Any]], work: Path,

@@ -3,6 +3,7 @@ met, not met or unknown — never a guess — each condition with its provision 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -80,15 +81,15 @@ def _longest_run(years: set[int]) -> list[int]:
 class RuleTable:
     """knowledge/rules.yaml: titles, their conditions with quotes and offsets, and the facts vocabulary."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], abbreviations: list[tuple[str, str]] | None = None) -> None:
         self.data = data
         self.levels: dict[str, int] = {str(k): int(v) for k, v in (data.get("levels") or {}).items()}
         self.ratings: dict[str, int] = {str(k): int(v) for k, v in (data.get("ratings") or {}).items()}
         self.titles: dict[str, dict[str, Any]] = data.get("titles") or {}
         self.rules: dict[str, dict[str, Any]] = {r["title"]: r for r in data.get("rules") or []}
         self.general: list[dict[str, Any]] = data.get("general") or []
-        self.reader = FactReader({k: v.get("aliases") or [] for k, v in self.titles.items()},
-                                 data.get("vocabulary") or {})
+        self.reader = FactReader({k: with_short_forms(v.get("aliases") or [], abbreviations or [])
+                                  for k, v in self.titles.items()}, data.get("vocabulary") or {})
 
     @classmethod
     def load(cls, path: Path) -> RuleTable:
@@ -100,7 +101,23 @@ class RuleTable:
 
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> RuleTable:
-    return RuleTable(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    query = Path(path).parent / "query.yaml"  # the one abbreviation table (short form → the corpus' long form)
+    q = yaml.safe_load(query.read_text(encoding="utf-8")) or {} if query.exists() else {}
+    abbreviations = [(str(a["short"]), str(a["long"])) for a in q.get("abbreviations") or []]
+    return RuleTable(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}, abbreviations)
+
+
+def with_short_forms(aliases: list[str], abbreviations: list[tuple[str, str]]) -> list[str]:
+    """A title's aliases plus each written with the abbreviation table's short forms ('chiến sĩ thi đua toàn quốc' →
+    'cstd toan quoc', 'cstdtq'), folded: the rule table lists each wording once, not once per abbreviation."""
+    out = list(aliases)
+    for a in aliases:
+        fa = fold(a)
+        for short, long in abbreviations:
+            fl = fold(long)
+            if re.search(r"(?<!\w)" + re.escape(fl) + r"(?!\w)", fa):
+                out.append(re.sub(r"(?<!\w)" + re.escape(fl) + r"(?!\w)", fold(short), fa))
+    return list(dict.fromkeys(out))
 
 
 class Evaluator:

@@ -37,6 +37,7 @@ from assistant.answer.validity import (
     reform_notes,
     validity_conclusion,
 )
+from assistant.answer.verdict import VerdictDecider
 from assistant.config import Settings
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
@@ -95,6 +96,13 @@ class AskService:
         from assistant.answer.eligibility import build_checker
 
         return build_checker(self.settings, self.knowledge, self.today)
+
+    @cached_property
+    def verdicts(self) -> VerdictDecider:
+        """Yes/no verdicts decided by code (knowledge/verdict.yaml, the eligibility checker, number comparisons)."""
+        return VerdictDecider.build(self.settings.knowledge_dir, self.types, self.words.stop, self.eligibility,
+                                    lambda q: self._expand(self.knowledge.searcher.normaliser.strip_fillers(q)),
+                                    self.knowledge.registry, self.today, self.words.validity)
 
     @cached_property
     def calendar(self) -> HolidayCalendar | None:
@@ -224,6 +232,8 @@ class AskService:
                 ans.answer += "\n\nℹ️ " + HOW_TO_ADD
                 ans.notes.extend(m.message for m in missing)
         assert ans is not None
+        if not streamed and ans.mode in ("grounded", "deadline"):
+            ans = self.verdicts.apply(ans, rewritten)  # 'Có.' / 'Không.' first when code decides it (verdict.py)
         if ans.conclusion is None and ans.mode != "error":  # refusals, plan facts, indicators: their first paragraph
             ans.conclusion = ans.answer.split("\n\n", 1)[0].split("“", 1)[0].strip()[:400] or None
         ans.conversation_id = conversation_id

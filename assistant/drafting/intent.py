@@ -13,6 +13,7 @@ from typing import Any, Literal
 from assistant.config import Settings
 from assistant.corpus.normalize import fold
 from assistant.drafting.words import DEFAULT_DIR, _load, words
+from assistant.index.query import compose_phrases
 
 Intent = Literal["draft", "maybe", "ask"]
 NEAR_WORDS = 7
@@ -22,7 +23,8 @@ def intent_words(knowledge_dir: Path | None = None) -> dict[str, Any]:
     """knowledge/intent.yaml (falls back to the bundled file)."""
     d = Path(knowledge_dir or DEFAULT_DIR)
     p = d / "intent.yaml"
-    return _load(str(p if p.exists() else DEFAULT_DIR / "intent.yaml"))
+    raw = _load(str(p if p.exists() else DEFAULT_DIR / "intent.yaml"))
+    return {k: compose_phrases(v) if isinstance(v, list) else v for k, v in raw.items()}  # classes × words
 
 
 def _has(folded: str, phrase: str) -> bool:

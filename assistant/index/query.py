@@ -160,11 +160,12 @@ class QueryNormaliser:
 
 def compose_phrases(items: list[Any] | None) -> list[str]:
     """Phrase list from knowledge/: plain strings, or {ask: [...], nouns: [...]} meaning every "ask noun" pair
-    (e.g. ask [bao nhiêu, mấy] × nouns [ngày, tháng] → "bao nhiêu ngày", "mấy tháng", …)."""
+    (e.g. ask [bao nhiêu, mấy] × nouns [ngày, tháng] → "bao nhiêu ngày", "mấy tháng", …); either side may itself
+    hold such pairs or lists (a pronoun class × "hỏi")."""
     out: list[str] = []
     for it in items or []:
         if isinstance(it, dict):
-            out += [f"{a} {n}" for a in it.get("ask") or [] for n in it.get("nouns") or []]
+            out += [f"{a} {n}" for a in compose_phrases(it.get("ask")) for n in compose_phrases(it.get("nouns"))]
         elif isinstance(it, list):
             out += compose_phrases(it)
         else:

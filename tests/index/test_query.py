@@ -85,14 +85,10 @@ def test_tuning_check_lists_no_topic_phrase() -> None:
     out = subprocess.run([str(hook)], cwd=ROOT, capture_output=True, text=True, check=False).stdout
     flagged = set(re.findall(r'^  - \S+: "(.+)"$', out, flags=re.M))
     # question language an official uses in any question, flagged only because the corpus (legal texts) never
-    # asks questions: "when", "this year", "and what about", "still in force", "up or down", "definition",
-    # "may I ask", "brothers and sisters" (a vocative)
-    general = {"bao giờ", "năm nay", "thì sao", "còn hiệu lực", "tăng hay giảm", "định nghĩa", "mình hỏi", "anh chị",
-               # answer-type question words (knowledge/answer_types.yaml): "number of times", "must reach",
-               # "which papers", "which items" — how officials ask for a count, a criterion or a list
-               "số lần", "cần đạt", "những giấy tờ", "những mục",
-               # chat intent words (knowledge/intent.yaml, folded): "for me" (a polite opening), "how"
-               "cho minh", "ra sao",
-               # rule-table title aliases (knowledge/rules.yaml): the CSTĐ abbreviation + level, like "cstđ tỉnh"
-               "cstđ toàn quốc", "cstd toan quoc"}
+    # asks questions: "when" (the time interrogative not built on "nào"), "how" (the "sao" interrogatives), a
+    # vocative pronoun (the addressee class of query.yaml), "definition" (an answer-slot cue of retrieval.yaml)
+    general = {"bao giờ", "ra sao", "anh chị", "định nghĩa",
+               # "number of times" (answer_types.yaml count): flagged only because one dev question's "cơ sở lẫn"
+               # folds to "co so lan"; with diacritics it is not matched there
+               "số lần"}
     assert flagged <= general, flagged - general
