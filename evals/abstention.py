@@ -211,11 +211,13 @@ def aspect_items(searcher: Any, titles: list[str], rng: random.Random) -> list[I
     """Each award title × each aspect: answerable when one passage names the title and carries the aspect's
     words, else a negative (an attribute the corpus does not give for that title)."""
     out: list[Item] = []
+    # a title is named with or without its linking "của" ("Cờ thi đua Chính phủ" is "Cờ thi đua của Chính phủ")
+    keyed = [_title_key(f) for f in searcher.folded]
     for t in titles:
         name = next((x for x in (_surface_in(c.text, t) for c in searcher.chunks) if x), None)
         if not name:
             continue
-        with_t = [i for i, f in enumerate(searcher.folded) if t in f]
+        with_t = [i for i, f in enumerate(keyed) if _title_key(t) in f]
         for templates, marks in ASPECTS.values():
             gold_i = [i for i in with_t if any(m in searcher.folded[i] for m in marks)]
             q = rng.choice(templates).format(t=f"“{name}”" if rng.random() < 0.5 else name)
@@ -225,6 +227,11 @@ def aspect_items(searcher: Any, titles: list[str], rng: random.Random) -> list[I
             out.append(Item(q, 1 if gold_i else 0, f"aspect_{'pos' if gold_i else 'neg'}", f"title:{t}",
                             gold or None))
     return out
+
+
+def _title_key(folded: str) -> str:
+    """A folded text with the linking word "của" left out, to compare title names written with or without it."""
+    return re.sub(r"(?<!\w)cua\s+", "", folded)
 
 
 def _swap_span(question: str, folded_part: str, new: str) -> str | None:
@@ -355,6 +362,22 @@ class Overlap:
                     out.add(self.s.chunks[j].source_file)
         return out
 
+    def quoted_elsewhere(self, question: str, idx: list[int], hidden: set[str]) -> bool:
+        """True when words the question takes from the removed gold passages (a 5-word run) are written in a
+        passage left in the corpus whose document applies to the question: national, or of a locality the question
+        names (a sentence one plan copies from another answers a question about the copying plan's locality only)."""
+        fq = fold(question)
+        gold = set().union(*(self.sh[i] for i in idx)) if idx else set()
+        for x in self._shingles(fq) & gold:
+            for j in self.post.get(x, []):
+                c = self.s.chunks[j]
+                if c.source_file in hidden:
+                    continue
+                loc = fold(c.meta.locality) if c.meta and c.meta.locality else ""
+                if not loc or re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq):
+                    return True
+        return False
+
     def still_held(self, full: Evidence, view: Evidence, question: str, idx: list[int]) -> bool:
         """True when one passage of the reduced corpus holds ≥ STILL_HELD of the question's content terms that the
         removed gold passages held (IDF-weighted): the question stays answerable, it is no negative."""
@@ -386,8 +409,12 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
             ev = view(tuple(exclude))
             stats["removed"] = stats.get("removed", 0) + 1
             stats["removed_widened"] = stats.get("removed_widened", 0) + bool(extra)
-            if overlap.still_held(evidence, ev, s.normaliser.normalise(it.question).text, idx):
+            nq = s.normaliser.normalise(it.question).text
+            if overlap.still_held(evidence, ev, nq, idx):
                 stats["removed_relabelled"] = stats.get("removed_relabelled", 0) + 1
+                continue
+            if overlap.quoted_elsewhere(nq, idx, set(exclude)):
+                stats["removed_relabelled_quoted"] = stats.get("removed_relabelled_quoted", 0) + 1
                 continue
         hits = s.search(it.question, k=5, filters=Filters(exclude_files=exclude) if exclude else None)
         if not hits:
