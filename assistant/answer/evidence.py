@@ -30,6 +30,8 @@ SLOT_NAMES = {"amount": "mức tiền thưởng", "count": "con số được h�
               "date": "ngày hoặc thời điểm", "authority": "người hoặc cơ quan có thẩm quyền"}
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")  # a quoted name in a passage (a title, an award)
 _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le|ti le")
+# Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
+_ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
 
 
@@ -199,13 +201,15 @@ class Evidence:
             got = cache[question] = self._terms(question)
         return list(got)
 
+    def content_flags(self, question: str) -> list[tuple[str, bool]]:
+        """Each syllable of a question (folded) and whether it is content: neither it nor its folded form is a
+        stopword."""
+        return [(fold(t), t not in self.w.stop and fold(t) not in self.w.stop) for t in tokens(question)]
+
     def _terms(self, question: str) -> list[str]:
-        acc = tokens(question)
-        keep = [fold(t) for t in acc if t not in self.w.stop and fold(t) not in self.w.stop]
-        syl = [t for t in keep if re.match(r"^[0-9a-z]+$", t)]
-        all_syl = [fold(t) for t in acc]
-        bigrams = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
-                   if a not in self.w.stop and b not in self.w.stop]
+        flags = self.content_flags(question)
+        syl = [t for t, c in flags if c and re.match(r"^[0-9a-z]+$", t)]
+        bigrams = [f"{a}_{b}" for (a, ca), (b, cb) in zip(flags, flags[1:], strict=False) if ca and cb]
         return syl + [b for b in bigrams if b in self.idf]
 
     @staticmethod
@@ -405,7 +409,9 @@ class Evidence:
         """The last clause of a question whose opening clauses tell the asker's situation in the same sentence
         ("Xã em vừa sáp nhập, hồ sơ đề nghị gồm những gì?" → "hồ sơ đề nghị gồm những gì?"), or None."""
         parts = [p.strip() for p in re.split(r",\s+", q.strip()) if p.strip()]
-        return parts[-1] if len(parts) >= 2 and len(parts[-1].split()) >= 4 else None
+        if len(parts) < 2 or len(parts[-1].split()) < 4 or _ASKING.search(fold(" ".join(parts[:-1]).lower())):
+            return None  # one clause, a short last one, or the question already asked before the comma (a list)
+        return parts[-1]
 
     def best_khoan(self, readings: list[str], top: list[Hit]) -> tuple[str, set[str]]:
         """The single clause (khoản) of the top passages that best supports the question: (text, folded terms)."""
@@ -443,9 +449,9 @@ class Evidence:
     def phrase_run(self, q: str, folded_text: str) -> tuple[float, float]:
         """The longest run of the question's consecutive words written word for word in the text: (its content
         words as a share of the question's, their number out of 4 — capped); stopwords in the run count nothing."""
-        words = [fold(t) for t in tokens(q)]
-        words = [w for w in words if re.fullmatch(r"[0-9a-z]+", w)]
-        content = [w not in self.w.stop for w in words]
+        flags = [(w, c) for w, c in self.content_flags(q) if re.fullmatch(r"[0-9a-z]+", w)]
+        words = [w for w, _ in flags]
+        content = [c for _, c in flags]
         total = sum(content)
         if not total:
             return 0.0, 0.0
@@ -532,9 +538,9 @@ class Evidence:
         tot = sum(self.idf.get(t, default) for t in syl) or 1.0
         absent = sum(default for t in syl if t not in self.idf) / tot
         # phrases of the question (adjacent content syllables) the corpus ever writes: low for other domains
-        all_syl = [fold(t) for t in tokens(q)]
-        pairs = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
-                 if a not in self.w.stop and b not in self.w.stop and not (a.isdigit() or b.isdigit())]
+        flags = self.content_flags(q)
+        pairs = [f"{a}_{b}" for (a, ca), (b, cb) in zip(flags, flags[1:], strict=False)
+                 if ca and cb and not (a.isdigit() or b.isdigit())]
         bigram_known = sum(p in self.idf for p in pairs) / len(pairs) if pairs else 1.0
         rare = [t for t in terms if self.idf.get(t, default) >= self.rare_idf and t in self.idf]
         in_best = self._features_of(self._fold_of(hits[best]))
