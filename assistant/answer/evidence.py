@@ -467,10 +467,11 @@ class Evidence:
         return best / total, min(best, 4) / 4
 
     def slot_far(self, q: str, top: list[Hit]) -> float:
-        """How far the asked kind of fact (answer_types.yaml) is from the asked subject: 1 − the best share
-        (IDF-weighted) of the subject's words — the named title/award, else the question's rare terms — written in
-        one sentence or point (điểm) that also carries a value of the asked kind; 0 when no kind with a value form
-        is asked, 1 when no such sentence names any of the subject."""
+        """How far the asked kind of fact (answer_types.yaml) is from the asked subject, in the sentences or points
+        (điểm) of the top passages that carry a value of that kind: 1 − the best share of a named title/award's
+        words written there as one run ("Cờ thi đua của bộ, ban, ngành, tỉnh" holds half of "cờ thi đua của Ủy ban
+        nhân dân tỉnh"), or, with no name, of the question's rare terms (IDF-weighted); 0 when no kind with a value
+        form is asked, 1 when no such sentence holds any of the subject."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -478,19 +479,26 @@ class Evidence:
             pats = [p for p in pats if "%" in p.pattern]
         if not pats:
             return 0.0
-        syl = [t for t in self.terms(q) if "_" not in t and t in self.idf]
         ents = self.entities(q)
-        subj = [t for t in syl if any(t in e.split() for e in ents)] if ents else []
-        subj = subj or [t for t in syl if self.idf[t] >= self.rare_idf] or syl
+        name = max(ents, key=len).split() if ents else []  # a named title/award: matched as a run of its words
+        syl = [t for t in self.terms(q) if "_" not in t and t in self.idf]
+        subj = [t for t in syl if self.idf[t] >= self.rare_idf] or syl
         tot = sum(self.idf[t] for t in subj)
-        if not tot:
+        if not (name or tot):
             return 0.0
         best = 0.0
         for h in top:
             for sent in re.split(r"\n|;\s", h.chunk.text):
-                if any(p.search(sent) for p in pats):
-                    words = set(re.findall(r"[0-9a-z]+", fold(sent)))
-                    best = max(best, sum(self.idf[t] for t in subj if t in words) / tot)
+                if not any(p.search(sent) for p in pats):
+                    continue
+                toks = re.findall(r"[0-9a-z]+", fold(sent))
+                if name:
+                    text = f" {' '.join(toks)} "
+                    run = max((j - i for i in range(len(name)) for j in range(i + 1, len(name) + 1)
+                               if f" {' '.join(name[i:j])} " in text), default=0)
+                    best = max(best, run / len(name))
+                else:
+                    best = max(best, sum(self.idf[t] for t in subj if t in set(toks)) / tot)
         return round(1.0 - best, 4)
 
     def local_unnamed(self, question: str, top: list[Hit]) -> float:
