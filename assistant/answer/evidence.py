@@ -488,10 +488,13 @@ class Evidence:
             return 0.0
         best = 0.0
         for h in top:
+            # the document's own scope (its locality, its year) is written in its heading, not in every sentence
+            m = h.chunk.meta
+            scope = " ".join(fold(str(x)) for x in (m.locality, m.year) if x) if m else ""
             for sent in re.split(r"\n|;\s", h.chunk.text):
                 if not any(p.search(sent) for p in pats):
                     continue
-                toks = re.findall(r"[0-9a-z]+", fold(sent))
+                toks = re.findall(r"[0-9a-z]+", fold(sent) + " " + scope)
                 if name:
                     text = f" {' '.join(toks)} "
                     run = max((j - i for i in range(len(name)) for j in range(i + 1, len(name) + 1)
@@ -502,13 +505,19 @@ class Evidence:
         return round(1.0 - best, 4)
 
     def local_unnamed(self, question: str, top: list[Hit]) -> float:
-        """Share of the top passages that come from a document of one locality (a plan, a provincial or city
-        regulation: registry locality) which the question does not name: a rule or plan of somewhere else."""
+        """How much the top passages come from documents of a locality (registry metadata) that the question does
+        not name, averaged: a plan of somewhere else counts 1 (a plan speaks for its own locality only); another
+        province's regulation counts 1 when the question names a locality of its own, else 0 (it may well answer a
+        general question, labelled as that province's rule when it leads)."""
         fq = fold(nfc(question))
-        n = 0
+        named = bool(self._analyse(question).localities)
+        n = 0.0
         for h in top:
-            loc = fold(h.chunk.meta.locality) if h.chunk.meta and h.chunk.meta.locality else ""
-            n += bool(loc) and not re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)
+            m = h.chunk.meta
+            loc = fold(m.locality) if m and m.locality else ""
+            if not loc or re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq):
+                continue
+            n += 1.0 if m.kind == "plan" or named else 0.0
         return n / len(top) if top else 0.0
 
     def _scope_checks(self, q: str, pool: list[Hit], pool_f: list[str], today_year: int | None,
