@@ -394,22 +394,6 @@ class Overlap:
                     out.add(self.s.chunks[j].source_file)
         return out
 
-    def quoted_elsewhere(self, question: str, idx: list[int], hidden: set[str]) -> bool:
-        """True when words the question takes from the removed gold passages (a 5-word run) are written in a
-        passage left in the corpus whose document applies to the question: national, or of a locality the question
-        names (a sentence one plan copies from another answers a question about the copying plan's locality only)."""
-        fq = fold(question)
-        gold = set().union(*(self.sh[i] for i in idx)) if idx else set()
-        for x in self._shingles(fq) & gold:
-            for j in self.post.get(x, []):
-                c = self.s.chunks[j]
-                if c.source_file in hidden:
-                    continue
-                loc = fold(c.meta.locality) if c.meta and c.meta.locality else ""
-                if not loc or re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq):
-                    return True
-        return False
-
     def still_held(self, full: Evidence, view: Evidence, question: str, idx: list[int]) -> bool:
         """True when one passage of the reduced corpus holds ≥ STILL_HELD of the question's content terms that the
         removed gold passages held (IDF-weighted): the question stays answerable, it is no negative."""
@@ -444,9 +428,6 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
             nq = s.normaliser.normalise(it.question).text
             if overlap.still_held(evidence, ev, nq, idx):
                 stats["removed_relabelled"] = stats.get("removed_relabelled", 0) + 1
-                continue
-            if overlap.quoted_elsewhere(nq, idx, set(exclude)):
-                stats["removed_relabelled_quoted"] = stats.get("removed_relabelled_quoted", 0) + 1
                 continue
         hits = s.search(it.question, k=5, filters=Filters(exclude_files=exclude) if exclude else None)
         if not hits:
@@ -563,8 +544,7 @@ BASIS = ("Fitted by `tdkt eval abstention --fit` (evals/abstention.py) on questi
          "whose gold passage the retriever finds. Negatives: the gold documents hidden from the search together with "
          "every document that nearly repeats the gold passage (5-word shingles), judged on the reduced corpus' "
          "statistics, and dropped (relabelled: not a negative) when a passage left still holds ≥ 80% of the "
-         "question's content terms, or writes a 5-word run the question takes from the gold and belongs to a "
-         "national document or one of a locality the question names; invented titles; other localities/years; an "
+         "question's content terms; invented titles; other localities/years; an "
          "aspect asked of a title no passage gives it for (titles matched with or without 'của'); off-domain "
          "questions; chat-style copies of them. L2 logistic regression on standardised features, every generated "
          "kind weighing the same within its class; threshold = mean of the group-k-fold thresholds (5 folds × 3 "
