@@ -395,15 +395,33 @@ class Overlap:
         return out
 
     def still_held(self, full: Evidence, view: Evidence, question: str, idx: list[int]) -> bool:
-        """True when one passage of the reduced corpus holds ≥ STILL_HELD of the question's content terms that the
-        removed gold passages held (IDF-weighted): the question stays answerable, it is no negative."""
+        """True when one passage of the reduced corpus is a provision on the same subject — its heading holds
+        ≥ STILL_HELD of the removed gold heading's content terms — and holds ≥ STILL_HELD of the question's content
+        terms that the removed gold passages held (both IDF-weighted): the question stays answerable, it is no
+        negative. (Terms alone are not enough: a generic question's few words are written in most passages.)"""
         gold = set().union(*(full.chunk_features[i] for i in idx)) if idx else set()
         key = [t for t in set(full.terms(question)) if t in gold and t in full.idf]
         tot = sum(full.idf[t] for t in key)
-        if not tot:
+        heads = {self._heading_terms(full, self.s.chunks[i]) for i in idx}
+        if not tot or not any(heads):
             return False
         feats = full.chunk_features
-        return any(sum(full.idf[t] for t in key if t in feats[i]) >= self.STILL_HELD * tot for i in view.visible)
+        for i in view.visible:
+            if sum(full.idf[t] for t in key if t in feats[i]) < self.STILL_HELD * tot:
+                continue
+            mine = set(self._heading_terms(full, self.s.chunks[i]))
+            for h in heads:
+                h_tot = sum(full.idf.get(t, 0.0) for t in h)
+                if h_tot and sum(full.idf.get(t, 0.0) for t in h if t in mine) >= self.STILL_HELD * h_tot:
+                    return True
+        return False
+
+    @staticmethod
+    def _heading_terms(full: Evidence, chunk: Any) -> tuple[str, ...]:
+        """Content terms of a passage's own heading (its Điều or section title, the number left out)."""
+        head = chunk.breadcrumb[-1] if chunk.breadcrumb else ""
+        head = re.sub(r"^(?:Điều|Khoản|Mục|Chương|Phần)\s+[\dIVXLC]+[a-zđ]?\.?\s*|^[IVXLC\d.]+\s*", "", head)
+        return tuple(sorted(t for t in full.terms(head) if "_" not in t))
 
 
 def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year: int,
@@ -543,8 +561,9 @@ BASIS = ("Fitted by `tdkt eval abstention --fit` (evals/abstention.py) on questi
          "count, duration, authority, list, criteria built from the provisions' own figures), formal and chat-style, "
          "whose gold passage the retriever finds. Negatives: the gold documents hidden from the search together with "
          "every document that nearly repeats the gold passage (5-word shingles), judged on the reduced corpus' "
-         "statistics, and dropped (relabelled: not a negative) when a passage left still holds ≥ 80% of the "
-         "question's content terms; invented titles; other localities/years; an "
+         "statistics, and dropped (relabelled: not a negative) when a passage left is a provision on the same "
+         "subject (≥ 80% of the gold heading's terms in its heading) and still holds ≥ 80% of the question's content "
+         "terms the gold held; invented titles; other localities/years; an "
          "aspect asked of a title no passage gives it for (titles matched with or without 'của'); off-domain "
          "questions; chat-style copies of them. L2 logistic regression on standardised features, every generated "
          "kind weighing the same within its class; threshold = mean of the group-k-fold thresholds (5 folds × 3 "
