@@ -125,12 +125,18 @@ def generate(knowledge: Any, seed: int = 11, per_type: int = 20, name_place: boo
             if q["question"] not in seen:
                 seen.add(q["question"])
                 by_type.setdefault(q["type"], []).append(q)
-    out = []
-    for _kind, qs in sorted(by_type.items()):
+    return sample_per_kind(by_type, rng, per_type, "gen")
+
+
+def sample_per_kind(by_kind: dict[str, list[dict[str, Any]]], rng: random.Random, per_kind: int,
+                    prefix: str) -> list[dict[str, Any]]:
+    """At most `per_kind` shuffled questions of each kind (kinds in sorted order), numbered '<prefix>-001' …"""
+    out: list[dict[str, Any]] = []
+    for _kind, qs in sorted(by_kind.items()):
         rng.shuffle(qs)
-        out.extend(qs[:per_type])
+        out.extend(qs[:per_kind])
     for i, q in enumerate(out, start=1):
-        q["id"] = f"gen-{i:03d}"
+        q["id"] = f"{prefix}-{i:03d}"
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.answer.conclusion import sentences
 from assistant.corpus.normalize import fold
+from evals.question_gen import sample_per_kind
 
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
 _WORD = r"[^\W\d_]+"
@@ -107,13 +108,7 @@ def generate(knowledge: Any, seed: int = 7, per_kind: int = 25) -> list[dict[str
             by_kind.setdefault("validity", []).append(
                 {"question": f"{name} còn hiệu lực không?", "expected": expected, "kind": "validity",
                  "file": ",".join(doc.files), "citation": doc.number, "sentence": doc.basis})
-    out: list[dict[str, Any]] = []
-    for _kind, qs in sorted(by_kind.items()):
-        rng.shuffle(qs)
-        out.extend(qs[:per_kind])
-    for i, q in enumerate(out, start=1):
-        q["id"] = f"yn-{i:03d}"
-    return out
+    return sample_per_kind(by_kind, rng, per_kind, "yn")
 
 
 def verdict_of(conclusion: str | None) -> str | None:
