@@ -24,11 +24,14 @@ SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
 FEATURES = ["support", "rare_cov", "khoan_rare_cov", "rarest_missing", "absent", "bigram_known", "dense_max",
             "lex_top", "margin", "entity_missing", "title_variant", "aspect_missing", "slot_asked", "slot_missing", "figure_missing",
-            "scope_missing", "name_absent"]
+            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed"]
 # what a refusal says when the asked kind of fact (knowledge/answer_types.yaml) is in no retrieved passage
 SLOT_NAMES = {"amount": "mức tiền thưởng", "count": "con số được hỏi", "duration": "thời hạn",
               "date": "ngày hoặc thời điểm", "authority": "người hoặc cơ quan có thẩm quyền"}
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")  # a quoted name in a passage (a title, an award)
+_PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le|ti le")
+# Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
+_ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
 
 
@@ -198,13 +201,15 @@ class Evidence:
             got = cache[question] = self._terms(question)
         return list(got)
 
+    def content_flags(self, question: str) -> list[tuple[str, bool]]:
+        """Each syllable of a question (folded) and whether it is content: neither it nor its folded form is a
+        stopword."""
+        return [(fold(t), t not in self.w.stop and fold(t) not in self.w.stop) for t in tokens(question)]
+
     def _terms(self, question: str) -> list[str]:
-        acc = tokens(question)
-        keep = [fold(t) for t in acc if t not in self.w.stop and fold(t) not in self.w.stop]
-        syl = [t for t in keep if re.match(r"^[0-9a-z]+$", t)]
-        all_syl = [fold(t) for t in acc]
-        bigrams = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
-                   if a not in self.w.stop and b not in self.w.stop]
+        flags = self.content_flags(question)
+        syl = [t for t, c in flags if c and re.match(r"^[0-9a-z]+$", t)]
+        bigrams = [f"{a}_{b}" for (a, ca), (b, cb) in zip(flags, flags[1:], strict=False) if ca and cb]
         return syl + [b for b in bigrams if b in self.idf]
 
     @staticmethod
@@ -336,7 +341,9 @@ class Evidence:
         pool_toks = [set(re.findall(r"[0-9a-z]+", t)) for t in pool_f]
         pool_acc = [h.chunk.text.lower() for h in pool]
         alt = self.s.without_expansion_keys(q)
-        sups = [max(self.support(q, t), self.support(alt, t) if alt else 0.0) for t in texts]
+        clause = self.question_clause(q)
+        readings = [v for v in (q, alt, clause) if v]  # the question as asked, unexpanded, its last clause
+        sups = [max(self.support(v, t) for v in readings) for t in texts]
         best = max(range(len(top)), key=lambda i: (sups[i], -i))
         reasons: list[str] = []
         fq = fold(q)
@@ -361,7 +368,7 @@ class Evidence:
                     reasons.append(f"các đoạn liên quan không nói về {name}")
         variants = self.title_variants(q)
         reasons += [f"kho văn bản không có danh hiệu/hình thức “{self._surface(q, v)}”" for v in variants]
-        khoan, khoan_f = self.best_khoan(q, alt, top)
+        khoan, khoan_f = self.best_khoan(readings, top)
         slot_asked, slot_missing = self.slot(q, khoan, [h.chunk.text for h in top], reasons)
         # figures the question states (a percentage) that no retrieved passage contains
         figure_missing = 0.0
@@ -374,6 +381,11 @@ class Evidence:
         reasons += [f"kho văn bản không có “{n}”" for n in names]
         feats = self._scores(q, hits, best, sups[best])
         feats["khoan_rare_cov"] = self.rare_coverage(q, khoan_f)
+        runs = [self.phrase_run(v, t) for v in filter(None, (q, clause)) for t in [fold(khoan), *texts]]
+        feats["phrase_run"] = max(r[0] for r in runs)
+        feats["phrase_len"] = max(r[1] for r in runs)
+        feats["slot_far"] = self.slot_far(q, top)
+        feats["local_unnamed"] = self.local_unnamed(question, top)
         feats.update({"entity_missing": float(min(missing_ents, 2)),
                       "title_variant": float(min(len(variants), 1)), "aspect_missing": aspect_missing,
                       "slot_asked": slot_asked, "slot_missing": slot_missing, "figure_missing": figure_missing,
@@ -392,13 +404,22 @@ class Evidence:
             segs[-1].append(ln)
         return [f"{head}\n" + "\n".join(x) for x in segs if any(ln.strip() for ln in x)]
 
-    def best_khoan(self, q: str, alt: str | None, top: list[Hit]) -> tuple[str, set[str]]:
+    @staticmethod
+    def question_clause(q: str) -> str | None:
+        """The last clause of a question whose opening clauses tell the asker's situation in the same sentence
+        ("Xã em vừa sáp nhập, hồ sơ đề nghị gồm những gì?" → "hồ sơ đề nghị gồm những gì?"), or None."""
+        parts = [p.strip() for p in re.split(r",\s+", q.strip()) if p.strip()]
+        if len(parts) < 2 or len(parts[-1].split()) < 4 or _ASKING.search(fold(" ".join(parts[:-1]).lower())):
+            return None  # one clause, a short last one, or the question already asked before the comma (a list)
+        return parts[-1]
+
+    def best_khoan(self, readings: list[str], top: list[Hit]) -> tuple[str, set[str]]:
         """The single clause (khoản) of the top passages that best supports the question: (text, folded terms)."""
         best, best_s = "", -1.0
         for h in top:
             for seg in self.khoan_segments(h.chunk):
                 f = fold(seg)
-                sc = max(self.support(q, f), self.support(alt, f) if alt else 0.0)
+                sc = max(self.support(v, f) for v in readings)
                 if sc > best_s:
                     best, best_s = seg, sc
         return best, self._features_of(fold(best))
@@ -424,6 +445,80 @@ class Evidence:
             return 1.0, 0.5
         reasons.append(f"các đoạn tìm được không nêu {SLOT_NAMES.get(kind or '', 'điều được hỏi')}")
         return 1.0, 1.0
+
+    def phrase_run(self, q: str, folded_text: str) -> tuple[float, float]:
+        """The longest run of the question's consecutive words written word for word in the text: (its content
+        words as a share of the question's, their number out of 4 — capped); stopwords in the run count nothing."""
+        flags = [(w, c) for w, c in self.content_flags(q) if re.fullmatch(r"[0-9a-z]+", w)]
+        words = [w for w, _ in flags]
+        content = [c for _, c in flags]
+        total = sum(content)
+        if not total:
+            return 0.0, 0.0
+        text = " " + " ".join(re.findall(r"[0-9a-z]+", folded_text)) + " "
+        best = 0
+        for i in range(len(words)):
+            if not content[i]:
+                continue
+            j = i + 1
+            while j <= len(words) and f" {' '.join(words[i:j])} " in text:
+                j += 1
+            best = max(best, sum(content[i:j - 1]))
+        return best / total, min(best, 4) / 4
+
+    def slot_far(self, q: str, top: list[Hit]) -> float:
+        """How far the asked kind of fact (answer_types.yaml) is from the asked subject, in the sentences or points
+        (điểm) of the top passages that carry a value of that kind: 1 − the best share of a named title/award's
+        words written there as one run ("Cờ thi đua của bộ, ban, ngành, tỉnh" holds half of "cờ thi đua của Ủy ban
+        nhân dân tỉnh"), or, with no name, of the question's rare terms (IDF-weighted); 0 when no kind with a value
+        form is asked, 1 when no such sentence holds any of the subject."""
+        types = self.w.types
+        kind = types.detect(q) if types else None
+        pats = types.answer.get(kind or "", []) if types else []
+        if kind == "count" and _PERCENT_ASKED.search(q.lower()):  # a share asked: only a % answers it
+            pats = [p for p in pats if "%" in p.pattern]
+        if not pats:
+            return 0.0
+        ents = self.entities(q)
+        name = max(ents, key=len).split() if ents else []  # a named title/award: matched as a run of its words
+        syl = [t for t in self.terms(q) if "_" not in t and t in self.idf]
+        subj = [t for t in syl if self.idf[t] >= self.rare_idf] or syl
+        tot = sum(self.idf[t] for t in subj)
+        if not (name or tot):
+            return 0.0
+        best = 0.0
+        for h in top:
+            # the document's own scope (its locality, its year) is written in its heading, not in every sentence
+            m = h.chunk.meta
+            scope = " ".join(fold(str(x)) for x in (m.locality, m.year) if x) if m else ""
+            for sent in re.split(r"\n|;\s", h.chunk.text):
+                if not any(p.search(sent) for p in pats):
+                    continue
+                toks = re.findall(r"[0-9a-z]+", fold(sent) + " " + scope)
+                if name:
+                    text = f" {' '.join(toks)} "
+                    run = max((j - i for i in range(len(name)) for j in range(i + 1, len(name) + 1)
+                               if f" {' '.join(name[i:j])} " in text), default=0)
+                    best = max(best, run / len(name))
+                else:
+                    best = max(best, sum(self.idf[t] for t in subj if t in set(toks)) / tot)
+        return round(1.0 - best, 4)
+
+    def local_unnamed(self, question: str, top: list[Hit]) -> float:
+        """How much the top passages come from documents of a locality (registry metadata) that the question does
+        not name, averaged: a plan of somewhere else counts 1 (a plan speaks for its own locality only); another
+        province's regulation counts 1 when the question names a locality of its own, else 0 (it may well answer a
+        general question, labelled as that province's rule when it leads)."""
+        fq = fold(nfc(question))
+        named = bool(self._analyse(question).localities)
+        n = 0.0
+        for h in top:
+            m = h.chunk.meta
+            loc = fold(m.locality) if m and m.locality else ""
+            if not loc or re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq):
+                continue
+            n += 1.0 if m.kind == "plan" or named else 0.0
+        return n / len(top) if top else 0.0
 
     def _scope_checks(self, q: str, pool: list[Hit], pool_f: list[str], today_year: int | None,
                       reasons: list[str]) -> int:
@@ -460,9 +555,9 @@ class Evidence:
         tot = sum(self.idf.get(t, default) for t in syl) or 1.0
         absent = sum(default for t in syl if t not in self.idf) / tot
         # phrases of the question (adjacent content syllables) the corpus ever writes: low for other domains
-        all_syl = [fold(t) for t in tokens(q)]
-        pairs = [f"{a}_{b}" for a, b in zip(all_syl, all_syl[1:], strict=False)
-                 if a not in self.w.stop and b not in self.w.stop and not (a.isdigit() or b.isdigit())]
+        flags = self.content_flags(q)
+        pairs = [f"{a}_{b}" for (a, ca), (b, cb) in zip(flags, flags[1:], strict=False)
+                 if ca and cb and not (a.isdigit() or b.isdigit())]
         bigram_known = sum(p in self.idf for p in pairs) / len(pairs) if pairs else 1.0
         rare = [t for t in terms if self.idf.get(t, default) >= self.rare_idf and t in self.idf]
         in_best = self._features_of(self._fold_of(hits[best]))

@@ -1,0 +1,153 @@
+"""Abstention features added for issue 8 item 6 (phrase run, asked slot near its subject, a locality's document the
+question does not name, the question's own clause) and the generator's relabelling rules, on the real index."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import ROOT, TODAY
+
+from assistant.answer.evidence import FEATURES, AbstentionModel, Evidence, Words
+from assistant.corpus.normalize import fold
+from assistant.index.retriever import Hit
+
+KNOW = ROOT / "knowledge"
+NGHE_AN = "kh-982-kh-ubnd-2025-nghe-an-dot-thi-dua-chao-mung-dai-hoi-xiv.md"
+
+
+@pytest.fixture(scope="module")
+def evidence(knowledge) -> Evidence:  # noqa: ANN001
+    return Evidence(knowledge.searcher, Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml"))
+
+
+def _hits(knowledge, pred) -> list[Hit]:  # noqa: ANN001
+    return [Hit(c, 1.0, i) for i, c in enumerate(c for c in knowledge.searcher.chunks if pred(c))]
+
+
+def test_stored_model_uses_the_new_features() -> None:
+    m = AbstentionModel.load(KNOW / "abstention.json")
+    assert m is not None
+    assert {"phrase_run", "phrase_len", "slot_far", "local_unnamed"} <= set(m.features) == set(FEATURES)
+
+
+def test_phrase_run_counts_the_longest_run_of_question_words_written_together(evidence: Evidence) -> None:
+    q = "Kinh phí cho công tác văn thư được quy định ra sao?"
+    share, length = evidence.phrase_run(q, fold("Điều 36. Kinh phí cho công tác văn thư"))
+    assert length == 1.0 and share >= 0.6
+    # the same words scattered over a text: no run longer than one or two content words
+    share2, length2 = evidence.phrase_run(q, fold("Kinh phí sản xuất hiện vật; công tác thi đua; văn bản, thư mời"))
+    assert share2 < share and length2 <= 0.5
+
+
+def test_question_clause_is_the_asking_clause_after_a_situation() -> None:
+    assert Evidence.question_clause("Xã em vừa sáp nhập với xã bên cạnh, quy định về hiệu lực thi hành như thế "
+                                    "nào?") == "quy định về hiệu lực thi hành như thế nào?"
+    # the question is asked before the comma: what follows is a list, not the question
+    assert Evidence.question_clause("Pháp luật quy định gì về cấp số, thời gian ban hành văn bản?") is None
+    assert Evidence.question_clause("Tiền thưởng Lao động tiên tiến bao nhiêu?") is None
+
+
+def test_slot_far_wants_the_asked_value_next_to_the_named_subject(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    art50 = _hits(knowledge, lambda c: c.source_file == "nd-152-2025.md" and "lần mức lương cơ sở" in c.text)
+    assert art50
+    # the multiplier is written on the line that names the title
+    assert evidence.slot_far("Tiền thưởng Lao động tiên tiến bao nhiêu?", art50) == 0.0
+    # a category that holds the asked title: half of its words written as one run next to the amount
+    assert 0.3 < evidence.slot_far("Cờ thi đua của Ủy ban nhân dân tỉnh được thưởng bao nhiêu tiền?", art50) < 0.7
+    # amounts are there, but never next to this title
+    assert evidence.slot_far("Công dân danh dự Thủ đô được thưởng bao nhiêu tiền?", art50) > 0.7
+    # a share asked: only a % answers it, and Điều 50 has none
+    assert evidence.slot_far("Tỷ lệ tối đa được đề nghị xét tặng “Lao động tiên tiến” là bao nhiêu %?", art50) == 1.0
+    # nothing with a value form asked
+    assert evidence.slot_far("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", art50) == 0.0
+
+
+def test_local_unnamed_is_the_share_of_passages_from_a_locality_the_question_does_not_name(
+        evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    plan = _hits(knowledge, lambda c: c.source_file == NGHE_AN)[:3]
+    assert plan and plan[0].chunk.meta.locality
+    assert evidence.local_unnamed("Kế hoạch năm 2025 của Cà Mau nêu tiêu chí thi đua thế nào?", plan) == 1.0
+    assert evidence.local_unnamed("Kế hoạch năm 2025 của Nghệ An nêu tiêu chí thi đua thế nào?", plan) == 0.0
+    law = _hits(knowledge, lambda c: c.source_file == "luat-06-2022-qh15.md")[:3]
+    assert evidence.local_unnamed("Kế hoạch năm 2025 của Cà Mau nêu tiêu chí thi đua thế nào?", law) == 0.0
+    # a province's regulation may answer a general question; not one that names another locality
+    bac_ninh = _hits(knowledge, lambda c: c.source_file == "qd-86-2025-qd-ubnd-bac-ninh-quy-dinh-tdkt.md")[:3]
+    assert evidence.local_unnamed("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", bac_ninh) == 0.0
+    assert evidence.local_unnamed("Ở Hà Nội tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", bac_ninh) == 1.0
+    assert evidence.local_unnamed("Ở Bắc Ninh tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", bac_ninh) == 0.0
+
+
+def test_features_are_computed_for_a_situated_question(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    q = "Xã em vừa sáp nhập với xã bên cạnh, tiền thưởng danh hiệu Lao động tiên tiến là bao nhiêu?"
+    a = evidence.assess(q, knowledge.search(q, k=5), TODAY.year)
+    assert set(FEATURES) <= set(a.features)
+    assert a.features["phrase_len"] == 1.0 and a.features["slot_far"] == 0.0
+    assert a.supported, (a.score, a.reasons)
+
+
+def test_a_plan_question_about_a_locality_without_plans_is_refused(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    q = "Kế hoạch năm 2025 của Cà Mau nêu đối tượng thi đua thế nào?"
+    a = evidence.assess(q, knowledge.search(q, k=5), TODAY.year)
+    assert not a.supported, (a.score, a.features)
+
+
+@pytest.fixture(scope="module")
+def generated(knowledge):  # noqa: ANN001, ANN201
+    import yaml
+
+    from evals.abstention import generate
+
+    vocab = yaml.safe_load((KNOW / "query.yaml").read_text("utf-8")) or {}
+    return generate(knowledge, [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []])
+
+
+@pytest.mark.parametrize(("kind", "least"), [("place_swap", 0.85), ("aspect_neg", 0.65)])
+def test_generated_negatives_of_a_kind_are_mostly_refused(evidence: Evidence, knowledge, generated, kind: str,
+                                                          least: float) -> None:  # noqa: ANN001
+    items = [it for it in generated if it.kind == kind]
+    assert len(items) >= 40
+    refused = sum(not evidence.assess(it.question, knowledge.search(it.question, k=5), TODAY.year).supported
+                  for it in items)
+    assert refused / len(items) >= least
+
+
+# ------------------------------------------------------------------------------------- generator relabelling
+def test_aspect_titles_match_with_or_without_cua() -> None:
+    from evals.abstention import _title_key
+
+    assert _title_key("co thi dua cua chinh phu") == _title_key("co thi dua chinh phu")
+    assert _title_key("danh hieu co thi dua cua chinh phu duoc thuong").find(_title_key("co thi dua chinh phu")) > 0
+
+
+def test_definition_questions_are_generated_from_the_terms_a_law_defines(knowledge) -> None:  # noqa: ANN001
+    import random
+
+    from evals.abstention import definition_items
+
+    items = definition_items(knowledge.searcher.chunks, random.Random(1), [])
+    assert len(items) >= 10 and all(it.label == 1 and it.kind.startswith("definition") for it in items)
+    files = {it.gold[0]["file"] for it in items}
+    assert "nd-30-2020.md" in files
+    # each question names the term its gold passage defines
+    for it in items:
+        c = next(c for c in knowledge.searcher.chunks if c.source_file == it.gold[0]["file"]
+                 and c.start == it.gold[0]["start"])
+        assert it.group.split("#", 1)[1] in fold(c.text)
+
+
+def test_repeated_kfold_pools_every_shuffle() -> None:
+    import random
+
+    from evals.abstention import FEATURES as FS
+    from evals.abstention import kfold
+
+    rng = random.Random(0)
+    rows = []
+    for i in range(200):
+        label = i % 2
+        feats = {f: rng.random() for f in FS}
+        feats["support"] = 0.7 * label + 0.3 * rng.random()  # separable by one feature
+        rows.append({"features": feats, "label": label, "kind": "pos" if label else "neg", "group": f"g{i // 2}"})
+    kf = kfold(rows, max_false_refusal=0.05)
+    assert [r["seed"] for r in kf["repeats"]] == [3, 4, 5] and len(kf["fold_thresholds"]) == 15
+    assert kf["refusal"] > 0.9 and kf["false_refusal"] < 0.2  # the threshold sits inside the positives: ~budget
+    assert abs(kf["false_refusal"] - sum(r["false_refusal"] for r in kf["repeats"]) / 3) < 1e-3
