@@ -111,10 +111,15 @@ def _rss_now_mb() -> float:
     return 0.0
 
 
-def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
-    """Step 2, in a fresh process: open the index as `tdkt serve` does and measure it."""
+def _peak_mb() -> float:
+    """ru_maxrss: the process' peak resident memory so far."""
     import resource
 
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
+    """Step 2, in a fresh process: open the index as `tdkt serve` does and measure it."""
     from assistant.serving import supports_two_phase
     from evals.bench import _ask_latency, _pct
     from evals.retrieval import run_ours
@@ -130,11 +135,11 @@ def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
     rep = kn.ingest(embed=not supports_two_phase(kn))  # as tdkt serve: keyword index first, vectors in the background
     out["startup_ingest_s"] = round(time.perf_counter() - t, 2)  # tdkt serve's incremental check of the corpus
     out["startup_ingest_unchanged"] = len(rep.unchanged)
-    out["rss_after_startup_ingest_mb"] = _rss_now_mb()
+    out["rss_after_startup_ingest_mb"], out["peak_after_startup_ingest_mb"] = _rss_now_mb(), _peak_mb()
     t = time.perf_counter()
     kn.search("khởi động")  # builds the searcher and loads the query model
     out["first_search_s"] = round(time.perf_counter() - t, 2)
-    out["rss_after_searcher_mb"] = _rss_now_mb()
+    out["rss_after_searcher_mb"], out["peak_after_searcher_mb"] = _rss_now_mb(), _peak_mb()
     stats = kn.stats()
     out["chunks"], out["vectors_missing"] = stats["chunks"], stats["vectors_missing"]
     found, lat = run_ours(kn, questions, 5)
@@ -146,5 +151,5 @@ def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
     out["hit@1_with_distractors"], out["hit@5_with_distractors"] = quality["hit@1"], quality["hit@5"]
     out.update(_ask_latency(s, kn, questions))
     out["rss_after_asks_mb"] = _rss_now_mb()
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = _peak_mb()
     return out
