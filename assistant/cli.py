@@ -166,6 +166,12 @@ def bench(
                                              "mặc định ước lượng)")] = "",
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline", help="Chạy cả pipeline hướng dẫn để so "
                                            "sánh (nhúng lại toàn kho theo cách của nó)")] = True,
+    serve_scale: Annotated[str, typer.Option("--serve-scale", help="Hệ số quy mô đo như máy chủ: kho tổng hợp nạp "
+                                             "thật vào bản sao chỉ mục, một tiến trình mới mở nó như `tdkt serve` "
+                                             "(vd '182' ≈ 100k đoạn); '' để bỏ")] = "",
+    serve_embed: Annotated[bool, typer.Option("--serve-embed/--serve-proxy", help="Với --serve-scale: nhúng vector "
+                                              "thật cho kế hoạch tổng hợp (chậm) hay vector đại diện (mặc định)")]
+    = False,
 ) -> None:
     """Đo hiệu năng và chất lượng: tdkt so với pipeline hướng dẫn (baseline) trong cùng một lần chạy."""
     from evals.bench import run_bench
@@ -176,7 +182,8 @@ def bench(
     embed_scales = [int(x) for x in embed_scale.split(",") if x.strip()]
     res = run_bench(settings, qpath, sorted(set(scales) | set(embed_scales)), console=err, api_clients=api_clients,
                     api_seconds=api_seconds, embed_scales=embed_scales, api_workers=api_workers,
-                    baseline=baseline)
+                    baseline=baseline, serve_scales=[int(x) for x in serve_scale.split(",") if x.strip()],
+                    serve_embed=serve_embed)
     _dump(res, json_path)
 
 

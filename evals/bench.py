@@ -43,7 +43,8 @@ def _rss_mb() -> float:
 
 def run_bench(settings: Settings, questions_path: Path, scales: list[int], console: Console,
               api_clients: int = 20, api_seconds: float = 60.0, embed_scales: list[int] | None = None,
-              api_workers: int = 1, baseline: bool = True) -> dict[str, Any]:
+              api_workers: int = 1, baseline: bool = True, serve_scales: list[int] | None = None,
+              serve_embed: bool = False) -> dict[str, Any]:
     from evals.retrieval import raw_texts, run_ours
 
     questions = load_questions(questions_path)
@@ -95,6 +96,13 @@ def run_bench(settings: Settings, questions_path: Path, scales: list[int], conso
             console.print("[bold]6/6[/] Quy mô 10×/100× (kế hoạch tổng hợp)…")
             res["scale"] = [_scale_in_child(s, n, questions_path, work, embed=n in (embed_scales or []))
                             for n in scales]
+        for n in serve_scales or []:
+            from evals.serve_scale import serve_scale
+
+            console.print(f"[bold]Máy chủ ×{n}[/] Nạp kế hoạch tổng hợp vào bản sao chỉ mục, đo một tiến trình mới…")
+            res.setdefault("serve_scale", []).append(serve_scale(
+                s, n, questions_path, work, embed=serve_embed, chunks_per_cpu_s=res["ingest_cold_chunks_per_cpu_s"]))
+            console.print(res["serve_scale"][-1])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return res

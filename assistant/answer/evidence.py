@@ -150,19 +150,43 @@ class Evidence:
         self.w = words
         self.hidden = hidden  # source files treated as absent from the corpus (generated negatives: see view)
         self._analyse = lru_cache(maxsize=256)(searcher.analyse)  # one analysis per question, not one per check
+        self._full: Evidence | None = None  # for a view: the judge over the whole corpus
 
     def view(self, hidden: Iterable[str]) -> Evidence:
         """The same judge over the corpus without the `hidden` files: corpus-wide statistics (IDF, names, plans)
         are those of the smaller corpus, as when those documents were never added."""
         ev = Evidence(self.s, self.w, frozenset(hidden))
-        ev.__dict__["chunk_features"] = self.chunk_features
+        ev._full = self._full or self
+        if "chunk_features" in self.__dict__:
+            ev.__dict__["chunk_features"] = self.chunk_features
         ev._analyse = self._analyse
         return ev
 
     @cached_property
     def chunk_features(self) -> list[set[str]]:
-        """Each chunk's folded syllables and adjacent syllable pairs."""
+        """Each chunk's folded syllables and adjacent syllable pairs (for evals; a server never builds this list:
+        at 100k chunks it holds ≈ 2.5 GB, so `df` streams the features instead)."""
         return [self._features_of(f) for f in self.s.folded]
+
+    @cached_property
+    def df(self) -> Counter[str]:
+        """In how many visible chunks each feature occurs. A view subtracts its hidden chunks from the whole
+        corpus' counts (features are per-chunk sets, so this equals counting the visible chunks)."""
+        full = self._full
+        if full is not None:
+            df = Counter(full.df)
+            for i, c in enumerate(self.s.chunks):
+                if c.source_file in self.hidden:
+                    df.subtract(self._chunk_features(i))
+            return +df
+        df = Counter()
+        for i in self.visible:
+            df.update(self._chunk_features(i))
+        return df
+
+    def _chunk_features(self, i: int) -> set[str]:
+        got = self.__dict__.get("chunk_features")
+        return got[i] if got is not None else self._features_of(self.s.folded[i])
 
     @cached_property
     def visible(self) -> list[int]:
@@ -171,12 +195,8 @@ class Evidence:
 
     @cached_property
     def idf(self) -> dict[str, float]:
-        df: Counter[str] = Counter()
-        feats = self.chunk_features
-        for i in self.visible:
-            df.update(feats[i])
         n = max(1, len(self.visible))
-        return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in self.df.items()}
 
     @cached_property
     def rare_idf(self) -> float:
