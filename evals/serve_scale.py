@@ -103,25 +103,10 @@ def _ingest_synthetic(s: Settings, factor: int, work: Path, embed: bool,
     return out
 
 
-def _rss_now_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
-
-
-def _peak_mb() -> float:
-    """ru_maxrss: the process' peak resident memory so far."""
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
     """Step 2, in a fresh process: open the index as `tdkt serve` does and measure it."""
     from assistant.serving import supports_two_phase
-    from evals.bench import _ask_latency, _pct
+    from evals.bench import _ask_latency, _current_rss_mb, _pct, _rss_mb
     from evals.retrieval import run_ours
 
     s = Settings.model_validate_json(settings_json)
@@ -130,16 +115,16 @@ def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
     t = time.perf_counter()
     kn = Knowledge(s)
     out["open_s"] = round(time.perf_counter() - t, 2)
-    out["rss_after_open_mb"] = _rss_now_mb()
+    out["rss_after_open_mb"] = _current_rss_mb()
     t = time.perf_counter()
     rep = kn.ingest(embed=not supports_two_phase(kn))  # as tdkt serve: keyword index first, vectors in the background
     out["startup_ingest_s"] = round(time.perf_counter() - t, 2)  # tdkt serve's incremental check of the corpus
     out["startup_ingest_unchanged"] = len(rep.unchanged)
-    out["rss_after_startup_ingest_mb"], out["peak_after_startup_ingest_mb"] = _rss_now_mb(), _peak_mb()
+    out["rss_after_startup_ingest_mb"], out["peak_after_startup_ingest_mb"] = _current_rss_mb(), _rss_mb()
     t = time.perf_counter()
     kn.search("khởi động")  # builds the searcher and loads the query model
     out["first_search_s"] = round(time.perf_counter() - t, 2)
-    out["rss_after_searcher_mb"], out["peak_after_searcher_mb"] = _rss_now_mb(), _peak_mb()
+    out["rss_after_searcher_mb"], out["peak_after_searcher_mb"] = _current_rss_mb(), _rss_mb()
     stats = kn.stats()
     out["chunks"], out["vectors_missing"] = stats["chunks"], stats["vectors_missing"]
     found, lat = run_ours(kn, questions, 5)
@@ -150,6 +135,6 @@ def _serve_child(settings_json: str, questions_path: str) -> dict[str, Any]:
     quality = retrieval_metrics(questions, found, raws, 5)
     out["hit@1_with_distractors"], out["hit@5_with_distractors"] = quality["hit@1"], quality["hit@5"]
     out.update(_ask_latency(s, kn, questions))
-    out["rss_after_asks_mb"] = _rss_now_mb()
-    out["peak_rss_mb"] = _peak_mb()
+    out["rss_after_asks_mb"] = _current_rss_mb()
+    out["peak_rss_mb"] = _rss_mb()
     return out
