@@ -67,6 +67,22 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def wait_http_ok(proc: subprocess.Popen, url: str, log: Path, timeout: float, what: str,
+                 request_timeout: float = 5, poll: float = 0.5) -> None:
+    """Until `url` answers 200; RuntimeError with the tail of `log` if `proc` exits or `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=request_timeout).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(poll)
+    raise RuntimeError(f"{what} did not answer within {timeout:.0f} s: {log.read_text(errors='replace')[-3000:]}")
+
+
 @contextlib.contextmanager
 def chroma_server(tmp: Path) -> Iterator[str]:
     """`chroma run --path tmp` on a free loopback port; yields its http:// URL; terminated afterwards."""
@@ -77,18 +93,8 @@ def chroma_server(tmp: Path) -> Iterator[str]:
                              "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {(tmp / 'chroma.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("chroma run did not answer within 60 s")
-            time.sleep(0.3)
+        wait_http_ok(proc, f"{url}/api/v2/heartbeat", tmp / "chroma.log", timeout=60, what="chroma run",
+                     request_timeout=2, poll=0.3)
         yield url
     finally:
         stop_process(proc, timeout=15)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from helpers import RAW, ROOT, stop_process
-from liveservers import chroma_server, free_port, knowledge_dir, postgres, postgres_missing
+from liveservers import chroma_server, free_port, knowledge_dir, postgres, postgres_missing, wait_http_ok
 
 SMALL_DOCS = ["chi-thi-41-ct-tw-2024.md", "tt-01-2024-tt-bnv.md"]
 UPLOAD = ROOT / "knowledge" / "plans" / "002_464e77930257098f.txt"
@@ -73,18 +73,8 @@ class Worker:
         return self
 
     def wait_ready(self, timeout: float = 240) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited: {self.log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"worker not ready: {self.log_path.read_text(errors='replace')[-3000:]}")
+        assert self.proc is not None
+        wait_http_ok(self.proc, f"{self.url}/healthz", self.log_path, timeout, "worker")
 
     def client(self, key: str = USER, **headers: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"X-API-Key": key, **headers}, timeout=120)
