@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
 FEATURES = ["support", "rare_cov", "khoan_rare_cov", "rarest_missing", "absent", "bigram_known", "dense_max",
             "lex_top", "margin", "entity_missing", "title_variant", "aspect_missing", "slot_asked", "slot_missing", "figure_missing",
-            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed"]
+            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed", "article_gap"]
 # what a refusal says when the asked kind of fact (knowledge/answer_types.yaml) is in no retrieved passage
 SLOT_NAMES = {"amount": "mức tiền thưởng", "count": "con số được hỏi", "duration": "thời hạn",
               "date": "ngày hoặc thời điểm", "authority": "người hoặc cơ quan có thẩm quyền"}
@@ -90,6 +91,19 @@ class Words:
                    f(d.get("count_markers")), f(d.get("identity_markers")),
                    [str(g[0]) for g in groups if g], AbstentionModel.load(path.parent / MODEL_FILE),
                    AnswerTypes.load(path.parent / "answer_types.yaml"))
+
+
+def has_marks(text: str) -> bool:
+    """The text is typed with Vietnamese diacritics."""
+    low = text.lower()
+    return fold(low) != low
+
+
+def strip_marks(text: str) -> str:
+    """The text without diacritics, case kept (a question typed without them stays so after normalisation has
+    inserted the corpus wording of an abbreviation)."""
+    out = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return out.replace("đ", "d").replace("Đ", "D")
 
 
 def has_phrase(folded_text: str, phrases: list[str]) -> bool:
@@ -354,7 +368,7 @@ class Evidence:
                ) -> tuple[dict[str, float], list[str], int, float]:
         """(features, reasons in plain Vietnamese, index of the best passage, its support) for a question."""
         nq = self.s.normaliser.normalise(question)
-        q = nq.text
+        q = nq.text if has_marks(question) else strip_marks(nq.text)
         top, pool = hits[:3], hits[:5]
         texts = [self._fold_of(h) for h in top]
         pool_f = [self._fold_of(h) for h in pool]
@@ -406,6 +420,7 @@ class Evidence:
         feats["phrase_len"] = max(r[1] for r in runs)
         feats["slot_far"] = self.slot_far(q, top)
         feats["local_unnamed"] = self.local_unnamed(question, top)
+        feats["article_gap"] = self.article_gap(hits)
         feats.update({"entity_missing": float(min(missing_ents, 2)),
                       "title_variant": float(min(len(variants), 1)), "aspect_missing": aspect_missing,
                       "slot_asked": slot_asked, "slot_missing": slot_missing, "figure_missing": figure_missing,
@@ -443,6 +458,20 @@ class Evidence:
                 if sc > best_s:
                     best, best_s = seg, sc
         return best, self._features_of(fold(best))
+
+    @staticmethod
+    def article_gap(hits: list[Hit]) -> float:
+        """How far the best passage stands out from the best passage of ANOTHER article (Điều or section) of the
+        same document among the hits: (s1 − s_other) / s1; 1 when no other article of that document is retrieved.
+        On the generated set a question the corpus answers usually retrieves several articles of the document that
+        holds the answer, while one it lacks more often retrieves a lone passage of a document (the fitted weight
+        is negative)."""
+        top = hits[0]
+        art = lambda h: h.chunk.breadcrumb[-1] if h.chunk.breadcrumb else ""  # noqa: E731
+        other = [h.score for h in hits[1:] if h.chunk.source_file == top.chunk.source_file and art(h) != art(top)]
+        if not other or top.score <= 0:
+            return 1.0
+        return (top.score - max(other)) / top.score
 
     def rare_coverage(self, q: str, present: set[str]) -> float:
         """IDF-weighted share of the question's rare corpus terms found in `present` (1.0 when it has none)."""
