@@ -7,7 +7,9 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -17,7 +19,7 @@ import yaml
 
 from assistant.answer.conclusion import AnswerTypes
 from assistant.corpus.models import Chunk
-from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens
+from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
@@ -34,6 +36,8 @@ _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le
 # Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
 _ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
+# set while the abstention checks run: a question typed with diacritics is read with them (see content_flags)
+_READ_MARKS: ContextVar[bool] = ContextVar("read_marks", default=False)
 
 
 # folded forms that are also content syllables of the domain ("thì"→"thi" as in "thi đua", "có"→"co" as in
@@ -63,6 +67,9 @@ class Words:
     count: list[str]
     identity: list[str]
     aspect_names: list[str] = field(default_factory=list)
+    # stopwords as written with diacritics: the folded copies the list carries for unaccented typing ("thi" of
+    # "thì", "co" of "có", "the" of "thế") are left out — "thi đua", "cơ sở", "thẻ" are content words
+    stop_marked: set[str] = field(default_factory=set)
     model: AbstentionModel | None = None
     types: AnswerTypes | None = None  # answer types of knowledge/answer_types.yaml (the asked slot)
 
@@ -74,6 +81,8 @@ class Words:
         f = lambda xs: [fold(x) for x in compose_phrases(xs)]  # noqa: E731
         stop_acc = {str(x).lower() for x in d.get("stopwords") or []}
         stop = stop_acc | {fold(x) for x in stop_acc if fold(x) not in AMBIGUOUS_FOLDED}
+        copies = {fold(x) for x in stop_acc if fold(x) != x}
+        stop_marked = {unify_tones(nfc(x)) for x in stop_acc if x not in copies}
         groups = d.get("aspect_groups") or []
         abbreviations = {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()}
         query_path = path.parent / "query.yaml"  # the one abbreviation table (with its basis), shared with retrieval
@@ -89,8 +98,18 @@ class Words:
                    abbreviations,
                    [f(g) for g in groups], f(d.get("structure_markers")),
                    f(d.get("count_markers")), f(d.get("identity_markers")),
-                   [str(g[0]) for g in groups if g], AbstentionModel.load(path.parent / MODEL_FILE),
+                   [str(g[0]) for g in groups if g], stop_marked, AbstentionModel.load(path.parent / MODEL_FILE),
                    AnswerTypes.load(path.parent / "answer_types.yaml"))
+
+
+@contextmanager
+def marked_reading() -> Iterator[None]:
+    """Inside it a question typed with diacritics is read with them (the abstention checks; see content_flags)."""
+    token = _READ_MARKS.set(True)
+    try:
+        yield
+    finally:
+        _READ_MARKS.reset(token)
 
 
 def has_marks(text: str) -> bool:
@@ -228,17 +247,23 @@ class Evidence:
         """Content syllables (folded) of a question, plus its known bigrams; stopwords judged with diacritics.
         Remembered per question (support() asks for them once per passage)."""
         cache = self.__dict__.setdefault("_terms_cache", {})
-        got = cache.get(question)
+        key = (question, _READ_MARKS.get())
+        got = cache.get(key)
         if got is None:
             if len(cache) > 256:
                 cache.clear()
-            got = cache[question] = self._terms(question)
+            got = cache[key] = self._terms(question)
         return list(got)
 
     def content_flags(self, question: str) -> list[tuple[str, bool]]:
         """Each syllable of a question (folded) and whether it is content: neither it nor its folded form is a
-        stopword."""
-        return [(fold(t), t not in self.w.stop and fold(t) not in self.w.stop) for t in tokens(question)]
+        stopword. While the abstention checks run, a question typed with diacritics is read with them ("thì" is a
+        stopword, "thi" of "thi đua", "cơ", "thẻ" are not); the passage ranking of the answer keeps the folded
+        reading (measured: the diacritic reading there loses one dev lead fact)."""
+        toks = tokens(question)
+        if _READ_MARKS.get() and has_marks(question):
+            return [(fold(t), t not in self.w.stop_marked) for t in toks]
+        return [(fold(t), t not in self.w.stop and fold(t) not in self.w.stop) for t in toks]
 
     def _terms(self, question: str) -> list[str]:
         flags = self.content_flags(question)
@@ -366,7 +391,13 @@ class Evidence:
     # ------------------------------------------------------------------------------------------- assess
     def checks(self, question: str, hits: list[Hit], today_year: int | None = None
                ) -> tuple[dict[str, float], list[str], int, float]:
-        """(features, reasons in plain Vietnamese, index of the best passage, its support) for a question."""
+        """(features, reasons in plain Vietnamese, index of the best passage, its support) for a question; a
+        question typed with diacritics is read with them."""
+        with marked_reading():
+            return self._checks(question, hits, today_year)
+
+    def _checks(self, question: str, hits: list[Hit], today_year: int | None = None
+                ) -> tuple[dict[str, float], list[str], int, float]:
         nq = self.s.normaliser.normalise(question)
         q = nq.text if has_marks(question) else strip_marks(nq.text)
         top, pool = hits[:3], hits[:5]

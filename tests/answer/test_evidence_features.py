@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import ROOT, TODAY
 
-from assistant.answer.evidence import FEATURES, AbstentionModel, Evidence, Words
+from assistant.answer.evidence import FEATURES, AbstentionModel, Evidence, Words, marked_reading
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Hit
 
@@ -151,6 +151,19 @@ def test_repeated_kfold_pools_every_shuffle() -> None:
     assert [r["seed"] for r in kf["repeats"]] == [3, 4, 5] and len(kf["fold_thresholds"]) == 15
     assert kf["refusal"] > 0.9 and kf["false_refusal"] < 0.2  # the threshold sits inside the positives: ~budget
     assert abs(kf["false_refusal"] - sum(r["false_refusal"] for r in kf["repeats"]) / 3) < 1e-3
+
+
+def test_abstention_reads_stopwords_with_diacritics_when_the_question_has_them(evidence: Evidence) -> None:
+    with marked_reading():
+        # "thi" (of "thi đua"), "cơ" and "thẻ" are content; their folded forms are stopwords ("thì", "có", "thế")
+        flags = dict(evidence.content_flags("Thì Chiến sĩ thi đua cơ sở được cấp thẻ không?"))
+        assert flags["thi"] is True and flags["co"] is True and flags["the"] is True
+        assert not dict(evidence.content_flags("thì sao"))["thi"]
+        assert "thi_dua" in evidence.terms("Chiến sĩ thi đua cơ sở được thưởng bao nhiêu?")
+        # typed without diacritics: "thi" may be "thì", read by the folded stopwords
+        assert dict(evidence.content_flags("ldtt thi tien thuong bao nhieu"))["thi"] is False
+    # outside the abstention checks (passage ranking of the answer) the folded reading stays
+    assert "thi_dua" not in evidence.terms("Chiến sĩ thi đua cơ sở được thưởng bao nhiêu?")
 
 
 def test_an_unaccented_question_stays_unaccented_after_abbreviations_are_expanded(evidence: Evidence,
