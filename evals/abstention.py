@@ -8,7 +8,8 @@ passage the retriever finds. Negatives, generated from the same corpus:
   replaced by it, and every document with a passage nearly repeating it (5-word shingles: duplicate provisions
   across decrees, appendix rewordings, copied plan sections) — hidden from the search and from the corpus
   statistics; dropped (relabelled: not a negative) when one passage left still holds ≥ 80% of the question's
-  content terms that the gold held, IDF-weighted (counts in `removed_relabelled`);
+  content terms that the gold held, IDF-weighted (counts in `removed_relabelled`), or when the gold is a plan and a
+  plan of the same locality and year is left (a plan question names only those; `removed_relabelled_plan`);
 - `title_swap`: a title the question names with its last word changed so that the title exists nowhere;
 - `place_swap` / `year_swap`: a plan question moved to a locality or year the corpus has no plan for;
 - `aspect_neg`: criteria, dossier, authority, money or a % quota asked of an award title when no passage that
@@ -416,6 +417,14 @@ class Overlap:
                     return True
         return False
 
+    def same_scope_plan(self, gold: list[dict[str, Any]], hidden: set[str]) -> bool:
+        """True when the removed gold is a plan and a plan of the same locality and year is left: a plan question
+        names only the locality and year, so any plan of theirs may answer it (no negative)."""
+        metas = {c.source_file: c.meta for c in self.s.chunks if c.meta}
+        scopes = {(m.locality, m.year) for f, m in metas.items()
+                  if f in {g["file"] for g in gold} and m.kind == "plan" and m.locality and m.year}
+        return any(m.kind == "plan" and (m.locality, m.year) in scopes for f, m in metas.items() if f not in hidden)
+
     @staticmethod
     def _heading_terms(full: Evidence, chunk: Any) -> tuple[str, ...]:
         """Content terms of a passage's own heading (its Điều or section title, the number left out)."""
@@ -446,6 +455,9 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
             nq = s.normaliser.normalise(it.question).text
             if overlap.still_held(evidence, ev, nq, idx):
                 stats["removed_relabelled"] = stats.get("removed_relabelled", 0) + 1
+                continue
+            if overlap.same_scope_plan(it.gold or [], set(exclude)):
+                stats["removed_relabelled_plan"] = stats.get("removed_relabelled_plan", 0) + 1
                 continue
         hits = s.search(it.question, k=5, filters=Filters(exclude_files=exclude) if exclude else None)
         if not hits:
@@ -563,7 +575,7 @@ BASIS = ("Fitted by `tdkt eval abstention --fit` (evals/abstention.py) on questi
          "every document that nearly repeats the gold passage (5-word shingles), judged on the reduced corpus' "
          "statistics, and dropped (relabelled: not a negative) when a passage left is a provision on the same "
          "subject (≥ 80% of the gold heading's terms in its heading) and still holds ≥ 80% of the question's content "
-         "terms the gold held; invented titles; other localities/years; an "
+         "terms the gold held, or when the gold is a plan and a plan of the same locality and year is left; invented titles; other localities/years; an "
          "aspect asked of a title no passage gives it for (titles matched with or without 'của'); off-domain "
          "questions; chat-style copies of them. L2 logistic regression on standardised features, every generated "
          "kind weighing the same within its class; threshold = mean of the group-k-fold thresholds (5 folds × 3 "

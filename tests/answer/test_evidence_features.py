@@ -181,3 +181,16 @@ def test_article_gap_is_one_without_another_article_of_the_top_document(knowledg
     other = next(c for c in cs if c.source_file != a.source_file)
     assert Evidence.article_gap([Hit(a, 1.0, 0), Hit(other, 0.9, 1)]) == 1.0
     assert Evidence.article_gap([Hit(a, 1.0, 0), Hit(b, 0.8, 1)]) == pytest.approx(0.2)
+
+
+def test_a_removed_plan_with_a_plan_of_the_same_locality_and_year_left_is_no_negative(knowledge) -> None:  # noqa: ANN001
+    from evals.abstention import Overlap
+
+    files = {c.source_file for c in knowledge.searcher.chunks}
+    a = next(f for f in files if f.endswith("kh-0124-kh-ubnd-2025-dak-lak-dot-thi-dua-chao-mung-dai-hoi-xiv.md"))
+    b = next(f for f in files if f.endswith("kh-0125-kh-ubnd-2025-dak-lak-thi-dua-bau-cu-qh-khoa-xvi.md"))
+    ov = Overlap(knowledge.searcher)
+    gold = [{"file": a, "start": 0, "end": 10}]
+    assert ov.same_scope_plan(gold, {a})  # the other Đắk Lắk plan of 2025 is left
+    assert not ov.same_scope_plan(gold, {a, b})  # both hidden: no plan of that locality and year
+    assert not ov.same_scope_plan([{"file": "luat-06-2022-qh15.md", "start": 0, "end": 10}], {"luat-06-2022-qh15.md"})
