@@ -194,3 +194,9 @@ def test_a_removed_plan_with_a_plan_of_the_same_locality_and_year_left_is_no_neg
     assert ov.same_scope_plan(gold, {a})  # the other Đắk Lắk plan of 2025 is left
     assert not ov.same_scope_plan(gold, {a, b})  # both hidden: no plan of that locality and year
     assert not ov.same_scope_plan([{"file": "luat-06-2022-qh15.md", "start": 0, "end": 10}], {"luat-06-2022-qh15.md"})
+
+
+def test_a_real_title_written_with_the_normalisers_tone_placement_is_no_variant(evidence: Evidence) -> None:
+    # the query normaliser writes "tòan" for "toàn"; the corpus writes "toàn"
+    assert evidence.spelled_title_variants("Muốn được Chiến sĩ thi đua tòan quốc thì cần mấy lần liên tục?") == []
+    assert evidence.spelled_title_variants("Chiến sĩ thi đua cơ xanh được thưởng bao nhiêu?")
