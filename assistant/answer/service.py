@@ -224,7 +224,7 @@ class AskService:
             elif model is not None:
                 from assistant.answer.llm_answer import answer_with_line
 
-                ans = yield from answer_with_line(self, rewritten, hits, assess, model)
+                ans = yield from answer_with_line(self, rewritten, hits, assess, model, conversation_id, missing)
                 streamed = True
             else:
                 ans = self._grounded(rewritten, hits, assess.best, conversation_id, missing)
