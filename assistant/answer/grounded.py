@@ -94,7 +94,7 @@ class GroundedAnswer:
             if kind == "components" else None
         return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names,
                            self.types.answer.get(kind or "", []), subject,
-                           about_document=has_phrase(fold(question), self.words.identity))
+                           about_document=has_phrase(fold(question), self.words.identity), criteria=kind == "criteria")
 
     @property
     def _facts(self) -> _CorpusFacts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.answer.amounts import title_match
@@ -29,6 +29,7 @@ class LeadContext:
     slot_patterns: list[re.Pattern[str]] = field(default_factory=list)  # how the asked fact looks in a provision
     list_subject: str | None = None  # folded head noun of a list asked for ('ho so' in 'Hồ sơ … gồm những gì?')
     about_document: bool = False  # the question asks about a document itself (its date, signer, number)
+    criteria: bool = False  # the question asks for the criteria of the titles it names
 
 
 _LIST_LINE = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
@@ -43,10 +44,17 @@ def list_heads(text: str) -> list[str]:
             if (line.endswith(":") or _ARTICLE.match(line)) and _LIST_LINE.match(nxt)]
 
 
+def announcing_lines(text: str) -> list[str]:
+    """The lines of a passage that announce what follows (ending with ':'), e.g. a title's criteria list."""
+    return [x.strip() for x in text.split("\n") if x.strip().endswith(":")]
+
+
 def holds_slot(chunk: Chunk, ctx: LeadContext) -> bool:
     """Whether a passage holds the kind of fact asked: a figure/time limit/decision maker matching the answer type's
     patterns, or, for a list, an enumeration whose head names what is listed. True when nothing is known to check."""
     text = chunk.text
+    if ctx.criteria and ctx.entities:  # a criteria list announced for the asked title itself, not a longer one
+        return any(title_match(ctx.entities, h, ctx.titles) == 2 for h in announcing_lines(text))
     if ctx.list_subject:
         return any(ctx.list_subject in fold(h) for h in list_heads(text))
     if ctx.slot_patterns:
@@ -132,6 +140,9 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
         return best
     top = supports[best] if best < len(supports) else max(supports, default=0.0)
     slots = [holds_slot(h.chunk, ctx) for h in hits]
+    if ctx.criteria and not any(slots):  # no passage announces the asked title's criteria: ranked as any question
+        ctx = replace(ctx, criteria=False)
+        slots = [holds_slot(h.chunk, ctx) for h in hits]
     cands = [i for i, s in enumerate(supports)
              if s >= (SLOT_SUPPORT if slots[i] else CLOSE_SUPPORT) * top or i == best]
     # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
