@@ -211,7 +211,7 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int,
     question (or holding a figure) shown whole or by their most relevant clauses first. `conditions`: the list is
     a title's criteria — the head keeps only what names the title, every condition keeps its figures and titles."""
     conditions = conditions and bool(_ANNOUNCES_CRITERIA.search(lines[head_i]))
-    head = criteria_head(lines[head_i]) if conditions else _head_text(lines[head_i])
+    head, own = criteria_head(lines[head_i]) if conditions else (_head_text(lines[head_i]), None)
     items = []
     kind = _marker_class(lines[head_i + 1]) if head_i + 1 < len(lines) else ""
     for line in lines[head_i + 1:]:
@@ -230,6 +230,7 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int,
             items.append(_plain(line, keep_quotes=True))
     if conditions:  # items the source ran together on one line ('…, tỉnh; b)Có sáng kiến …')
         items = [x.strip().rstrip(";") for it in items for x in _INLINE_ITEM.split(it) if x.strip()]
+        items = [own, *items] if own and items else items
     if not items:
         return head, [head]
     text, shown = _fit_conditions(head, items, budget) if conditions else _fit_items(head, items, budget, support)
@@ -263,23 +264,34 @@ def _fit_items(head: str, items: list[str], budget: int,
     return text, shown
 
 
-def criteria_head(line: str) -> str:
-    """The head of a title's criteria list without its boilerplate: what precedes 'để tặng …' or 'đạt các tiêu chuẩn
-    sau' ('Danh hiệu “Chiến sĩ thi đua toàn quốc” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:' → 'Danh hiệu
-    “Chiến sĩ thi đua toàn quốc”'), verbatim; a lead-in label ('Tiêu chuẩn:') dropped; the whole head otherwise."""
+def criteria_head(line: str) -> tuple[str, str | None]:
+    """The head of a title's criteria list without its boilerplate, and the condition it carries itself, if any:
+    ('Danh hiệu “Chiến sĩ thi đua toàn quốc” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:' → 'Danh hiệu Chiến sĩ
+    thi đua toàn quốc'); a long 'để tặng cho <whom>' clause is a condition of its own ('… để tặng cho cá nhân gương
+    mẫu chấp hành tốt …'); 'đạt một trong các tiêu chuẩn' is kept (one condition is enough). Verbatim pieces; a
+    lead-in label ('Tiêu chuẩn:') dropped; the whole head (start … end) when no title precedes the boilerplate."""
     head = _plain(re.sub(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.\s*", "", line.strip()), keep_quotes=True)
     head = re.sub(r"^(?:Tiêu\s+chuẩn|Điều\s+kiện)\s*:\s*", "", head)
-    m = _BOILERPLATE.search(head)
-    short = head[: m.start()].rstrip(" ,") if m else head
-    short = re.sub(r"[“”]", "", short)
-    if len(short.split()) < 2 or len(short) > HEAD_CHARS:
-        return _head_text(line)
-    return short[:1].upper() + short[1:]
+    tail = _CRITERIA_TAIL.search(head)
+    body = head[: tail.start()].rstrip(" ,") if tail else head
+    one_of = _ONE_OF.search(tail.group(0)) if tail else None
+    gift = _GIFT.search(body)
+    name = body[: gift.start()] if gift else body
+    own = body[gift.start():].strip() if gift and len(body[gift.end():].split()) > GIFT_WORDS else None
+    name = re.sub(r"[“”]", "", name).strip(" ,")
+    if len(name.split()) < 2 or len(name) > HEAD_CHARS:
+        return _head_text(line), None
+    if one_of:
+        name = f"{name} … {one_of.group(0)}"
+    own = re.sub(r"[“”]", "", own) if own else None
+    return name[:1].upper() + name[1:], (own[:1].upper() + own[1:]) if own else None
 
 
-# where a criteria head's boilerplate starts: 'để tặng (cho …)', '(và) đạt (một trong) các tiêu chuẩn sau'
-_BOILERPLATE = re.compile(r"\s+(?:để\s+(?:xét\s+)?(?:tặng|truy\s+tặng|công\s+nhận)|(?:phải\s+|và\s+)?(?:đạt|đủ|có\s+đủ)"
-                          r"\s+(?:một\s+trong\s+)?(?:các\s+)?(?:tiêu\s+chuẩn|điều\s+kiện))(?!\w)")
+GIFT_WORDS = 10  # a longer 'để tặng cho <whom>' clause states a condition (not only who receives the title)
+_CRITERIA_TAIL = re.compile(r"(?:\s+và|,)?\s+(?:phải\s+)?(?:đạt|đủ|có\s+đủ)\s+(?:một\s+trong\s+)?(?:các\s+)?"
+                            r"(?:tiêu\s+chuẩn|điều\s+kiện)(?:\s+sau(?:\s+đây)?)?\s*:?\s*$")
+_ONE_OF = re.compile(r"(?:đạt|đủ|có\s+đủ)\s+một\s+trong\s+(?:các\s+)?(?:tiêu\s+chuẩn|điều\s+kiện)")
+_GIFT = re.compile(r"\s+để\s+(?:xét\s+)?(?:tặng|truy\s+tặng|công\s+nhận)(?!\w)")
 _ANNOUNCES_CRITERIA = re.compile(r"(?<!\w)(?:tiêu\s+chuẩn|điều\s+kiện|tiêu\s+chí)(?!\w)", re.IGNORECASE)
 _INLINE_ITEM = re.compile(r"(?<=;)\s*[a-zđ]\)\s*")  # a lettered item starting after a ';' inside a line
 _TOKEN = re.compile(r"\S*“[^”]*”\S*|\S+")  # a word, or a quoted title with what is glued to it
