@@ -334,6 +334,35 @@ def criteria_questions(knowledge: Any, rules_path: Path | None = None) -> list[d
     return out
 
 
+ELIGIBILITY_Q = ["Em có đủ điều kiện {t} không ạ?", "Tôi muốn được xét {t} năm nay thì có đủ điều kiện không?"]
+
+
+def eligibility_questions(knowledge: Any, rules_path: Path) -> list[dict[str, Any]]:
+    """'Do I qualify for <title>?' without the asker's facts, for each title of the rule table: every condition stays
+    open, so the opening must state each one (key facts by condition_fact from the conditions' verbatim text)."""
+    import yaml
+
+    table = yaml.safe_load(rules_path.read_text("utf-8")) or {}
+    names = {k: v["name"] for k, v in (table.get("titles") or {}).items()}
+    out: list[dict[str, Any]] = []
+    for r in table.get("rules") or []:
+        conds = [c for c in r.get("conditions") or [] if c.get("text")]
+        raw = knowledge.raw_text(r["source_file"]) or ""
+        a = _anchor(conds[0]["text"], raw) if conds else None
+        if not a or r.get("title") not in names:
+            continue
+        place = "" if r.get("scope") == "national" else f"Ở tỉnh {r['scope']}, "
+        facts = list(dict.fromkeys(condition_fact(c["text"]) for c in conds))[:MAX_CONDITIONS]
+        for tpl in ELIGIBILITY_Q:
+            q = tpl.format(t=names[r["title"]])
+            q = place + q[:1].lower() + q[1:] if place else q
+            out.append({"question": q, "type": "eligibility", "gen": True, "key_facts": facts,
+                        "gold": [{"file": r["source_file"], "anchor": a, "citation": r["provision"]}]})
+    for i, q in enumerate(out, start=1):
+        q["id"] = f"elig-{i:03d}"
+    return out
+
+
 def fold_key(title: str) -> str:
     """A title compared without case, quotes or spacing differences."""
     return re.sub(r"\s+", " ", re.sub(r"[“”*]", "", title)).strip().casefold()
@@ -355,6 +384,10 @@ def main() -> None:  # pragma: no cover - thin CLI wrapper
         from assistant.config import get_settings
 
         write_generated(lambda kn: criteria_questions(kn, get_settings().knowledge_dir / "rules.yaml"))
+    elif "--eligibility" in sys.argv:  # python -m evals.question_gen OUT.jsonl --eligibility
+        from assistant.config import get_settings
+
+        write_generated(lambda kn: eligibility_questions(kn, get_settings().knowledge_dir / "rules.yaml"))
     else:
         write_generated(generate_answer_set)
 

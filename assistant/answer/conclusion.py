@@ -46,13 +46,14 @@ class AnswerTypes:
 
     def detect(self, question: str) -> str | None:
         """The answer type of a question ('amount', 'count', …, 'criteria'), or None when no type is recognised."""
+        return next((t for t in self.order if self.asks_type(question, t)), None)
+
+    def asks_type(self, question: str, kind: str) -> bool:
+        """Whether the question has the question words of `kind` (whichever type `detect` gives it first)."""
         low = question.lower().strip()
         accented = fold(low) != low  # typed with diacritics: match with them ("lẫn" is not "lần")
         text = low if accented else fold(low)
-        for t in self.order:
-            if any((acc if accented else folded).search(text) for acc, folded in self.question.get(t, [])):
-                return t
-        return None
+        return any((acc if accented else folded).search(text) for acc, folded in self.question.get(kind, []))
 
 
 def _question_pattern(p: str, folded: bool) -> re.Pattern[str]:

@@ -37,6 +37,8 @@ class OpeningFacts:
         kinds = {self.types.detect(p) for p in asked_parts(question, self.types)}
         if kind not in ("components", "criteria") and kinds & {"components", "criteria"}:
             kind = "criteria"  # one part asks for a list or the criteria: the list is the conclusion's body
+        if kind == "yesno" and self.types.asks_type(question, "criteria"):
+            kind = "criteria"  # 'có đủ điều kiện … không?' without the asker's facts: the conditions are the answer
         ents = self._entities(question)
         reg = self.knowledge.registry
         named = reg.find_in_text(question)
