@@ -343,23 +343,28 @@ def _render(toks: list[str], keep: set[int]) -> str:
 
 
 def _fit_conditions(head: str, items: list[str], budget: int) -> tuple[str, list[str]]:
-    """Every condition of a criteria list within the budget, each given an equal share at first (its figures and
-    titles kept: compact_condition), the room the shorter ones leave going to the others."""
+    """Every condition of a criteria list after its head within the budget (fit_conditions)."""
     text = head.rstrip(":") + ": "
-    room = budget - len(text) - 2 * len(items)
-    if sum(len(it) for it in items) <= room:
-        return text, items
+    return text, fit_conditions(items, budget - len(text) - 2 * len(items))
+
+
+def fit_conditions(items: list[str], room: int) -> list[str]:
+    """Conditions within `room` characters together: those that fit an equal share keep their whole text, the others
+    share what remains, each in its compact form (compact_condition: its figures and titles kept)."""
     shown = list(items)
     left = list(range(len(items)))
-    while left:  # the conditions that fit their share whole keep it; the rest share what remains
-        share = max(24, (room - sum(len(shown[i]) for i in range(len(items)) if i not in left)) // len(left))
+    while left:
+        share = max(MIN_SHARE, (room - sum(len(shown[i]) for i in range(len(items)) if i not in left)) // len(left))
         fits = [i for i in left if len(items[i]) <= share]
         if not fits:
             for i in left:
                 shown[i] = compact_condition(items[i], share)
             break
         left = [i for i in left if i not in fits]
-    return text, shown
+    return shown
+
+
+MIN_SHARE = 24  # the fewest characters a condition is stated in
 
 
 _CLAUSE = re.compile(r"(?<=[,;])\s+(?![^“(]*[”)])")  # a comma or semicolon outside quotes and brackets

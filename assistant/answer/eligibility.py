@@ -14,13 +14,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field
 
-from assistant.answer.conclusion import CONCLUSION_CHARS, compact_condition
+from assistant.answer.conclusion import CONCLUSION_CHARS, fit_conditions
 from assistant.answer.facts import FactReader, Facts
 from assistant.answer.models import Answer, Citation
 from assistant.corpus.normalize import fold
 
 Status = Literal["met", "not_met", "unknown"]
-MIN_CONDITION_CHARS = 30  # an open condition is stated in at least this many characters of the opening
 NAMED_CONDITIONS = 2  # open conditions named by their provision in the opening when there are at most this many
 STATUS_LABEL = {"met": "Đạt", "not_met": "Chưa đạt", "unknown": "Chưa xác định"}
 STATUS_MARK = {"met": "✅", "not_met": "❌", "unknown": "❔"}
@@ -476,18 +475,20 @@ class EligibilityChecker:
             return f"Chưa đủ điều kiện danh hiệu {name}: " + provs([c for c in conds if c.status == "not_met"]) + "."
         if status == "unknown":
             met = [c for c in conds if c.status == "met"]
-            head = f"Chưa xác định được việc đủ điều kiện danh hiệu {name}"
-            done = (" — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" for c in met)) if met else ""
             open_ = [c for c in conds if c.status == "unknown"]
-            todo = "; còn thiếu thông tin hoặc cần đánh giá: "
             # each open condition stated compactly (its verbatim words, figures and titles), named by its provision
             # when there are few (the details below name every one)
             named = len(open_) <= NAMED_CONDITIONS
+            head = f"Chưa xác định được việc đủ điều kiện danh hiệu {name}"
+            done = (" — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" if named else f"[{c.n}]" for c in met)) \
+                if met else ""
+            todo = "; còn thiếu thông tin hoặc cần đánh giá: "
             form = "{p} [{n}] ({w})" if named else "{w} [{n}]"
-            fixed = len(head) + len(done) + len(todo) + sum(len(form.format(p=c.provision if named else "", n=c.n,
-                                                                             w="")) + 2 for c in open_)
-            share = max(MIN_CONDITION_CHARS, (CONCLUSION_CHARS - fixed) // max(1, len(open_)))
-            todo += "; ".join(form.format(p=c.provision, n=c.n, w=_condition_words(c.quote, share)) for c in open_)
+            fixed = len(head) + len(done) + len(todo) + sum(len(form.format(p=c.provision, n=c.n, w="")) + 2
+                                                            for c in open_)
+            words = fit_conditions([_condition_text(c.quote) for c in open_], CONCLUSION_CHARS - fixed)
+            todo += "; ".join(form.format(p=c.provision, n=c.n, w=re.sub(r"[“”]", "", w))
+                              for c, w in zip(open_, words, strict=True))
             return head + done + todo + "."
         return f"Đủ các điều kiện có trong kho cho danh hiệu {name}: " + provs(conds) + "."
 
@@ -506,11 +507,9 @@ class EligibilityChecker:
         return "\n".join(lines)
 
 
-def _condition_words(quote: str, limit: int) -> str:
-    """A condition's verbatim text in at most `limit` characters, without its item mark or quotation marks (the
-    answer's opening ends at the first verbatim quote)."""
-    text = re.sub(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*", "", quote.replace("*", "").strip())
-    return re.sub(r"[“”]", "", compact_condition(text.rstrip(" ;,.:"), limit))
+def _condition_text(quote: str) -> str:
+    """A condition's verbatim text without its item mark, markdown or final punctuation."""
+    return re.sub(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*", "", quote.replace("*", "").strip()).rstrip(" ;,.:")
 
 
 def build_checker(settings: Any, knowledge: Any = None, today: Any = None) -> EligibilityChecker:

@@ -98,3 +98,25 @@ def test_who_acts_is_an_authority_question(q: str) -> None:
                                "Ai cũng được khen thưởng à?"])
 def test_who_receives_is_not_an_authority_question(q: str) -> None:
     assert TYPES.detect(q) != "authority"
+
+
+def test_an_eligibility_opening_states_each_open_condition(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Tập thể em năm nay hoàn thành xuất sắc nhiệm vụ, ở Bắc Ninh có đủ điều kiện Tập thể lao động "
+                        "xuất sắc không?")
+    head = opening(a.answer)
+    assert head.startswith("Chưa xác định được") and len(head) <= 400
+    assert "70%" in head and "Chiến sĩ thi đua cơ sở" in head  # the open conditions' figures and titles, not only
+    # their provisions
+    cited = " ".join(c.quote for c in a.citations)
+    for piece in re.findall(r"(?:: |; )([^;\[]+?) \[(\d+)\]", head.split("cần đánh giá", 1)[1]):
+        for part in re.split(r"\s*…\s*", piece[0].strip("() ")):
+            if part:
+                assert part in cited.replace("“", "").replace("”", ""), part
+
+
+def test_a_yes_no_question_on_meeting_the_criteria_states_the_conditions(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Em có đủ điều kiện Lao động tiên tiến không ạ?")
+    head = opening(a.answer)
+    assert "Hoàn thành tốt nhiệm vụ trở lên" in head and "Có tinh thần tự lực" in head
+    assert "đạt các tiêu chuẩn sau đây" not in head  # the list head without its boilerplate
+    assert_conclusion_from_sources(a)
