@@ -5,7 +5,9 @@ verbatim from that line, so `tdkt eval answers` scores it exactly like the dev s
 `python -m evals.question_gen OUT.jsonl` (uses the configured index). `evals/generated/answer_questions.jsonl` is the
 first set (48, per-passage questions only); `answer_questions_v2.jsonl` the current one (`generate_answer_set`: local
 texts' questions name their locality, plus article-level questions — two kinds of fact at once, two titles' amounts,
-who decides a title several khoản name).
+who decides a title several khoản name). `--criteria` writes `criteria_questions.jsonl` (title → its conditions, from the
+rule table and the corpus's 'tiêu chuẩn sau' lists; key facts by `condition_fact` from each condition's verbatim text);
+`--eligibility` writes `eligibility_questions.jsonl` ('do I qualify for <title>?' without facts: every condition open).
 """
 
 from __future__ import annotations
