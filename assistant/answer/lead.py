@@ -14,6 +14,8 @@ from assistant.index.retriever import Hit, QueryInfo
 CLOSE_SUPPORT = 0.8  # a passage whose support is at least this share of the best one answers the question as well
 LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")
 SLOT_SUPPORT = 0.75  # a passage that holds the asked kind of fact competes down to this share of the best support
+SCOPE_SUPPORT = 0.6  # a passage of the right scope holding the asked fact competes down to this share when no closer
+# passage is of the right scope
 CLEARLY_BETTER = 0.1  # support margin over the evidence check's best passage that makes another passage lead
 
 
@@ -145,6 +147,11 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
         slots = [holds_slot(h.chunk, ctx) for h in hits]
     cands = [i for i, s in enumerate(supports)
              if s >= (SLOT_SUPPORT if slots[i] else CLOSE_SUPPORT) * top or i == best]
+    if not any(scope_fits(hits[i].chunk, ctx) for i in cands):
+        # every close passage is out of the question's scope (another province's rule, a plan for a legal question):
+        # a passage of the right scope holding the asked kind of fact competes further down
+        cands += [i for i, s in enumerate(supports) if i not in cands and slots[i] and s >= SCOPE_SUPPORT * top
+                  and scope_fits(hits[i].chunk, ctx)]
     # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
     # unless another supports the question clearly better
     return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,

@@ -120,3 +120,13 @@ def test_a_yes_no_question_on_meeting_the_criteria_states_the_conditions(ask_ser
     assert "Hoàn thành tốt nhiệm vụ trở lên" in head and "Có tinh thần tự lực" in head
     assert "đạt các tiêu chuẩn sau đây" not in head  # the list head without its boilerplate
     assert_conclusion_from_sources(a)
+
+
+def test_a_national_question_is_led_by_national_law_when_a_provincial_rule_matches_closer(ask_service) -> None:  # noqa: ANN001
+    # the provincial regulation's heading repeats the question's words ('tiêu chuẩn xét tặng'); the law's article holds
+    # the same criteria list and is of the question's scope (no province named)
+    a = ask_service.ask("Tiêu chuẩn xét tặng Lao động tiên tiến là gì?")
+    assert a.citations[0].source_file == "luat-06-2022-qh15.md"
+    assert not a.conclusion.startswith("Quy định riêng") and "Hoàn thành tốt nhiệm vụ trở lên" in a.conclusion
+    b = ask_service.ask("Ở tỉnh Bắc Ninh, tiêu chuẩn xét tặng Lao động tiên tiến là gì?")
+    assert b.citations[0].source_file.startswith("qd-86-2025")  # the province named: its own rule leads
