@@ -26,7 +26,7 @@ def evaluate_answers(ask: AskService, questions_path: Path, llm: Any = None) -> 
     raw = {m.source_file: ask.knowledge.raw_text(m.source_file) or "" for m in ask.knowledge.documents()}
     rows = []
     llm_stats: list[tuple[float, int, float]] = []  # (time to first token, pieces, generation seconds)
-    outcomes = {"model": 0, "fallback": 0, "timeout": 0, "refused": 0}  # how answers used the model (--llm)
+    outcomes = {"model": 0, "fallback": 0, "timeout": 0, "refused": 0, "verdict": 0}  # how answers used the model (--llm)
     for q in questions:
         t = time.perf_counter()
         first: float | None = None

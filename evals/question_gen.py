@@ -5,7 +5,9 @@ verbatim from that line, so `tdkt eval answers` scores it exactly like the dev s
 `python -m evals.question_gen OUT.jsonl` (uses the configured index). `evals/generated/answer_questions.jsonl` is the
 first set (48, per-passage questions only); `answer_questions_v2.jsonl` the current one (`generate_answer_set`: local
 texts' questions name their locality, plus article-level questions — two kinds of fact at once, two titles' amounts,
-who decides a title several khoản name).
+who decides a title several khoản name). `--criteria` writes `criteria_questions.jsonl` (title → its conditions, from the
+rule table and the corpus's 'tiêu chuẩn sau' lists; key facts by `condition_fact` from each condition's verbatim text);
+`--eligibility` writes `eligibility_questions.jsonl` ('do I qualify for <title>?' without facts: every condition open).
 """
 
 from __future__ import annotations
@@ -232,6 +234,142 @@ def generate_answer_set(knowledge: Any, seed: int = 11, per_type: int = 20) -> l
     return out
 
 
+# ------------------------------------------------------------------------------------------------ criteria set
+CRITERIA_Q = ["Tiêu chuẩn xét tặng {t} là gì?", "Muốn được tặng {t} thì phải đạt những điều kiện gì?",
+              "cho em hỏi điều kiện để được xét {t} ạ", "{t} cần đáp ứng tiêu chuẩn nào?"]
+_CRIT_HEAD = re.compile(r"(?:tiêu chuẩn|điều kiện) sau")
+_CRIT_TITLE = re.compile(r"[Dd]anh hiệu\s+“([^”]{4,60})”|((?:[Dd]anh hiệu|Bằng khen|Giấy khen)\s.{4,60}?)\s+(?:để\s+)?tặng")
+MAX_ITEMS = 8
+_FIGURE = re.compile(r"\d+(?:,\d+)?\s*(?:%|lần(?: liên tục)?|năm(?: liên tục)?|tháng|ngày(?: làm việc)?)")
+MAX_CONDITIONS = 4  # conditions scored per question (the opening holds about this many, compactly)
+
+
+def condition_fact(text: str) -> str:
+    """The fact a condition must show in a compact statement, taken by code from its verbatim text: its figure with
+    its unit ('03 lần liên tục'), else the title it names (“…”), else its first three words."""
+    body = re.sub(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*", "", text.strip())
+    if m := _FIGURE.search(body):
+        return m.group(0)
+    if m := re.search(_TITLE, body):
+        return m.group(1)
+    return _short(body, 3)
+
+
+def _marker(line: str) -> str:
+    m = re.match(r"^(?:([a-zđ])\)|(\d+)\.|\((\d+)\)|([-–+•]))", line)
+    if not m:
+        return ""
+    return "a)" if m.group(1) else "1." if m.group(2) else "(1)" if m.group(3) else "-"
+
+
+def _criteria_items(lines: list[str], i: int) -> list[str]:
+    """The condition lines right after the head line `i`: the items of the first item's marker kind, or — when the
+    source marks none — the lines up to the one ending the list with '.' (a hard-wrapped item joined)."""
+    kind = _marker(lines[i + 1]) if i + 1 < len(lines) else ""
+    items: list[str] = []
+    if kind:
+        for x in lines[i + 1:]:
+            if _marker(x) == kind:
+                items.append(x)
+            elif not _marker(x) and items and not x.startswith("+"):
+                break
+        return items
+    cur = ""
+    for x in lines[i + 1:i + 1 + 3 * MAX_ITEMS]:
+        if _marker(x) or x.startswith("#"):
+            break
+        cur = f"{cur} {x}".strip()
+        if cur.endswith((";", ".")):
+            items.append(cur)
+            if cur.endswith("."):
+                break
+            cur = ""
+    return items[:MAX_ITEMS]
+
+
+def criteria_questions(knowledge: Any, rules_path: Path | None = None) -> list[dict[str, Any]]:
+    """Title → its conditions: one question per template for each title whose criteria list the corpus holds (the
+    rule table's titles with their verbatim conditions, and every 'Danh hiệu … để tặng … đạt các tiêu chuẩn sau'
+    list of an in-force legal passage); key facts are taken by code from each condition's text (condition_fact)."""
+    import yaml
+
+    today = knowledge.today or date.today()
+    raws: dict[str, str] = {}
+    found: dict[tuple[str, str], tuple[str, list[str], Chunk | None, str]] = {}  # (file, title) → head, conditions
+    if rules_path is not None and rules_path.exists():
+        table = yaml.safe_load(rules_path.read_text("utf-8")) or {}
+        names = {k: v["name"] for k, v in (table.get("titles") or {}).items()}
+        for r in table.get("rules") or []:
+            conds = [c["text"] for c in r.get("conditions") or []]
+            if conds and r.get("title") in names:
+                found[(r["source_file"], fold_key(names[r["title"]]))] = (r["lead"], conds, None, names[r["title"]])
+    for c in knowledge.searcher.chunks:
+        if c.secondary or not c.meta or c.meta.kind == "plan" or not c.meta.in_force_on(today):
+            continue
+        lines = [x.strip() for x in c.text.split("\n") if x.strip()]
+        for i, line in enumerate(lines):
+            if not _CRIT_HEAD.search(line) or not (m := _CRIT_TITLE.search(line)):
+                continue
+            items = _criteria_items(lines, i)
+            title = re.sub(r"^[Dd]anh hiệu\s+", "", (m.group(1) or m.group(2)).strip())
+            title = title[:1].upper() + title[1:]
+            if len(items) >= 2:
+                found.setdefault((c.source_file, fold_key(title)), (line, items, c, title))
+    out: list[dict[str, Any]] = []
+    for (f, _), (head, conds, c, title) in sorted(found.items()):
+        raw = raws.setdefault(f, knowledge.raw_text(f) or "")
+        a = _anchor(re.sub(r"\s+", " ", head), raw) or _anchor(conds[0], raw)
+        if not a:
+            continue
+        facts = list(dict.fromkeys(condition_fact(x) for x in conds))[:MAX_CONDITIONS]
+        chunk = c or next((x for x in knowledge.searcher.chunks if x.source_file == f and a in x.text), None)
+        if chunk is None:
+            continue
+        place = place_of(chunk)
+        for tpl in CRITERIA_Q:
+            q = tpl.format(t=title)
+            q = place + q[:1].lower() + q[1:] if place else q
+            out.append({"question": q[:1].upper() + q[1:], "type": "criteria", "gen": True,
+                        "gold": [{"file": f, "anchor": a, "citation": chunk.citation}], "key_facts": facts})
+    for i, q in enumerate(out, start=1):
+        q["id"] = f"crit-{i:03d}"
+    return out
+
+
+ELIGIBILITY_Q = ["Em có đủ điều kiện {t} không ạ?", "Tôi muốn được xét {t} năm nay thì có đủ điều kiện không?"]
+
+
+def eligibility_questions(knowledge: Any, rules_path: Path) -> list[dict[str, Any]]:
+    """'Do I qualify for <title>?' without the asker's facts, for each title of the rule table: every condition stays
+    open, so the opening must state each one (key facts by condition_fact from the conditions' verbatim text)."""
+    import yaml
+
+    table = yaml.safe_load(rules_path.read_text("utf-8")) or {}
+    names = {k: v["name"] for k, v in (table.get("titles") or {}).items()}
+    out: list[dict[str, Any]] = []
+    for r in table.get("rules") or []:
+        conds = [c for c in r.get("conditions") or [] if c.get("text")]
+        raw = knowledge.raw_text(r["source_file"]) or ""
+        a = _anchor(conds[0]["text"], raw) if conds else None
+        if not a or r.get("title") not in names:
+            continue
+        place = "" if r.get("scope") == "national" else f"Ở tỉnh {r['scope']}, "
+        facts = list(dict.fromkeys(condition_fact(c["text"]) for c in conds))[:MAX_CONDITIONS]
+        for tpl in ELIGIBILITY_Q:
+            q = tpl.format(t=names[r["title"]])
+            q = place + q[:1].lower() + q[1:] if place else q
+            out.append({"question": q, "type": "eligibility", "gen": True, "key_facts": facts,
+                        "gold": [{"file": r["source_file"], "anchor": a, "citation": r["provision"]}]})
+    for i, q in enumerate(out, start=1):
+        q["id"] = f"elig-{i:03d}"
+    return out
+
+
+def fold_key(title: str) -> str:
+    """A title compared without case, quotes or spacing differences."""
+    return re.sub(r"\s+", " ", re.sub(r"[“”*]", "", title)).strip().casefold()
+
+
 def write_generated(make: Callable[[Any], list[dict[str, Any]]]) -> None:  # pragma: no cover - thin CLI wrapper
     """`python -m evals.<generator> OUT.jsonl`: generate from the configured index and write one question a line."""
     from assistant.config import get_settings
@@ -244,7 +382,16 @@ def write_generated(make: Callable[[Any], list[dict[str, Any]]]) -> None:  # pra
 
 
 def main() -> None:  # pragma: no cover - thin CLI wrapper
-    write_generated(generate_answer_set)
+    if "--criteria" in sys.argv:  # python -m evals.question_gen OUT.jsonl --criteria
+        from assistant.config import get_settings
+
+        write_generated(lambda kn: criteria_questions(kn, get_settings().knowledge_dir / "rules.yaml"))
+    elif "--eligibility" in sys.argv:  # python -m evals.question_gen OUT.jsonl --eligibility
+        from assistant.config import get_settings
+
+        write_generated(lambda kn: eligibility_questions(kn, get_settings().knowledge_dir / "rules.yaml"))
+    else:
+        write_generated(generate_answer_set)
 
 
 if __name__ == "__main__":  # pragma: no cover

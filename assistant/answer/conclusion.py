@@ -46,13 +46,14 @@ class AnswerTypes:
 
     def detect(self, question: str) -> str | None:
         """The answer type of a question ('amount', 'count', …, 'criteria'), or None when no type is recognised."""
+        return next((t for t in self.order if self.asks_type(question, t)), None)
+
+    def asks_type(self, question: str, kind: str) -> bool:
+        """Whether the question has the question words of `kind` (whichever type `detect` gives it first)."""
         low = question.lower().strip()
         accented = fold(low) != low  # typed with diacritics: match with them ("lẫn" is not "lần")
         text = low if accented else fold(low)
-        for t in self.order:
-            if any((acc if accented else folded).search(text) for acc, folded in self.question.get(t, [])):
-                return t
-        return None
+        return any((acc if accented else folded).search(text) for acc, folded in self.question.get(kind, []))
 
 
 def _question_pattern(p: str, folded: bool) -> re.Pattern[str]:
@@ -205,11 +206,13 @@ def _marker_class(line: str) -> str:
 
 
 def _list_conclusion(lines: list[str], head_i: int, budget: int,
-                     support: Callable[[str], float] | None = None) -> tuple[str, list[str]]:
+                     support: Callable[[str], float] | None = None, conditions: bool = False) -> tuple[str, list[str]]:
     """'<head>: item; item; …' from a head line and the item lines after it (same marker kind), within
     `budget` characters: every item named (its short form when all do not fit whole), the items closest to the
-    question (or holding a figure) shown whole or by their most relevant clauses first."""
-    head = _head_text(lines[head_i])
+    question (or holding a figure) shown whole or by their most relevant clauses first. `conditions`: the list is
+    a title's criteria — the head keeps only what names the title, every condition keeps its figures and titles."""
+    conditions = conditions and bool(_ANNOUNCES_CRITERIA.search(lines[head_i]))
+    head, own = criteria_head(lines[head_i]) if conditions else (_head_text(lines[head_i]), None)
     items = []
     kind = _marker_class(lines[head_i + 1]) if head_i + 1 < len(lines) else ""
     for line in lines[head_i + 1:]:
@@ -226,9 +229,12 @@ def _list_conclusion(lines: list[str], head_i: int, budget: int,
             break
         if mk == kind:
             items.append(_plain(line, keep_quotes=True))
+    if conditions:  # items the source ran together on one line ('…, tỉnh; b)Có sáng kiến …')
+        items = [x.strip().rstrip(";") for it in items for x in _INLINE_ITEM.split(it) if x.strip()]
+        items = [own, *items] if own and items else items
     if not items:
         return head, [head]
-    text, shown = _fit_items(head, items, budget, support)
+    text, shown = _fit_conditions(head, items, budget) if conditions else _fit_items(head, items, budget, support)
     shown = [re.sub(r"[“”]", "", x) for x in shown]  # quotes kept only to split clauses outside a named title
     return text + "; ".join(shown), [head, *shown]
 
@@ -257,6 +263,108 @@ def _fit_items(head: str, items: list[str], budget: int,
         if len(better) > len(shown[i]):
             shown[i] = better
     return text, shown
+
+
+def criteria_head(line: str) -> tuple[str, str | None]:
+    """The head of a title's criteria list without its boilerplate, and the condition it carries itself, if any:
+    ('Danh hiệu “Chiến sĩ thi đua toàn quốc” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:' → 'Danh hiệu Chiến sĩ
+    thi đua toàn quốc'); a long 'để tặng cho <whom>' clause is a condition of its own ('… để tặng cho cá nhân gương
+    mẫu chấp hành tốt …'); 'đạt một trong các tiêu chuẩn' is kept (one condition is enough). Verbatim pieces; a
+    lead-in label ('Tiêu chuẩn:') dropped; the whole head (start … end) when no title precedes the boilerplate."""
+    head = _plain(re.sub(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.\s*", "", line.strip()), keep_quotes=True)
+    head = re.sub(r"^(?:Tiêu\s+chuẩn|Điều\s+kiện)\s*:\s*", "", head)
+    tail = _CRITERIA_TAIL.search(head)
+    body = head[: tail.start()].rstrip(" ,") if tail else head
+    one_of = _ONE_OF.search(tail.group(0)) if tail else None
+    gift = _GIFT.search(body)
+    name = body[: gift.start()] if gift else body
+    own = body[gift.start():].strip() if gift and len(body[gift.end():].split()) > GIFT_WORDS else None
+    name = re.sub(r"[“”]", "", name).strip(" ,")
+    if len(name.split()) < 2 or len(name) > HEAD_CHARS:
+        return _head_text(line), None
+    if one_of:
+        name = f"{name} … {one_of.group(0)}"
+    own = re.sub(r"[“”]", "", own) if own else None
+    return name[:1].upper() + name[1:], (own[:1].upper() + own[1:]) if own else None
+
+
+GIFT_WORDS = 10  # a longer 'để tặng cho <whom>' clause states a condition (not only who receives the title)
+_CRITERIA_TAIL = re.compile(r"(?:\s+và|,)?\s+(?:phải\s+)?(?:đạt|đủ|có\s+đủ)\s+(?:một\s+trong\s+)?(?:các\s+)?"
+                            r"(?:tiêu\s+chuẩn|điều\s+kiện)(?:\s+sau(?:\s+đây)?)?\s*:?\s*$")
+_ONE_OF = re.compile(r"(?:đạt|đủ|có\s+đủ)\s+một\s+trong\s+(?:các\s+)?(?:tiêu\s+chuẩn|điều\s+kiện)")
+_GIFT = re.compile(r"\s+để\s+(?:xét\s+)?(?:tặng|truy\s+tặng|công\s+nhận)(?!\w)")
+_ANNOUNCES_CRITERIA = re.compile(r"(?<!\w)(?:tiêu\s+chuẩn|điều\s+kiện|tiêu\s+chí)(?!\w)", re.IGNORECASE)
+_INLINE_ITEM = re.compile(r"(?<=;)\s*[a-zđ]\)\s*")  # a lettered item starting after a ';' inside a line
+_TOKEN = re.compile(r"\S*“[^”]*”\S*|\S+")  # a word, or a quoted title with what is glued to it
+FIGURE_WORDS = 3  # the words after a figure kept with it (its unit: 'lần liên tục', '% cá nhân')
+CONDITION_HEAD_WORDS = 4  # the first words of a condition, always kept (what the condition is about)
+
+
+def compact_condition(item: str, limit: int) -> str:
+    """A condition within `limit` characters, verbatim pieces joined by '…': its first words, every figure with its
+    unit and every quoted title it names kept; then the words next to those kept, left to right, while they fit."""
+    if len(item) <= limit:
+        return item
+    toks = _TOKEN.findall(item)
+    keep = set(range(min(CONDITION_HEAD_WORDS, len(toks))))
+    keys: list[set[int]] = []
+    for i, tok in enumerate(toks):
+        if "“" in tok:  # the title with the two words naming its kind ('danh hiệu')
+            keys.append({j for j in (i - 2, i - 1, i) if j >= 0})
+        elif re.search(r"\d", tok):
+            keys.append(set(range(max(0, i - 1), min(len(toks), i + 1 + FIGURE_WORDS))))
+    for k in keys:
+        if len(_render(toks, keep | k)) <= limit:
+            keep |= k
+    if len(_render(toks, keep)) > limit:
+        return _ends(item, limit)
+    grown = True
+    while grown:  # widen the kept pieces rightwards (the first piece first), a word at a time
+        grown = False
+        for j in sorted(keep):
+            if j + 1 < len(toks) and j + 1 not in keep and len(_render(toks, keep | {j + 1})) <= limit:
+                keep.add(j + 1)
+                grown = True
+                break
+    return _render(toks, keep)
+
+
+def _render(toks: list[str], keep: set[int]) -> str:
+    """The kept words in order, a gap shown as ' … ' (a piece's trailing comma or semicolon dropped before it)."""
+    out, prev = "", -1
+    for i in sorted(keep):
+        if out and i != prev + 1:
+            out = out.rstrip(",;:") + " …"
+        out = f"{out} {toks[i]}".strip()
+        prev = i
+    if prev < len(toks) - 1:
+        out = out.rstrip(",;:") + " …"
+    return out
+
+
+def _fit_conditions(head: str, items: list[str], budget: int) -> tuple[str, list[str]]:
+    """Every condition of a criteria list after its head within the budget (fit_conditions)."""
+    text = head.rstrip(":") + ": "
+    return text, fit_conditions(items, budget - len(text) - 2 * len(items))
+
+
+def fit_conditions(items: list[str], room: int) -> list[str]:
+    """Conditions within `room` characters together: those that fit an equal share keep their whole text, the others
+    share what remains, each in its compact form (compact_condition: its figures and titles kept)."""
+    shown = list(items)
+    left = list(range(len(items)))
+    while left:
+        share = max(MIN_SHARE, (room - sum(len(shown[i]) for i in range(len(items)) if i not in left)) // len(left))
+        fits = [i for i in left if len(items[i]) <= share]
+        if not fits:
+            for i in left:
+                shown[i] = compact_condition(items[i], share)
+            break
+        left = [i for i in left if i not in fits]
+    return shown
+
+
+MIN_SHARE = 24  # the fewest characters a condition is stated in
 
 
 _CLAUSE = re.compile(r"(?<=[,;])\s+(?![^“(]*[”)])")  # a comma or semicolon outside quotes and brackets
@@ -493,7 +601,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         (line.endswith(":") and not is_heading(lines[i + 1])) or (is_heading(line) and _ITEM.match(lines[i + 1])))]
     if heads and (kind in ("components", "criteria") or not sents):
         head_i = max(heads, key=lambda i: (lines[i].endswith(":"), support(fold(lines[i])), -i))
-        text, spans = _list_conclusion(lines, head_i, budget, support)
+        text, spans = _list_conclusion(lines, head_i, budget, support, conditions=kind == "criteria")
         return Conclusion(text, kind, spans)
     # a yes/no question is decided by the sentence that states its condition (most of its words), whichever title
     # the passage names first; otherwise the sentence naming the asked title leads
@@ -513,7 +621,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
     if top.rstrip().endswith(":"):  # the best sentence announces a list: the list is the conclusion
         i = next((j for j, line in enumerate(lines) if line.endswith(top.strip())), None)
         if i is not None and i + 1 < len(lines) and not is_heading(lines[i + 1]):
-            text, spans = _list_conclusion(lines, i, budget, support)
+            text, spans = _list_conclusion(lines, i, budget, support, conditions=kind == "criteria")
             return Conclusion(text, kind, spans)
     first = _with_continuation(top, sents, budget)
     chosen = [first]

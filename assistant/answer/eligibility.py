@@ -14,11 +14,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field
 
+from assistant.answer.conclusion import CONCLUSION_CHARS, fit_conditions
 from assistant.answer.facts import FactReader, Facts
 from assistant.answer.models import Answer, Citation
 from assistant.corpus.normalize import fold
 
 Status = Literal["met", "not_met", "unknown"]
+NAMED_CONDITIONS = 2  # open conditions named by their provision in the opening when there are at most this many
 STATUS_LABEL = {"met": "Đạt", "not_met": "Chưa đạt", "unknown": "Chưa xác định"}
 STATUS_MARK = {"met": "✅", "not_met": "❌", "unknown": "❔"}
 JUDGEMENT = "điều kiện này do cơ quan, đơn vị xem xét, đánh giá; không suy ra được từ thông tin bạn nêu"
@@ -473,10 +475,20 @@ class EligibilityChecker:
             return f"Chưa đủ điều kiện danh hiệu {name}: " + provs([c for c in conds if c.status == "not_met"]) + "."
         if status == "unknown":
             met = [c for c in conds if c.status == "met"]
+            open_ = [c for c in conds if c.status == "unknown"]
+            # each open condition stated compactly (its verbatim words, figures and titles), named by its provision
+            # when there are few (the details below name every one)
+            named = len(open_) <= NAMED_CONDITIONS
             head = f"Chưa xác định được việc đủ điều kiện danh hiệu {name}"
-            done = (" — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" for c in met)) if met else ""
-            todo = "; còn thiếu thông tin hoặc cần đánh giá: " + "; ".join(
-                f"{c.provision} [{c.n}]" for c in conds if c.status == "unknown")
+            done = (" — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" if named else f"[{c.n}]" for c in met)) \
+                if met else ""
+            todo = "; còn thiếu thông tin hoặc cần đánh giá: "
+            form = "{p} [{n}] ({w})" if named else "{w} [{n}]"
+            fixed = len(head) + len(done) + len(todo) + sum(len(form.format(p=c.provision, n=c.n, w="")) + 2
+                                                            for c in open_)
+            words = fit_conditions([_condition_text(c.quote) for c in open_], CONCLUSION_CHARS - fixed)
+            todo += "; ".join(form.format(p=c.provision, n=c.n, w=re.sub(r"[“”]", "", w))
+                              for c, w in zip(open_, words, strict=True))
             return head + done + todo + "."
         return f"Đủ các điều kiện có trong kho cho danh hiệu {name}: " + provs(conds) + "."
 
@@ -493,6 +505,11 @@ class EligibilityChecker:
             lines.append("")
             lines.extend(f"Lưu ý: {n}" for n in notes)
         return "\n".join(lines)
+
+
+def _condition_text(quote: str) -> str:
+    """A condition's verbatim text without its item mark, markdown or final punctuation."""
+    return re.sub(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*", "", quote.replace("*", "").strip()).rstrip(" ;,.:")
 
 
 def build_checker(settings: Any, knowledge: Any = None, today: Any = None) -> EligibilityChecker:

@@ -116,7 +116,7 @@ def _parse_item(item: str, b: object, whole: str) -> tuple[str, str, float | Non
     return metric, rest.strip()[:200], _num(mv.group("num")), unit, _CMP_MAP.get(cmp_word, "=")
 
 
-def _terms(s: str) -> set[str]:
+def terms_of(s: str) -> set[str]:
     return {t for t in tokens(s, folded=True) if t not in STOP and not t[0].isdigit()}
 
 
@@ -142,13 +142,13 @@ class IndicatorTable:
         if not locs:
             return []
         years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
-        qt = _terms(question) - set(" ".join(locs).split())
+        qt = terms_of(question) - set(" ".join(locs).split())
         if not qt:
             return []
         cands = [r for r in self.rows if r.locality and fold(r.locality) in locs and (not years or r.year in years)]
         scored = []
         for r in cands:
-            mt = _terms(r.metric)
+            mt = terms_of(r.metric)
             if not mt:
                 continue
             inter = qt & mt

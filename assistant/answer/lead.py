@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.answer.amounts import title_match
@@ -14,6 +14,8 @@ from assistant.index.retriever import Hit, QueryInfo
 CLOSE_SUPPORT = 0.8  # a passage whose support is at least this share of the best one answers the question as well
 LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")
 SLOT_SUPPORT = 0.75  # a passage that holds the asked kind of fact competes down to this share of the best support
+SCOPE_SUPPORT = 0.6  # a passage of the right scope holding the asked fact competes down to this share when no closer
+# passage is of the right scope
 CLEARLY_BETTER = 0.1  # support margin over the evidence check's best passage that makes another passage lead
 
 
@@ -29,6 +31,7 @@ class LeadContext:
     slot_patterns: list[re.Pattern[str]] = field(default_factory=list)  # how the asked fact looks in a provision
     list_subject: str | None = None  # folded head noun of a list asked for ('ho so' in 'Hồ sơ … gồm những gì?')
     about_document: bool = False  # the question asks about a document itself (its date, signer, number)
+    criteria: bool = False  # the question asks for the criteria of the titles it names
 
 
 _LIST_LINE = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
@@ -43,10 +46,17 @@ def list_heads(text: str) -> list[str]:
             if (line.endswith(":") or _ARTICLE.match(line)) and _LIST_LINE.match(nxt)]
 
 
+def announcing_lines(text: str) -> list[str]:
+    """The lines of a passage that announce what follows (ending with ':'), e.g. a title's criteria list."""
+    return [x.strip() for x in text.split("\n") if x.strip().endswith(":")]
+
+
 def holds_slot(chunk: Chunk, ctx: LeadContext) -> bool:
     """Whether a passage holds the kind of fact asked: a figure/time limit/decision maker matching the answer type's
     patterns, or, for a list, an enumeration whose head names what is listed. True when nothing is known to check."""
     text = chunk.text
+    if ctx.criteria and ctx.entities:  # a criteria list announced for the asked title itself, not a longer one
+        return any(title_match(ctx.entities, h, ctx.titles) == 2 for h in announcing_lines(text))
     if ctx.list_subject:
         return any(ctx.list_subject in fold(h) for h in list_heads(text))
     if ctx.slot_patterns:
@@ -132,8 +142,16 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
         return best
     top = supports[best] if best < len(supports) else max(supports, default=0.0)
     slots = [holds_slot(h.chunk, ctx) for h in hits]
+    if ctx.criteria and not any(slots):  # no passage announces the asked title's criteria: ranked as any question
+        ctx = replace(ctx, criteria=False)
+        slots = [holds_slot(h.chunk, ctx) for h in hits]
     cands = [i for i, s in enumerate(supports)
              if s >= (SLOT_SUPPORT if slots[i] else CLOSE_SUPPORT) * top or i == best]
+    if not any(scope_fits(hits[i].chunk, ctx) for i in cands):
+        # every close passage is out of the question's scope (another province's rule, a plan for a legal question):
+        # a passage of the right scope holding the asked kind of fact competes further down
+        cands += [i for i, s in enumerate(supports) if i not in cands and slots[i] and s >= SCOPE_SUPPORT * top
+                  and scope_fits(hits[i].chunk, ctx)]
     # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
     # unless another supports the question clearly better
     return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,

@@ -20,14 +20,18 @@ NOTE_UNVERIFIED = ("Câu trả lời của mô hình không kiểm chứng đư�
 NOTE_REFUSED = "Mô hình ngôn ngữ không tìm thấy câu trả lời trong các đoạn trích được chọn."
 NOTE_REFUSAL_OVERRIDDEN = ("Mô hình ngôn ngữ không tổng hợp được câu trả lời; bằng chứng trong kho đủ mạnh nên đã "
                            "trả lời trực tiếp từ văn bản.")
+NOTE_VERDICT = "Kết luận Có/Không được xác định trực tiếp từ điều khoản được dẫn (không qua mô hình ngôn ngữ)."
 REFUSAL_REASON = "mô hình ngôn ngữ không tìm thấy câu trả lời trong các đoạn trích được chọn"
 MAX_PASSAGES = 2
 PASSAGE_CHARS = 600
 
 
 def llm_outcome(answer: Answer) -> str | None:
-    """How an answer used the model: model | refused | timeout | fallback (None when no model was asked)."""
+    """How an answer used the model: model | refused | timeout | fallback | verdict (decided by code, model not
+    asked); None when no model was asked."""
     notes = " ".join(answer.notes)
+    if NOTE_VERDICT in notes:
+        return "verdict"
     if NOTE_MODEL in notes:
         return "model"
     if NOTE_REFUSED in notes:
@@ -70,16 +74,23 @@ def confident(assess: Any) -> bool:
     return getattr(assess, "confident", False) is True
 
 
-def answer_with_line(service: Any, question: str, hits: list[Any], assess: Any,
-                     model: Any) -> Generator[AskEvent, None, Answer]:
+def answer_with_line(service: Any, question: str, hits: list[Any], assess: Any, model: Any,
+                     conversation_id: str | None = None,
+                     missing: list[Any] | None = None) -> Generator[AskEvent, None, Answer]:
     """Stream the grounded answer at once, then ask the model for the conclusion line; returns the final Answer."""
     from assistant.llm import LLMError, chat_stream, with_max_tokens
 
-    grounded: Answer = service._grounded(question, hits, assess.best)
+    grounded: Answer = service._grounded(question, hits, assess.best, conversation_id, missing)
+    decided = service.verdicts.apply(grounded, question) if grounded.mode in ("grounded", "deadline") else grounded
+    by_code = decided is not grounded  # 'Có.'/'Không.' decided from the cited clause: a model line adds nothing
+    if by_code:
+        grounded = decided.model_copy(update={"notes": [*decided.notes, NOTE_VERDICT]})
     for piece in re.split(r"(?<=\n)", grounded.answer):
         if piece:
             yield AskEvent(type="token", text=piece)
     yield AskEvent(type="grounded", answer=grounded)  # a channel can show the whole answer while the model writes
+    if by_code:
+        return grounded
     settings = service.settings
     messages, passages = line_messages(service._prompt("ask_system.txt"), service._prompt("ask_user.txt"),
                                        grounded.citations, question)

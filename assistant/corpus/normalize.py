@@ -41,10 +41,20 @@ def _fold(s: str) -> str:
     return _IY.sub(r"\1i", s) if "y" in s else s
 
 
+# The old/new tone placement differs only where oa, oe or uy ends the syllable (hoà/hòa, thuỷ/thủy); before a final
+# consonant the tone sits on the second vowel in both (toàn, khoản, hoạt), and after q the u belongs to the onset (quý).
+_TONE_OPEN = re.compile("(?<!q)(" + "|".join(_TONE) + ")(?![^\\W\\d_])", re.I)
+
+
 def unify_tones(s: str) -> str:
-    for a, b in _TONE.items():
-        s = s.replace(a, b)
-    return s
+    """The new tone placement for open syllables (hoà → hòa, thuỷ → thủy); other syllables unchanged."""
+    return _TONE_OPEN.sub(_new_placement, s) if s else s
+
+
+def _new_placement(m: re.Match[str]) -> str:
+    old = m.group(1)
+    new = _TONE.get(old.lower(), old)
+    return new[0].upper() + new[1:] if old[0].isupper() else new
 
 
 @dataclass

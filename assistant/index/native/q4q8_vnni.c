@@ -6,14 +6,21 @@
  * targets AVX-512 VNNI. It computes the same integer block sums as the AVX2
  * maddubs path (exactly), so the embeddings match the shipped engine up to
  * float summation order. */
-#if defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512BW__)
+#if defined(__AVX512F__) && defined(__AVX512VNNI__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 /* AVX-512 VNNI path (added for tdkt's native build). Two Q4 blocks per zmm;
  * weights become signed (w-8), activations unsigned (a+128) so vpdpbusd
  * applies; its accumulator starts at -128*sum(w-8) per lane, which makes
  * every lane's int32 sum exactly <w-8, a> (the same integers the maddubs
- * path computes). Scales d_w*d_a are lane vectors; two tokens per pass so
- * each weight load feeds two accumulators. Needs an even block count. */
+ * path computes). The weights of 8 rows are unpacked once per call with
+ * vector ops (a scalar unpack cost a short query as much as its matmuls).
+ * Scales d_w*d_a are lane vectors; two tokens per pass so each weight load
+ * feeds two accumulators. Needs an even block count. */
 #define RO5 8
+#ifdef __F16C__
+#define Q4_SCALE(h) _cvtsh_ss(h) /* exact, as fp16_to_fp32 */
+#else
+#define Q4_SCALE(h) fp16_to_fp32(h)
+#endif
 static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
                              const int8_t *aq, const float *ad, const int32_t *as,
                              float *Y, int L, int nout, int nin) {
@@ -21,6 +28,8 @@ static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
     int nb = nin / QK, np = nb / 2;
     const __m512i flip = _mm512_set1_epi8((char)0x80);
     const __m512i pidx = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i nib = _mm_set1_epi8(0x0F), eight = _mm_set1_epi8(8);
+    const __m256i u128 = _mm256_set1_epi8((char)0x80);
 #pragma omp parallel if (!omp_in_parallel())
     {
         int8_t *wexp = (int8_t *)aligned_alloc(64, (size_t)RO5 * nin);
@@ -34,12 +43,16 @@ static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
                 const block_q4_0 *wr = W + (size_t)(oo + rr) * nb;
                 int8_t *we = wexp + (size_t)r * nin;
                 for (int b = 0; b < nb; b++) {
-                    float d = fp16_to_fp32(wr[b].d);
-                    for (int j = 0; j < 8; j++) dwv[((size_t)r * nb + b) * 8 + j] = d;
-                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = (int8_t)((qs[j] & 0x0F) - 8); o[j + 16] = (int8_t)((qs[j] >> 4) - 8); }
-                    for (int j = 0; j < 8; j++)
-                        wc[((size_t)r * nb + b) * 8 + j] = -128 * (o[4 * j] + o[4 * j + 1] + o[4 * j + 2] + o[4 * j + 3]);
+                    /* unpack 32 nibbles to w-8 (low nibbles first), the lane sums -128*sum(w-8) by one
+                     * vpdpbusd with 128 as the unsigned operand, and the block scale on 8 lanes */
+                    __m128i q = _mm_loadu_si128((const __m128i *)wr[b].qs);
+                    __m128i lo = _mm_sub_epi8(_mm_and_si128(q, nib), eight);
+                    __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q, 4), nib), eight);
+                    __m256i w = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+                    _mm256_storeu_si256((__m256i *)(we + (size_t)b * QK), w);
+                    __m256i c = _mm256_dpbusd_epi32(_mm256_setzero_si256(), u128, w);
+                    _mm256_store_si256((__m256i *)(wc + ((size_t)r * nb + b) * 8), _mm256_sub_epi32(_mm256_setzero_si256(), c));
+                    _mm256_store_ps(dwv + ((size_t)r * nb + b) * 8, _mm256_set1_ps(Q4_SCALE(wr[b].d)));
                 }
             }
             for (int t = 0; t < L; t += 2) {
@@ -79,4 +92,5 @@ static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
     }
 }
 #undef RO5
+#undef Q4_SCALE
 #endif

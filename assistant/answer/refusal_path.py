@@ -1,0 +1,58 @@
+"""The refusal and missing-provision path: what the corpus lacks and the closest passages shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.answer.compose import refusal_text
+from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
+from assistant.answer.models import Answer
+from assistant.answer.validity import (
+    legal_warning,
+)
+from assistant.index.retriever import Hit
+from assistant.index.service import Knowledge
+
+
+class RefusalPath:
+    """Part of AskService (service.py): the refusal and missing-provision path: what the corpus lacks and the closest passages shown."""
+
+    def _missing(self, question: str) -> list[Missing]:
+        """Documents or articles the question names that the corpus lacks (see missing.py)."""
+        kn = self.knowledge
+        files = {m.source_file for m in kn.documents()}
+        raws = _LazyRaw(kn)
+        return find_missing(question, kn.registry, kn.searcher.chunks, files, raws)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _holds_named_article(articles: list[Missing], hits: list[Hit]) -> bool:
+        """True when a reworded quote of every named missing article was retrieved (the note then only adds)."""
+        return all(any(h.chunk.label.get("dieu") == m.article and h.chunk.source_file in m.doc.files for h in hits)
+                   for m in articles)
+
+    def _refusal(self, question: str, hits: list[Hit], reasons: list[str],
+                 missing: list[Missing] | None = None) -> Answer:
+        closest = [self._citation(i, h, question, 200) for i, h in enumerate(hits[:3], start=1)]
+        warnings = []
+        for d in self.knowledge.registry.find_in_text(question):
+            w = legal_warning(d, self.knowledge.registry, self.today)
+            if w:
+                warnings.append(w)
+        text = refusal_text(reasons, closest, [m.short for m in missing or []], HOW_TO_ADD)
+        if warnings:
+            text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
+        return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal",
+                      notes=[m.message for m in missing or []])
+
+
+class _LazyRaw(dict):  # type: ignore[type-arg]
+    """Raw texts of indexed files, read on first use (the completeness note sits at the top of each file)."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        super().__init__()
+        self.kn = knowledge
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            self[key] = self.kn.raw_text(key)
+        return dict.get(self, key, default)

@@ -1,0 +1,141 @@
+"""Facts stated for the asked title: who decides it, its exact-title sentence, sibling passages of the lead's Điều."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.answer.amounts import title_match
+from assistant.answer.models import Citation
+from assistant.answer.siblings import best_slot_sentence, sibling_passages, slot_holders
+from assistant.corpus.models import Chunk
+from assistant.corpus.normalize import fold
+from assistant.index.retriever import Hit
+
+DECIDER_CHARS = 130  # one decider of a list of deciders, at most (its first and last clauses, verbatim)
+
+
+class TitleFacts:
+    """Part of AskService (service.py): facts stated for the asked title: who decides it, its exact-title sentence, sibling passages of the lead's Điều."""
+
+    def _states_for_title(self, cites: list[Citation], kind: str, ents: list[str]) -> bool:
+        """Whether a cited quote has a sentence naming the asked title exactly and stating the asked kind of fact."""
+        from assistant.answer.conclusion import sentences
+
+        pats = self.types.answer.get(kind, [])
+        return any(any(p.search(s) for p in pats) and title_match(ents, s, self._title_names) == 2
+                   for c in cites for s in sentences(c.quote))
+
+    def _title_slot_article(self, question: str, kind: str, ents: list[str]) -> Chunk | None:
+        """The first passage of the corpus article that states the asked kind of fact for the asked title in most
+        sentences (verbatim, in force, of the right scope — national unless the question names the province)."""
+        from assistant.answer.conclusion import sentences
+        from assistant.answer.lead import scope_fits
+
+        ctx = self._lead_context(question)
+        pats = self.types.answer.get(kind, [])
+        s = self.knowledge.searcher
+        groups: dict[tuple[str, str], list[Chunk]] = {}
+        for c in s.chunks:
+            m = c.meta
+            if c.secondary or not c.label.get("dieu") or not any(e in s.folded[s.pos[c.chunk_id]] for e in ents) \
+                    or (m and not m.in_force_on(self.today)) or not scope_fits(c, ctx):
+                continue
+            if any(any(p.search(x) for p in pats) and title_match(ents, x, self._title_names) == 2
+                   for x in sentences(c.text)):
+                groups.setdefault((c.source_file, c.label["dieu"]), []).append(c)
+        if not groups:
+            return None
+        best = max(groups.values(), key=lambda cs: (len(cs), bool(cs[0].meta and cs[0].meta.level == "trung-uong")))
+        return min(best, key=lambda c: c.start)
+
+    def _deciders(self, question: str, lead: Chunk, cites: list[Citation], ents: list[str],
+                  budget: int, single: bool = False) -> str | None:
+        """Who decides, when several sentences of the lead's Điều name the asked title with a decider (one khoản
+        per kind of body): 'A quyết định tặng [1]; B quyết định tặng [2]; …', each verbatim and cited (`single`:
+        one such sentence is enough)."""
+        from assistant.answer.conclusion import _plain, relevant_clauses
+
+        titles = self._title_names
+        holders = slot_holders(lead, self._facts.by_file, self.types.answer.get("authority", []),
+                               lambda t: title_match(ents, t, titles) == 2)
+        if len({c.chunk_id for c, _, _ in holders}) < (1 if single else 2):
+            return None
+        items: list[str] = []
+        for c, sent, m in holders:
+            end = m.end()
+            nxt = re.match(r"\s+(?:xét\s+)?tặng\b", sent[end:])
+            span = _plain(sent[: end + (nxt.end() if nxt else 0)])
+            span = relevant_clauses(span, DECIDER_CHARS, lambda _t: 0.0).rstrip(" …")
+            cite = next((x for x in cites if x.source_file == c.source_file and fold(sent[:60]) in fold(x.quote)), None)
+            if cite is None:
+                cite = self._citation(len(cites) + 1, Hit(chunk=c, score=0.0, rank=0), question, 400)
+                cite.quote, cite.start, cite.end = self.evidence.quote(sent, c, self.knowledge.raw_text(c.source_file),
+                                                                       400)
+                cites.append(cite)
+            item = f"{span} [{cite.n}]"
+            if sum(len(x) + 2 for x in items) + len(item) > budget:
+                break
+            items.append(item)
+        return "; ".join(items) + "." if len(items) >= (1 if single else 2) else None
+
+    def _exact_title_fact(self, question: str, kind: str, lead: Chunk, cites: list[Citation], ents: list[str],
+                          share: int) -> list[tuple[int, int, str, Citation]]:
+        """The first sentence of the lead's Điều that names the asked title exactly and states the asked kind of
+        fact, cited (its passage appended to `cites` when not cited yet); [] when there is none."""
+        from assistant.answer.conclusion import _plain, _trim
+
+        holders = slot_holders(lead, self._facts.by_file, self.types.answer.get(kind, []),
+                               lambda t: title_match(ents, t, self._title_names) == 2)
+        if not holders:
+            return []
+        c, sent, m = holders[0]
+        cite = next((x for x in cites if x.source_file == c.source_file and sent[:60] in x.quote), None)
+        if cite is None:
+            cite = self._citation(len(cites) + 1, Hit(chunk=c, score=0.0, rank=0), question, 400)
+            cite.quote, cite.start, cite.end = self.evidence.quote(sent, c, self.knowledge.raw_text(c.source_file), 400)
+            if sent[:60] not in cite.quote:
+                return []
+            cites.append(cite)
+        plain = _plain(sent)
+        fact = _trim(plain, share, re.search(re.escape(m.group(0)), plain))
+        return [(2, -(cite.n - 1), fact, cite)]
+
+    def _sibling_fact(self, question: str, part: str, kind: str, lead: Chunk, cites: list[Citation],
+                      ents: list[str], share: int, support: Any) -> list[tuple[int, int, str, Citation]]:
+        """The asked fact from another passage of the lead's Điều (or document outside articles) when no cited
+        passage states it: the sentence holding the asked kind of fact that best matches the question; its passage
+        is cited (appended to `cites`, quoted around that sentence)."""
+        from assistant.answer.conclusion import _plain, _trim, fact_sentence
+
+        s = self.knowledge.searcher
+        expanded = self._expand(f"{question} {part}" if part != question else question)
+
+        def chunk_support(c: Chunk) -> float:
+            text = s.folded[s.pos[c.chunk_id]] if c.chunk_id in s.pos else fold(c.embed_text)
+            return self.evidence.support(expanded, text)
+
+        # sentences are compared on what the question asks besides the title every passage of the Điều names
+        rest = fold(expanded)
+        for e in ents:
+            rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
+        cited = {(c.source_file, c.start) for c in cites}
+        found = best_slot_sentence(lead, sibling_passages(lead, self._facts.by_file, cited),
+                                   self.types.answer.get(kind, []), chunk_support,
+                                   lambda t: self.evidence.support(rest, t), cites[0].quote)
+        if found is None:
+            return []
+        c = found.chunk
+        cite = self._citation(len(cites) + 1, Hit(chunk=c, score=0.0, rank=0), question, 500)
+        raw = self.knowledge.raw_text(c.source_file)
+        # the quote holds the sentence (and the sentence announcing it)
+        cite.quote, cite.start, cite.end = self.evidence.quote(f"{found.lead_in} {found.sentence}", c, raw, 500)
+        f = fact_sentence(cite.quote, kind, self.types, lambda t: self.evidence.support(fold(found.sentence), t),
+                          ents, share, self._title_text(part))
+        if not f or (ents and kind == "amount" and not title_match(ents, f, self._title_names)):
+            return []
+        lead_in = _plain(found.lead_in)
+        if lead_in and fold(lead_in) not in fold(f) and found.lead_in in cite.quote:
+            f = _trim(f"{lead_in}: {f}", share)
+        cites.append(cite)
+        return [(title_match(ents, f, self._title_names) if ents else 0, -(len(cites) - 1), f, cite)]
