@@ -19,7 +19,7 @@ import yaml
 
 from assistant.answer.conclusion import AnswerTypes
 from assistant.corpus.models import Chunk
-from assistant.corpus.normalize import _TONE, Block, blocks, fold, nfc, tokens, unify_tones
+from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
@@ -36,9 +36,6 @@ _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le
 # Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
 _ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
-# a tone the normaliser (unify_tones) moved off the main vowel of a closed syllable ("tòan" for "toàn"), put back
-_TONE_BACK_MAP = {b: a for a, b in _TONE.items()} | {b.capitalize(): a.capitalize() for a, b in _TONE.items()}
-_TONE_BACK = re.compile("(?:" + "|".join(map(re.escape, _TONE_BACK_MAP)) + r")(?=[^\W\d_])")
 # set while the abstention checks run: a question typed with diacritics is read with them (see content_flags)
 _READ_MARKS: ContextVar[bool] = ContextVar("read_marks", default=False)
 
@@ -387,12 +384,6 @@ class Evidence:
             i += 1
         return out
 
-    def spelled_title_variants(self, q: str) -> list[str]:
-        """title_variants of the question with the tone of a closed syllable put back on its main vowel: the
-        normaliser (unify_tones) writes "tòan", "khỏan" for "toàn", "khoản", while the corpus is compared as
-        written — "Chiến sĩ thi đua tòan quốc" is no invented title."""
-        return self.title_variants(_TONE_BACK.sub(lambda m: _TONE_BACK_MAP[m.group(0)], nfc(q)))
-
     def _fold_of(self, h: Hit) -> str:
         i = self.s.pos.get(h.chunk.chunk_id)
         return self.s.folded[i] if i is not None else fold(h.chunk.embed_text)
@@ -440,7 +431,7 @@ class Evidence:
                 if not any(has_phrase(pool_f[i], group) for i in scope):
                     aspect_missing = 1.0
                     reasons.append(f"các đoạn liên quan không nói về {name}")
-        variants = self.spelled_title_variants(q)
+        variants = self.title_variants(q)
         reasons += [f"kho văn bản không có danh hiệu/hình thức “{self._surface(q, v)}”" for v in variants]
         khoan, khoan_f = self.best_khoan(readings, top)
         slot_asked, slot_missing = self.slot(q, khoan, [h.chunk.text for h in top], reasons)
