@@ -16,6 +16,7 @@ K1 = 1.2
 B = 0.75
 _DOC_BITS = 24  # an entry's sort key: term id << 40 | document << 16 | term frequency
 _TF_MAX = (1 << 16) - 1
+_PAIR = np.dtype([("doc", np.int32), ("score", np.float32)])
 _PLAIN = re.compile(r"[0-9a-z]+")
 _JOINERS = re.compile(r"[.,/]")
 
@@ -36,6 +37,8 @@ class BM25Matrix:
     Scores equal bm25s' default BM25 (same formulas, same float32 rounding); the build keeps one int64 per
     (term, document) entry instead of per-document token lists, so memory stays near the final matrix.
     """
+
+    block = 1 << 18  # entries scored at once in finish() (its temporaries: ≈ 50 bytes an entry)
 
     def __init__(self, k1: float = K1, b: float = B) -> None:
         self.k1, self.b = k1, b
@@ -63,17 +66,22 @@ class BM25Matrix:
         idf = np.array([math.log(1 + (n_docs - c + 0.5) / (c + 0.5)) for c in df.tolist()], dtype=np.float32)
         lens = np.frombuffer(self._lens, dtype=np.int32) if n_docs else np.zeros(0, dtype=np.int32)
         avg = np.array(lens, dtype=np.int64).mean() if n_docs else 1.0
-        self.indices = np.empty(len(keys), dtype=np.int32)
-        self.data = np.empty(len(keys), dtype=np.float32)
-        step = 1 << 20
-        for s in range(0, len(keys), step):  # bounded temporaries
+        # each entry's 8 bytes are rewritten in place as its (document, score): the matrix takes the sort buffer's
+        # memory, so a build never holds the entries twice
+        pairs = keys.view(_PAIR)
+        step = self.block
+        for s in range(0, len(keys), step):  # bounded temporaries; a block is read whole before it is rewritten
             k = keys[s : s + step]
             doc = ((k >> 16) & ((1 << _DOC_BITS) - 1)).astype(np.int32)
             tf = (k & _TF_MAX).astype(np.float32)
+            term = k >> 40
             norm = self.k1 * (1 - self.b + self.b * lens[doc].astype(np.float64) / avg)
             tfc = tf / (norm + tf)
-            self.indices[s : s + step] = doc
-            self.data[s : s + step] = (idf[k >> 40].astype(np.float64) * tfc).astype(np.float32)
+            score = (idf[term].astype(np.float64) * tfc).astype(np.float32)
+            pairs["doc"][s : s + step] = doc
+            pairs["score"][s : s + step] = score
+        self.indices = pairs["doc"]  # strided views over the one buffer (scoring reads them as fast)
+        self.data = pairs["score"]
         self.n = n_docs
         del keys
         self._keys = array("q")
