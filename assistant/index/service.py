@@ -238,6 +238,7 @@ class Knowledge:
             shared_lock = self._shared_writer(wait, lock)
             published = False
             cat: Catalog | None = None
+            clean = False
             try:
                 self._pull_shared(force=True)
                 self._refresh()  # token-checked under the writer lock: the reader's catalog is what is on disk
@@ -247,13 +248,14 @@ class Knowledge:
                     cat = Catalog(self.gen.catalog_path, self.settings.embedding) if self._damage \
                         else self._catalog.copy()
                     yield cat
+                    clean = True
                 except OSError as e:
                     raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
                 finally:
-                    if cat is None or cat.saved or cat.dirty or cat.store_changed:
-                        layout.touch_stamp(self.gen)
+                    if not clean or cat is None or cat.saved or cat.dirty or cat.store_changed:
+                        layout.touch_stamp(self.gen)  # a failed writer may have changed vectors: readers re-check
                         self._own_tokens.add(layout.generation_token(self.gen))
-                        if cat is not None and cat.saved and not cat.dirty:
+                        if clean and cat is not None and cat.saved and not cat.dirty:
                             self._adopt(cat)
                     else:
                         published = True  # nothing changed: nothing to publish
