@@ -50,6 +50,10 @@ def test_serve_scale_two_ingests_for_real_and_measures_a_fresh_server(settings: 
     # ru_maxrss lags VmRSS by the kernel's per-thread counter batching (well under 1 MB)
     assert srv["peak_rss_mb"] >= max(srv["rss_after_open_mb"], srv["rss_after_searcher_mb"],
                                      srv["rss_after_asks_mb"]) - 1.0
+    st = srv["search_stages_ms"]  # where a search's time goes, each stage timed alone
+    assert set(st) == {"analyse", "bm25", "query_embedding", "chroma", "rest"}
+    assert st["query_embedding"]["p50"] > 0 and st["chroma"]["p50"] > 0 and st["bm25"]["p50"] > 0
+    assert srv["search_cache"].startswith("none")
     assert 0.0 <= srv["hit@1_with_distractors"] <= srv["hit@5_with_distractors"] <= 1.0
 
     # the bench's own index is untouched; the copy is removed

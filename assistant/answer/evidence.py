@@ -319,9 +319,19 @@ class Evidence:
         i = fold(t).find(folded_part)
         return t[i:i + len(folded_part)] if i >= 0 and len(fold(t)) == len(t) else folded_part
 
-    @cached_property
-    def corpus_folded(self) -> str:
-        return "\n".join(self.s.folded[i] for i in self.visible)
+    def in_corpus(self, phrase: str, accented: bool = False) -> bool:
+        """Whether a visible chunk holds `phrase` as whole words: in its folded text, or with `accented` in its
+        lower-case text with diacritics. The folded BM25 postings narrow the chunks; only those are read (no
+        whole-corpus string is held)."""
+        pat = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+        cand = self.s.lex.phrase_candidates(fold(phrase).split())
+        chunks = self.s.chunks
+        for i in range(len(chunks)) if cand is None else cand.tolist():
+            if chunks[i].source_file in self.hidden:
+                continue
+            if pat.search(nfc(chunks[i].embed_text).lower() if accented else self.s.folded[i]):
+                return True
+        return False
 
     def absent_names(self, q: str) -> list[str]:
         """Capitalised multi-word names inside the question (places, titles, bodies) that no passage contains."""
@@ -335,7 +345,7 @@ class Evidence:
                     continue
                 if len(run) >= 2:
                     name = fold(" ".join(run))
-                    if not re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", self.corpus_folded):
+                    if not self.in_corpus(name):
                         out.append(" ".join(run))
                 run = []
         return out
@@ -355,10 +365,6 @@ class Evidence:
                         out.setdefault(" ".join(words[:n]), set()).add(words[n])
         return out
 
-    @cached_property
-    def corpus_lower(self) -> str:
-        return "\n".join(nfc(self.s.chunks[i].embed_text).lower() for i in self.visible)
-
     def title_variants(self, q: str) -> list[str]:
         """Names in the question that begin like a title the corpus quotes but go on with a word that no title and
         no passage has there ("Chiến sĩ thi đua cơ xanh"): a title that does not exist. Matched with diacritics
@@ -366,7 +372,6 @@ class Evidence:
         low = nfc(q).lower()
         accented = fold(low) != low
         words = re.findall(r"\w+", low if accented else fold(low))
-        corpus = self.corpus_lower if accented else self.corpus_folded
         out: list[str] = []
         i = 0
         while i < len(words):
@@ -375,8 +380,7 @@ class Evidence:
                 nxt = words[i + n]
                 if p not in self.title_prefixes or nxt in self.title_prefixes[p]:
                     continue
-                if fold(nxt) in self.w.stop or nxt.isdigit() or re.search(
-                        r"(?<!\w)" + re.escape(f"{p} {nxt}") + r"(?!\w)", corpus):
+                if fold(nxt) in self.w.stop or nxt.isdigit() or self.in_corpus(f"{p} {nxt}", accented):
                     break
                 out.append(fold(f"{p} {nxt}"))
                 i += n

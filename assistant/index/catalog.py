@@ -72,6 +72,17 @@ class Catalog:
         self.embedding = embedding
         self.docs: dict[str, DocEntry] = {}
         self.chunks: dict[str, dict[str, Any]] = {}
+        self.dirty = False  # changed since loaded or last saved
+        self.saved = False  # save() wrote it at least once
+        self.store_changed = False  # a writer added or deleted vectors (readers must re-read the store's ids)
+
+    def copy(self) -> Catalog:
+        """A writer's merge base: new dicts over the same entries (entries are replaced, never changed in place),
+        so a copy costs two dicts, not a second parse of catalog.json."""
+        cat = Catalog(self.path, self.embedding)
+        cat.docs = dict(self.docs)
+        cat.chunks = dict(self.chunks)
+        return cat
 
     @classmethod
     def load(cls, path: Path, embedding: str) -> Catalog:
@@ -111,6 +122,7 @@ class Catalog:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+            self.dirty, self.saved = False, True
         except OSError as e:  # read-only or full disk: the previous catalog.json stays as it was
             raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
         finally:
@@ -120,6 +132,7 @@ class Catalog:
 
     def put(self, entry: DocEntry, chunks: list[Chunk]) -> None:
         self.drop(entry.source_file)
+        self.dirty = True
         self.docs[entry.source_file] = entry
         for c in chunks:
             self.chunks[c.chunk_id] = chunk_to_json(c)
@@ -127,6 +140,7 @@ class Catalog:
     def drop(self, source_file: str) -> None:
         old = self.docs.pop(source_file, None)
         if old:
+            self.dirty = True
             for cid in old.chunk_ids:
                 self.chunks.pop(cid, None)
 

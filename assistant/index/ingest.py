@@ -178,7 +178,8 @@ def ingest(paths: list[Path], catalog: Catalog, store: ChromaStore | None, regis
             if under and (name not in seen or not ep.exists()):
                 catalog.drop(name)
                 report.removed.append(name)
-    commit()
+    if catalog.dirty or not catalog.path.exists():  # nothing changed: no rewrite (readers keep their catalog)
+        commit()
     report.chunks_total = len(catalog.chunks)
     return report
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -15,6 +16,9 @@ K1 = 1.2
 B = 0.75
 _DOC_BITS = 24  # an entry's sort key: term id << 40 | document << 16 | term frequency
 _TF_MAX = (1 << 16) - 1
+_PAIR = np.dtype([("doc", np.int32), ("score", np.float32)])
+_PLAIN = re.compile(r"[0-9a-z]+")
+_JOINERS = re.compile(r"[.,/]")
 
 
 def features(text: str, folded: bool) -> list[str]:
@@ -33,6 +37,8 @@ class BM25Matrix:
     Scores equal bm25s' default BM25 (same formulas, same float32 rounding); the build keeps one int64 per
     (term, document) entry instead of per-document token lists, so memory stays near the final matrix.
     """
+
+    block = 1 << 18  # entries scored at once in finish() (its temporaries: ≈ 50 bytes an entry)
 
     def __init__(self, k1: float = K1, b: float = B) -> None:
         self.k1, self.b = k1, b
@@ -60,17 +66,22 @@ class BM25Matrix:
         idf = np.array([math.log(1 + (n_docs - c + 0.5) / (c + 0.5)) for c in df.tolist()], dtype=np.float32)
         lens = np.frombuffer(self._lens, dtype=np.int32) if n_docs else np.zeros(0, dtype=np.int32)
         avg = np.array(lens, dtype=np.int64).mean() if n_docs else 1.0
-        self.indices = np.empty(len(keys), dtype=np.int32)
-        self.data = np.empty(len(keys), dtype=np.float32)
-        step = 1 << 20
-        for s in range(0, len(keys), step):  # bounded temporaries
+        # each entry's 8 bytes are rewritten in place as its (document, score): the matrix takes the sort buffer's
+        # memory, so a build never holds the entries twice
+        pairs = keys.view(_PAIR)
+        step = self.block
+        for s in range(0, len(keys), step):  # bounded temporaries; a block is read whole before it is rewritten
             k = keys[s : s + step]
             doc = ((k >> 16) & ((1 << _DOC_BITS) - 1)).astype(np.int32)
             tf = (k & _TF_MAX).astype(np.float32)
+            term = k >> 40
             norm = self.k1 * (1 - self.b + self.b * lens[doc].astype(np.float64) / avg)
             tfc = tf / (norm + tf)
-            self.indices[s : s + step] = doc
-            self.data[s : s + step] = (idf[k >> 40].astype(np.float64) * tfc).astype(np.float32)
+            score = (idf[term].astype(np.float64) * tfc).astype(np.float32)
+            pairs["doc"][s : s + step] = doc
+            pairs["score"][s : s + step] = score
+        self.indices = pairs["doc"]  # strided views over the one buffer (scoring reads them as fast)
+        self.data = pairs["score"]
         self.n = n_docs
         del keys
         self._keys = array("q")
@@ -87,6 +98,13 @@ class BM25Matrix:
 
     def nbytes(self) -> int:
         return int(self.data.nbytes + self.indices.nbytes + self.indptr.nbytes)
+
+    def postings(self, term: str) -> np.ndarray:
+        """The documents (ascending) whose features include `term`."""
+        t = self.vocab.get(term)
+        if t is None:
+            return np.zeros(0, dtype=np.int32)
+        return self.indices[self.indptr[t] : self.indptr[t + 1]]
 
 
 class LexicalIndex:
@@ -106,6 +124,45 @@ class LexicalIndex:
             return
         self.exact.finish()
         self.folded.finish()
+
+    def word_docs(self, word: str) -> np.ndarray | None:
+        """The chunks whose folded text may hold `word` (folded, [0-9a-z]) as a whole word: those with it as a
+        syllable or inside a syllable token joined by . , / ("1.000", "06/2022/qh15"); None when `word` is not a
+        single syllable (the caller cannot narrow by it)."""
+        if self.folded is None or not _PLAIN.fullmatch(word):
+            return None
+        docs = self.folded.postings(word)
+        joined = self._joined_tokens().get(word)
+        if joined:
+            docs = np.unique(np.concatenate([docs, *(self.folded.postings(t) for t in joined)]))
+        return docs
+
+    def phrase_candidates(self, words: list[str]) -> np.ndarray | None:
+        """Chunks that may hold the folded words as consecutive whole words (every constrained word's documents
+        intersected, rarest first); None when no word constrains (the caller checks every chunk)."""
+        sets = [d for d in (self.word_docs(w) for w in dict.fromkeys(words)) if d is not None]
+        if not sets:
+            return None
+        sets.sort(key=len)
+        out = sets[0]
+        for d in sets[1:]:
+            if not len(out):
+                break
+            out = np.intersect1d(out, d, assume_unique=True)
+        return out
+
+    def _joined_tokens(self) -> dict[str, list[str]]:
+        """Syllable → the folded vocabulary's tokens that contain it between . , / (built once, on first use)."""
+        got = self.__dict__.get("_joined")
+        if got is None:
+            got = {}
+            if self.folded is not None:
+                for t in self.folded.vocab:
+                    if "_" not in t and _JOINERS.search(t):
+                        for part in set(_JOINERS.split(t)):
+                            got.setdefault(part, []).append(t)
+            self.__dict__["_joined"] = got
+        return got
 
     def scores(self, query: str) -> np.ndarray:
         if self.n == 0 or self.exact is None or self.folded is None:

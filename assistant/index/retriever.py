@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -20,7 +21,7 @@ from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import Registry, norm_number
 from assistant.index.lexical import LexicalIndex, has_diacritics
-from assistant.index.query import QueryNormaliser, compose_phrases
+from assistant.index.query import NormalisedQuery, QueryNormaliser, compose_phrases
 
 FUSION = "score"  # "score" (normalised BM25 + min-max dense) or "rrf"; chosen by `tdkt eval retrieval`
 RRF_K = 60
@@ -154,8 +155,8 @@ class HybridSearcher:
         self._doc_of = doc_of
 
     # ---------------------------------------------------------------------------------------------
-    def analyse(self, query: str) -> QueryInfo:
-        nq = self.normaliser.normalise(query)
+    def analyse(self, query: str, nq: NormalisedQuery | None = None) -> QueryInfo:
+        nq = nq or self.normaliser.normalise(query)
         full = f"{nq.story} {nq.text}".strip()
         f_full = fold(full)
         f = fold(nq.text)
@@ -190,7 +191,11 @@ class HybridSearcher:
         n = len(self.chunks)
         if n == 0 or not query.strip():
             return []
-        qi = self.analyse(query)
+        nq = self.normaliser.normalise(query)
+        dense_on = self.mode in ("hybrid", "vector") and self.store is not None
+        # the query embedding (the model releases the GIL) runs while the lexical side is scored
+        vec_job = _EMBEDDER.submit(self.store.embeddings.embed_query, nq.text or query) if dense_on else None
+        qi = self.analyse(query, nq)
         mask = np.ones(n, dtype=bool)
         if filters:
             mask = self.filter_mask(filters)
@@ -214,8 +219,8 @@ class HybridSearcher:
                 else:
                     parts_lex = W_LEX * s / top
             fused += parts_lex
-        if self.mode in ("hybrid", "vector") and self.store is not None:
-            vec = self.store.embeddings.embed_query(qi.normalised or query)
+        if vec_job is not None:
+            vec = vec_job.result()
             dense = [(self.pos[cid], sc) for cid, sc in self.store.query(vec, DENSE_CANDIDATES)
                      if cid in self.pos and mask[self.pos[cid]]]
             w = W_DENSE if self.mode == "hybrid" else 1.0
@@ -291,6 +296,9 @@ class HybridSearcher:
             got = sum(1 for t in qi.terms if t in head_terms)
             b *= 1.0 + HEAD_WEIGHT * got / len(qi.terms)
         return b
+
+
+_EMBEDDER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tdkt-query-embed")
 
 
 @lru_cache(maxsize=1 << 15)

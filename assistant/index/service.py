@@ -223,8 +223,11 @@ class Knowledge:
     # --------------------------------------------------------------------------------- writing
     @contextlib.contextmanager
     def _writing(self, timeout: float | None = None, allow_damaged: bool = False) -> Iterator[Catalog]:
-        """One writer: in-process lock + cross-process file lock, then the catalog freshly read from disk (the
-        merge base). Writers change that copy; readers keep theirs until the commit makes them reload."""
+        """One writer: in-process lock + cross-process file lock, then the merge base: a copy of the reader's
+        catalog when that is what is on disk (no second parse), else the catalog freshly read. Writers change that
+        copy; readers keep theirs until the commit, after which they take the writer's (no reload). A writer
+        that changed nothing (`Catalog.dirty` / `Catalog.store_changed` unset) rewrites, stamps and publishes
+        nothing, so other readers keep their catalog and searcher."""
         with self._write_lock:
             try:
                 wait = self.settings.index_lock_timeout if timeout is None else timeout
@@ -234,20 +237,29 @@ class Knowledge:
                 raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
             shared_lock = self._shared_writer(wait, lock)
             published = False
+            cat: Catalog | None = None
+            clean = False
             try:
                 self._pull_shared(force=True)
-                self._refresh(force=True)
+                self._refresh()  # token-checked under the writer lock: the reader's catalog is what is on disk
                 if self._damage and not allow_damaged:
                     raise IndexDamaged("", message=self._damage)
                 try:
-                    yield (Catalog(self.gen.catalog_path, self.settings.embedding) if self._damage
-                           else Catalog.load(self.gen.catalog_path, self.settings.embedding))
+                    cat = Catalog(self.gen.catalog_path, self.settings.embedding) if self._damage \
+                        else self._catalog.copy()
+                    yield cat
+                    clean = True
                 except OSError as e:
                     raise IndexWriteError(f"{type(e).__name__}: {e.strerror or e}") from e
                 finally:
-                    layout.touch_stamp(self.gen)
-                    self._own_tokens.add(layout.generation_token(self.gen))
-                if self.shared is not None and not self._damage:
+                    if not clean or cat is None or cat.saved or cat.dirty or cat.store_changed:
+                        layout.touch_stamp(self.gen)  # a failed writer may have changed vectors: readers re-check
+                        self._own_tokens.add(layout.generation_token(self.gen))
+                        if clean and cat is not None and cat.saved and not cat.dirty:
+                            self._adopt(cat)
+                    else:
+                        published = True  # nothing changed: nothing to publish
+                if self.shared is not None and not self._damage and not published:
                     self.shared.publish(self.gen)
                     published = True
             finally:
@@ -257,6 +269,21 @@ class Knowledge:
                 if shared_lock is not None:
                     shared_lock.release()
                 lock.__exit__(None, None, None)
+
+    def _adopt(self, cat: Catalog) -> None:
+        """After this process committed `cat`, readers use it as it is (catalog.json is not parsed again)."""
+        with self._lock:
+            gen = layout.current_generation(self.index_dir)
+            if gen != self.gen or cat.path != gen.catalog_path:
+                return  # switched meanwhile: `_refresh` reloads
+            self._token = layout.generation_token(gen)
+            self._own_tokens.clear()
+            self._catalog = cat
+            self._damage = None
+            if self.shared is not None and self._searcher is not None:
+                self._stale_searcher = self._searcher
+            self._searcher = None
+            self._vector_ids = None
 
     def _shared_writer(self, wait: float, local_lock: Any) -> Any:
         """With a shared index: the database lock that makes one worker the writer (IndexBusy after `wait`)."""
@@ -297,6 +324,7 @@ class Knowledge:
         """
         with self._writing(allow_damaged=rebuild) as cat:
             if rebuild:
+                cat.store_changed = True  # a new generation: stamped and published like any change
                 return self._rebuild(paths, progress, embed)
             store = self.store if embed else None
             if store is not None and store.read_only:
@@ -319,8 +347,9 @@ class Knowledge:
             vecs = self._vectors(fresh=True)
             report.vectors_missing = len(set(cat.chunks) - vecs) if vecs is not None else len(cat.chunks)
             return
-        collect_garbage(cat, store)
+        orphans = collect_garbage(cat, store)
         report.vectors_repaired = embed_missing(cat, store, progress)
+        cat.store_changed = cat.store_changed or bool(orphans or report.vectors_repaired or report.chunks_embedded)
         report.chunks_embedded += report.vectors_repaired
         if report.vectors_repaired:
             report.notices.append(f"Đã nhúng bổ sung {report.vectors_repaired} đoạn thiếu vector "
@@ -388,8 +417,10 @@ class Knowledge:
         """Embed the chunks whose vectors are missing (second phase of a fast ingest; also the repair path)."""
         with self._writing() as cat:
             store = self.store
-            collect_garbage(cat, store)
-            return embed_missing(cat, store, progress)
+            orphans = collect_garbage(cat, store)
+            n = embed_missing(cat, store, progress)
+            cat.store_changed = bool(orphans or n)
+            return n
 
     def remove(self, source_file: str) -> bool:
         with self._writing() as cat:
@@ -398,6 +429,7 @@ class Knowledge:
                 return False
             cat.drop(source_file)
             self._committer(cat)()
+            cat.store_changed = True
             with contextlib.suppress(IndexDamaged):
                 self.store.delete(entry.chunk_ids)
             return True
@@ -428,6 +460,7 @@ class Knowledge:
             orphans = collect_garbage(cat, store)
             texts = self._restore_texts(cat)
             embedded = embed_missing(cat, store)
+            cat.store_changed = bool(orphans or embedded)
             return {"vectors_embedded": embedded, "orphans_deleted": orphans, "texts_restored": texts}
 
     # --------------------------------------------------------------------------------- reading

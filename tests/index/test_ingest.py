@@ -121,3 +121,35 @@ def test_rebuild_starts_from_scratch(tmp_path: Path) -> None:
     n = Knowledge(s).ingest([d]).chunks_total
     rep = Knowledge(s).ingest([d], rebuild=True)
     assert rep.chunks_embedded == n == rep.chunks_total
+
+
+def test_ingest_that_changes_nothing_rewrites_nothing_and_a_change_is_adopted_without_a_reload(
+        tmp_path: Path) -> None:
+    from assistant.index import layout
+    from assistant.index.catalog import Catalog
+
+    d = _corpus(tmp_path, ["002_464e77930257098f.txt", "003_6d2c2d446d8b7b2d.txt"])
+    s = make_settings(tmp_path / "data", extra_corpus=[])
+    Knowledge(s).ingest([d])
+    kn = Knowledge(s)  # a fresh server process: opens the index, then its start-up ingest
+    before_cat, before_token = kn.catalog, layout.generation_token(kn.gen)
+    kn.search("tổng đàn lợn")
+    searcher = kn.searcher
+    rep = kn.ingest([d])
+    assert len(rep.unchanged) == 2 and not (rep.added or rep.updated or rep.removed)
+    # catalog.json not rewritten, the stamp not touched: this and every other reader keep catalog and searcher
+    assert layout.generation_token(kn.gen) == before_token
+    assert kn.catalog is before_cat and kn.searcher is searcher
+    # a change: the reader takes the committed catalog as it is, equal to what a fresh load reads
+    f = d / "002_464e77930257098f.txt"
+    f.write_text(f.read_text("utf-8").replace("4.900 con", "5.100 con"), encoding="utf-8")
+    rep = kn.ingest([d])
+    assert rep.updated == ["002_464e77930257098f.txt"]
+    assert layout.generation_token(kn.gen) != before_token
+    cat = kn.catalog
+    assert cat is not before_cat and kn.searcher is not searcher
+    fresh = Catalog.load(kn.gen.catalog_path, s.embedding)
+    assert cat.chunks == fresh.chunks and {k: v.to_json() for k, v in cat.docs.items()} == \
+        {k: v.to_json() for k, v in fresh.docs.items()}
+    assert any("5.100 con" in c["text"] for c in cat.chunks.values())
+    assert any("4.900 con" in c["text"] for c in before_cat.chunks.values())

@@ -125,3 +125,35 @@ def test_catalog_shares_repeated_strings(knowledge) -> None:  # noqa: ANN001
     assert all(r["breadcrumb"][0] is rows[0]["breadcrumb"][0] for r in rows if r["breadcrumb"]
                and r["breadcrumb"][0] == rows[0]["breadcrumb"][0])
     assert cat.chunks == knowledge.catalog.chunks
+
+
+def test_bm25_build_scores_in_the_sort_buffer() -> None:
+    """finish() turns the sorted entries into the matrix in place: at the build's peak the entries are not held
+    twice (only one block's temporaries beside them); scores equal a build in one block."""
+    import random
+    import tracemalloc
+
+    from assistant.index.lexical import BM25Matrix
+
+    rng = random.Random(5)
+    words = [f"w{i}" for i in range(500)]
+    docs = [[rng.choice(words) for _ in range(rng.randint(50, 400))] for _ in range(3000)]
+    small, whole = BM25Matrix(), BM25Matrix()
+    small.block, whole.block = 4096, 1 << 30
+    for d in docs:
+        small.add(d)
+        whole.add(d)
+    whole.finish()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        small.finish()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert small.nbytes() > 4_000_000
+    assert peak < 0.1 * small.nbytes()  # indices + data allocated beside the entries would add ≥ 1.0 × nbytes
+    assert np.array_equal(small.indptr, whole.indptr) and np.array_equal(small.indices, whole.indices)
+    assert np.array_equal(small.data, whole.data)
+    q = ["w1", "w7", "w7", "w499"]
+    assert np.array_equal(small.scores(q), whole.scores(q)) and small.scores(q).max() > 0
