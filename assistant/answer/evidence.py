@@ -20,6 +20,7 @@ import yaml
 from assistant.answer.conclusion import AnswerTypes
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
+from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
@@ -110,12 +111,6 @@ def marked_reading() -> Iterator[None]:
         yield
     finally:
         _READ_MARKS.reset(token)
-
-
-def has_marks(text: str) -> bool:
-    """The text is typed with Vietnamese diacritics."""
-    low = text.lower()
-    return fold(low) != low
 
 
 def strip_marks(text: str) -> str:
@@ -261,7 +256,7 @@ class Evidence:
         stopword, "thi" of "thi đua", "cơ", "thẻ" are not); the passage ranking of the answer keeps the folded
         reading (measured: the diacritic reading there loses one dev lead fact)."""
         toks = tokens(question)
-        if _READ_MARKS.get() and has_marks(question):
+        if _READ_MARKS.get() and has_diacritics(question):
             return [(fold(t), t not in self.w.stop_marked) for t in toks]
         return [(fold(t), t not in self.w.stop and fold(t) not in self.w.stop) for t in toks]
 
@@ -370,7 +365,7 @@ class Evidence:
         no passage has there ("Chiến sĩ thi đua cơ xanh"): a title that does not exist. Matched with diacritics
         when the question has them ("văn thư có" is not "văn thư cơ")."""
         low = nfc(q).lower()
-        accented = fold(low) != low
+        accented = has_diacritics(low)
         words = re.findall(r"\w+", low if accented else fold(low))
         out: list[str] = []
         i = 0
@@ -403,7 +398,7 @@ class Evidence:
     def _checks(self, question: str, hits: list[Hit], today_year: int | None = None
                 ) -> tuple[dict[str, float], list[str], int, float]:
         nq = self.s.normaliser.normalise(question)
-        q = nq.text if has_marks(question) else strip_marks(nq.text)
+        q = nq.text if has_diacritics(question) else strip_marks(nq.text)
         top, pool = hits[:3], hits[:5]
         texts = [self._fold_of(h) for h in top]
         pool_f = [self._fold_of(h) for h in pool]
