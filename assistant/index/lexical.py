@@ -7,6 +7,7 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from functools import cached_property
 
 import numpy as np
 
@@ -132,7 +133,7 @@ class LexicalIndex:
         if self.folded is None or not _PLAIN.fullmatch(word):
             return None
         docs = self.folded.postings(word)
-        joined = self._joined_tokens().get(word)
+        joined = self.joined_tokens.get(word)
         if joined:
             docs = np.unique(np.concatenate([docs, *(self.folded.postings(t) for t in joined)]))
         return docs
@@ -151,17 +152,15 @@ class LexicalIndex:
             out = np.intersect1d(out, d, assume_unique=True)
         return out
 
-    def _joined_tokens(self) -> dict[str, list[str]]:
+    @cached_property
+    def joined_tokens(self) -> dict[str, list[str]]:
         """Syllable → the folded vocabulary's tokens that contain it between . , / (built once, on first use)."""
-        got = self.__dict__.get("_joined")
-        if got is None:
-            got = {}
-            if self.folded is not None:
-                for t in self.folded.vocab:
-                    if "_" not in t and _JOINERS.search(t):
-                        for part in set(_JOINERS.split(t)):
-                            got.setdefault(part, []).append(t)
-            self.__dict__["_joined"] = got
+        got: dict[str, list[str]] = {}
+        if self.folded is not None:
+            for t in self.folded.vocab:
+                if "_" not in t and _JOINERS.search(t):
+                    for part in set(_JOINERS.split(t)):
+                        got.setdefault(part, []).append(t)
         return got
 
     def scores(self, query: str) -> np.ndarray:
