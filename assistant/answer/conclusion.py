@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from assistant.answer.amounts import title_match
+from assistant.corpus.memo import Memo
 from assistant.corpus.normalize import fold
 
 CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
@@ -44,16 +46,36 @@ class AnswerTypes:
         return cls(list(d.get("order") or types), q, a, [str(x) for x in d.get("list_heads") or []],
                    [fold(str(x)) for x in d.get("plan_words") or []])
 
+    def __post_init__(self) -> None:
+        # the patterns are fixed once loaded: a question's type depends on its text alone
+        self._detected: Memo[str | None] = Memo(TYPES_KEPT)
+
     def detect(self, question: str) -> str | None:
         """The answer type of a question ('amount', 'count', …, 'criteria'), or None when no type is recognised."""
-        return next((t for t in self.order if self.asks_type(question, t)), None)
+        return self._detected.get(question, lambda: self._detect(question))
+
+    def _detect(self, question: str) -> str | None:
+        text, accented = _reading(question)
+        return next((t for t in self.order if self._has_words(text, accented, t)), None)
 
     def asks_type(self, question: str, kind: str) -> bool:
         """Whether the question has the question words of `kind` (whichever type `detect` gives it first)."""
-        low = question.lower().strip()
-        accented = fold(low) != low  # typed with diacritics: match with them ("lẫn" is not "lần")
-        text = low if accented else fold(low)
+        return self._has_words(*_reading(question), kind)
+
+    def _has_words(self, text: str, accented: bool, kind: str) -> bool:
         return any((acc if accented else folded).search(text) for acc, folded in self.question.get(kind, []))
+
+
+TYPES_KEPT = 64  # questions and clauses whose answer type is remembered (those of the recent requests)
+
+
+@lru_cache(maxsize=TYPES_KEPT)
+def _reading(question: str) -> tuple[str, bool]:
+    """The text the question words are matched in: lower-case, folded when typed without diacritics ("lẫn" is not
+    "lần" when the asker typed diacritics); and whether it was typed with them."""
+    low = question.lower().strip()
+    accented = fold(low) != low
+    return (low if accented else fold(low)), accented
 
 
 def _question_pattern(p: str, folded: bool) -> re.Pattern[str]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from assistant.corpus.memo import Memo
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TAG = re.compile(r"</?(?:sup|sub|br|span|b|i|u|em|strong|p|div)\b[^>]*>", re.I)
@@ -153,12 +156,44 @@ def _is_new_block(prev: Block | None, line: Block, blank_before: bool) -> bool:
     return False
 
 
+@dataclass
+class _Prepared:
+    """One source text's comment-masked copy and the blocks of the spans already split (compact copies)."""
+
+    masked: str
+    spans: dict[tuple[int, int, bool], list[tuple[str, array, bool]]] = field(default_factory=dict)
+
+
+DOCS_KEPT = 16  # source texts whose masked copy and split spans are remembered (keyed by the text itself)
+DOC_CACHE_CHARS = 2_000_000  # longer texts are not remembered
+SPAN_CACHE_CHARS = 20_000  # longer spans (a whole document at ingest) are split without being remembered
+SPANS_KEPT = 512  # split spans remembered per text
+_DOCS: Memo[_Prepared] = Memo(DOCS_KEPT)
+
+
 def blocks(raw: str, start: int = 0, end: int | None = None, drop_quotes: bool = False) -> list[Block]:
     """Split raw[start:end] into logical blocks, joining hard-wrapped lines; offsets refer to raw.
 
-    drop_quotes skips markdown blockquote lines ("> …"), which in collected .md files are editor's notes."""
-    masked = mask_comments(raw)
+    drop_quotes skips markdown blockquote lines ("> …"), which in collected .md files are editor's notes.
+    The same passages are quoted again and again (several times per answer): the masked text is remembered per
+    source text, and a chunk-sized span's blocks per (text, span); the caller always gets its own Block objects."""
     end = len(raw) if end is None else end
+    if len(raw) > DOC_CACHE_CHARS:
+        return _split(mask_comments(raw), start, end, drop_quotes)
+    doc = _DOCS.get(raw, lambda: _Prepared(mask_comments(raw)))
+    if end - start > SPAN_CACHE_CHARS:
+        return _split(doc.masked, start, end, drop_quotes)
+    key = (start, end, drop_quotes)
+    kept = doc.spans.get(key)
+    if kept is None:
+        out = _split(doc.masked, start, end, drop_quotes)
+        if len(doc.spans) < SPANS_KEPT:
+            doc.spans[key] = [(b.text, array("q", b.offsets), b.blank_before) for b in out]
+        return out
+    return [Block(t, list(o), bb) for t, o, bb in kept]
+
+
+def _split(masked: str, start: int, end: int, drop_quotes: bool) -> list[Block]:
     out: list[Block] = []
     pos = start
     blank = True

@@ -19,6 +19,7 @@ CURRENT = "CURRENT"
 PREVIOUS = "PREVIOUS"
 LOCK_NAME = ".write.lock"
 STAMP = ".vectors-stamp"
+CATALOG = "catalog.json"
 GEN_PREFIX = "gen-"
 DAMAGED_DIR = "damaged"
 
@@ -35,7 +36,7 @@ class Generation:
 
     @property
     def catalog_path(self) -> Path:
-        return self.dir / "catalog.json"
+        return self.dir / CATALOG
 
     @property
     def chroma_dir(self) -> Path:
@@ -54,15 +55,18 @@ def embed_cache_path(root: Path) -> Path:
 
 def current_generation(root: Path) -> Generation:
     """The generation CURRENT points to (the pre-generation layout when there is no pointer)."""
-    try:
-        name = (root / CURRENT).read_text("utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        name = ""
-    except (OSError, UnicodeDecodeError):
-        name = ""
+    name = _read_pointer(root)
     if name and not (name.startswith(GEN_PREFIX) and "/" not in name and (root / name).is_dir()):
         name = ""
     return Generation(root, name)
+
+
+def _read_pointer(root: Path) -> str:
+    """The name written in CURRENT ("" when missing or unreadable), not yet validated."""
+    try:
+        return (root / CURRENT).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def new_generation(root: Path) -> Generation:
@@ -93,18 +97,45 @@ def switch_to(gen: Generation) -> None:
     _fsync_dir(gen.root)
 
 
-def _stat_key(p: Path) -> tuple:
+def stat_key(p: Path | str) -> tuple:
+    """(inode, mtime in ns, size) of a file, (None, None, None) when it cannot be read."""
     try:
-        st = p.stat()
+        st = os.stat(p)
         return (st.st_ino, st.st_mtime_ns, st.st_size)
     except OSError:
         return (None, None, None)
 
 
+class CurrentProbe:
+    """`current_generation` and `generation_token` of one index root by stat calls only: CURRENT is re-read only
+    when its inode, mtime or size changed (a switch replaces it atomically, so a new pointer always has a new
+    inode). A reader checks this before every access, so it must stay cheap."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._root = str(root)
+        self._pointer = os.path.join(self._root, CURRENT)
+        self._last: tuple[tuple, str] | None = None  # (stat key of CURRENT, name read from it): one atomic swap
+
+    def current(self) -> tuple[Generation, tuple]:
+        """(the generation CURRENT points to, its token), equal to current_generation + generation_token."""
+        key = stat_key(self._pointer)
+        last = self._last
+        if last is None or last[0] != key:
+            last = (key, _read_pointer(self.root))
+            self._last = last
+        name = last[1]
+        gdir = os.path.join(self._root, name) if name else self._root
+        if name and not (name.startswith(GEN_PREFIX) and "/" not in name and os.path.isdir(gdir)):
+            name, gdir = "", self._root
+        token = (name, *stat_key(os.path.join(gdir, CATALOG)), *stat_key(os.path.join(gdir, STAMP)))
+        return Generation(self.root, name), token
+
+
 def generation_token(gen: Generation) -> tuple:
     """Changes whenever the generation switches, its catalog is committed or its vectors change (readers
     reload on a change)."""
-    return (gen.name, *_stat_key(gen.catalog_path), *_stat_key(gen.dir / STAMP))
+    return (gen.name, *stat_key(gen.catalog_path), *stat_key(gen.dir / STAMP))
 
 
 def touch_stamp(gen: Generation) -> None:

@@ -9,10 +9,12 @@ from typing import Any
 
 import yaml
 
+from assistant.corpus.memo import Memo
 from assistant.corpus.normalize import fold, nfc, unify_tones
 
 _SENT_SPLIT = re.compile(r"(?<=[.!?;\n])\s+|\n+")
 _WORD = r"[0-9A-Za-zÀ-ỹđĐ]"
+QUERIES_KEPT = 32  # questions whose normalisation is remembered (those of the recent requests)
 
 
 def _phrase_re(phrase: str, joiners: str = "") -> re.Pattern[str]:
@@ -31,7 +33,7 @@ class Abbreviation:
     keep_short: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class NormalisedQuery:
     """A question split into what it asks (`question`) and the asker's facts (`story`), cleaned for search."""
 
@@ -68,6 +70,10 @@ class QueryNormaliser:
         self._qmarks = [m for m in marks if not re.search(r"\w", m)]
         self._qwords = [_phrase_re(m) for m in marks if re.search(r"\w", m)]
         self._qwords_folded = [_phrase_re(fold(m)) for m in marks if re.search(r"\w", m)]
+        # one answer normalises the same question several times (search, evidence, opening): the rules above are
+        # fixed once built, so the result depends on the question text alone
+        self._normalised: Memo[NormalisedQuery] = Memo(QUERIES_KEPT)
+        self._stripped: Memo[str] = Memo(QUERIES_KEPT)
 
     @classmethod
     def load(cls, path: Path) -> QueryNormaliser:
@@ -76,6 +82,9 @@ class QueryNormaliser:
     # ------------------------------------------------------------------------------------------ parts
     def strip_fillers(self, text: str) -> str:
         """The message without greetings, "may I ask" openers and closing particles, sentence by sentence."""
+        return self._stripped.get(text, lambda: self._strip_fillers(text))
+
+    def _strip_fillers(self, text: str) -> str:
         out = []
         for sent in _SENT_SPLIT.split(text):
             s = sent or ""
@@ -149,6 +158,10 @@ class QueryNormaliser:
 
     # ------------------------------------------------------------------------------------------ all
     def normalise(self, question: str) -> NormalisedQuery:
+        """The question cleaned for search (remembered for the last QUERIES_KEPT questions)."""
+        return self._normalised.get(question, lambda: self._normalise(question))
+
+    def _normalise(self, question: str) -> NormalisedQuery:
         raw = unify_tones(nfc(question or "")).strip()
         cleaned = self.strip_fillers(raw)
         q, story = self.split_story(cleaned or raw)

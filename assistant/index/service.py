@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.corpus.memo import Memo
 from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.registry import Registry
 from assistant.index import layout
@@ -32,6 +33,7 @@ from assistant.index.retriever import Filters, Hit, HybridSearcher, TdktRetrieve
 from assistant.index.vectorstore import ChromaServerStore, ChromaStore, server_collection, server_prefix
 
 log = logging.getLogger(__name__)
+RAW_TEXTS_KEPT = 32  # source texts kept in memory (each read once per change instead of once per quote)
 
 
 class Knowledge:
@@ -62,6 +64,8 @@ class Knowledge:
         self._next_pull = 0.0
         self._pulling = threading.Lock()
         self._first_pull = True
+        self._probe = layout.CurrentProbe(self.index_dir)
+        self._texts: Memo[str] = Memo(RAW_TEXTS_KEPT)
         self.gen = layout.current_generation(self.index_dir)
         self._token: tuple = ()
         self._catalog = Catalog(self.gen.catalog_path, settings.embedding)
@@ -127,9 +131,8 @@ class Knowledge:
     def _refresh(self, force: bool = False) -> None:
         """Reload the catalog (and reopen the store) when another process committed or switched generation."""
         self._pull_shared(force=False)
-        gen = layout.current_generation(self.index_dir)
-        token = layout.generation_token(gen)
-        if not force and token == self._token and gen == self.gen:
+        gen, token = self._probe.current()  # stat calls only: this runs before every read access
+        if not force and token == self._token and gen.name == self.gen.name:
             return
         with self._lock:
             if gen != self.gen or token != self._token or force:
@@ -541,13 +544,19 @@ class Knowledge:
         return e.meta if e else None
 
     def raw_text(self, source_file: str) -> str | None:
-        """The source's normalised text; restored from the source file when texts/ lost it."""
+        """The source's normalised text; restored from the source file when texts/ lost it. Kept in memory by
+        file name (content-addressed) and the file's stat, so one answer's many quotes read it once, the same
+        string object is returned (its hash is computed once for the caches keyed on it) and a lost file is still
+        noticed and restored."""
         e = self.catalog.docs.get(source_file)
         if not e:
             return None
         p = layout.texts_dir(self.index_dir) / e.text_file
+        key = (e.text_file, *layout.stat_key(p))
+        if key[1] is None:
+            return restore_text(e, p.parent, self._max_bytes())
         try:
-            return p.read_text("utf-8")
+            return self._texts.get(key, lambda: p.read_text("utf-8"))
         except (OSError, UnicodeDecodeError):
             return restore_text(e, p.parent, self._max_bytes())
 
