@@ -17,14 +17,21 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
 def expand_abbreviations(text: str, abbreviations: dict[str, str]) -> str:
     """'CSTĐ cơ sở' → 'Chiến sĩ thi đua cơ sở' (whole words, any case)."""
-    for pat, full in _abbreviation_patterns(tuple(abbreviations.items())):
+    return _expanded(text, tuple(abbreviations.items()))
+
+
+@lru_cache(maxsize=64)
+def _expanded(text: str, items: tuple[tuple[str, str], ...]) -> str:
+    """expand_abbreviations, remembered for the texts of the recent requests (one answer expands its question
+    ~14 times)."""
+    for pat, full in _abbreviation_patterns(items):
         text = pat.sub(full, text)
     return text
 
 
 @lru_cache(maxsize=8)
 def _abbreviation_patterns(items: tuple[tuple[str, str], ...]) -> list[tuple[re.Pattern[str], str]]:
-    """The abbreviations longest first, each as a compiled whole-word pattern (one answer expands ~14 texts)."""
+    """The abbreviations longest first, each as a compiled whole-word pattern."""
     return [(re.compile(r"(?<!\w)" + re.escape(a) + r"(?!\w)", re.I), full)
             for a, full in sorted(items, key=lambda kv: -len(kv[0]))]
 

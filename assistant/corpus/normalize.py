@@ -36,10 +36,21 @@ def fold(s: str) -> str:
 FOLD_CACHE_CHARS = 4000  # longer texts (whole files) are folded without caching
 
 
+class _DropMarks(dict):
+    """str.translate table deleting non-spacing marks (category Mn): each code point's category is looked up once,
+    then the translation runs at C speed."""
+
+    def __missing__(self, cp: int) -> int | None:
+        out = self[cp] = None if unicodedata.category(chr(cp)) == "Mn" else cp
+        return out
+
+
+_NO_MARKS = _DropMarks()
+
+
 @lru_cache(maxsize=1 << 15)
 def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFD", s.lower())
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    s = unicodedata.normalize("NFD", s.lower()).translate(_NO_MARKS)
     s = s.replace("đ", "d")
     return _IY.sub(r"\1i", s) if "y" in s else s
 
