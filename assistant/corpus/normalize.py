@@ -173,12 +173,15 @@ class _Prepared:
 
     masked: str
     spans: dict[tuple[int, int, bool], list[tuple[str, array, bool]]] = field(default_factory=dict)
+    chars: int = 0  # characters of the spans kept
 
 
 DOCS_KEPT = 16  # source texts whose masked copy and split spans are remembered (keyed by the text itself)
-DOC_CACHE_CHARS = 2_000_000  # longer texts are not remembered
+DOC_CACHE_CHARS = 200_000  # longer texts are not remembered
 SPAN_CACHE_CHARS = 20_000  # longer spans (a whole document at ingest) are split without being remembered
-SPANS_KEPT = 512  # split spans remembered per text
+# spans kept per text: at most twice its length in characters (each chunk once, with room for other cuts), so the
+# memory stays below ~16 × 200k × (text, masked copy, 2 × (char + 4-byte offset)) ≈ 50 MB in the worst case
+SPAN_CHARS_PER_TEXT = 2
 _DOCS: Memo[_Prepared] = Memo(DOCS_KEPT)
 
 
@@ -198,8 +201,10 @@ def blocks(raw: str, start: int = 0, end: int | None = None, drop_quotes: bool =
     kept = doc.spans.get(key)
     if kept is None:
         out = _split(doc.masked, start, end, drop_quotes)
-        if len(doc.spans) < SPANS_KEPT:
-            doc.spans[key] = [(b.text, array("q", b.offsets), b.blank_before) for b in out]
+        size = max(0, min(end, len(raw)) - start)
+        if doc.chars + size <= SPAN_CHARS_PER_TEXT * len(raw):
+            doc.chars += size
+            doc.spans[key] = [(b.text, array("i", b.offsets), b.blank_before) for b in out]
         return out
     return [Block(t, list(o), bb) for t, o, bb in kept]
 

@@ -34,6 +34,7 @@ from assistant.index.vectorstore import ChromaServerStore, ChromaStore, server_c
 
 log = logging.getLogger(__name__)
 RAW_TEXTS_KEPT = 32  # source texts kept in memory (each read once per change instead of once per quote)
+RAW_TEXT_KEEP_BYTES = 1_000_000  # a larger text is read each time (memory stays bounded: ≤ 32 MB of kept texts)
 
 
 class Knowledge:
@@ -557,6 +558,8 @@ class Knowledge:
         if key[1] is None:
             return restore_text(e, p.parent, self._max_bytes())
         try:
+            if key[3] > RAW_TEXT_KEEP_BYTES:
+                return p.read_text("utf-8")
             return self._texts.get(key, lambda: p.read_text("utf-8"))
         except (OSError, UnicodeDecodeError):
             return restore_text(e, p.parent, self._max_bytes())
