@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from assistant.answer.conclusion import AnswerTypes
+from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
 from assistant.index.lexical import has_diacritics
@@ -433,7 +434,8 @@ class Evidence:
         variants = self.title_variants(q)
         reasons += [f"kho văn bản không có danh hiệu/hình thức “{self._surface(q, v)}”" for v in variants]
         khoan, khoan_f = self.best_khoan(readings, top)
-        slot_asked, slot_missing = self.slot(q, khoan, [h.chunk.text for h in top], reasons)
+        wider = self.wider_passages(pool)
+        slot_asked, slot_missing = self.slot(q, khoan, [c.text for c in wider], reasons)
         # figures the question states (a percentage) that no retrieved passage contains
         figure_missing = 0.0
         for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", q):
@@ -448,7 +450,7 @@ class Evidence:
         runs = [self.phrase_run(v, t) for v in filter(None, (q, clause)) for t in [fold(khoan), *texts]]
         feats["phrase_run"] = max(r[0] for r in runs)
         feats["phrase_len"] = max(r[1] for r in runs)
-        feats["slot_far"] = self.slot_far(q, top)
+        feats["slot_far"] = self.slot_far(q, wider)
         feats["local_unnamed"] = self.local_unnamed(question, top)
         feats["article_gap"] = self.article_gap(hits)
         feats.update({"entity_missing": float(min(missing_ents, 2)),
@@ -503,6 +505,21 @@ class Evidence:
             return 1.0
         return (top.score - max(other)) / top.score
 
+    @cached_property
+    def by_file(self) -> dict[str, list[Chunk]]:
+        """The indexed passages of each source file, in index order (for the sibling lookup of siblings.py)."""
+        return passages_by_file(self.s.chunks)
+
+    def wider_passages(self, hits: list[Hit]) -> list[Chunk]:
+        """The retrieved passages followed by their siblings — the other passages of each one's Điều (outside
+        articles: of its document) — as the answer widens to them when no cited passage states the asked fact
+        (siblings.py); each passage once."""
+        out = {h.chunk.chunk_id: h.chunk for h in hits}
+        for h in hits:
+            for c in sibling_passages(h.chunk, self.by_file, set()):
+                out.setdefault(c.chunk_id, c)
+        return list(out.values())
+
     def rare_coverage(self, q: str, present: set[str]) -> float:
         """IDF-weighted share of the question's rare corpus terms found in `present` (1.0 when it has none)."""
         rare = [t for t in self.terms(q) if t in self.idf and self.idf[t] >= self.rare_idf]
@@ -511,8 +528,8 @@ class Evidence:
 
     def slot(self, q: str, khoan: str, texts: list[str], reasons: list[str]) -> tuple[float, float]:
         """(asked, missing) for the kind of fact the question asks (answer_types.yaml: amount, count, duration,
-        date, authority): missing 0 when the best clause holds a value of that kind, 0.5 when only another top
-        passage does, 1 when none does."""
+        date, authority): missing 0 when the best clause holds a value of that kind, 0.5 when only another of
+        `texts` does (the retrieved passages and their siblings: see wider_passages), 1 when none does."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -545,12 +562,12 @@ class Evidence:
             best = max(best, sum(content[i:j - 1]))
         return best / total, min(best, 4) / 4
 
-    def slot_far(self, q: str, top: list[Hit]) -> float:
+    def slot_far(self, q: str, passages: list[Chunk]) -> float:
         """How far the asked kind of fact (answer_types.yaml) is from the asked subject, in the sentences or points
         (điểm) of the top passages that carry a value of that kind: 1 − the best share of a named title/award's
         words written there as one run ("Cờ thi đua của bộ, ban, ngành, tỉnh" holds half of "cờ thi đua của Ủy ban
         nhân dân tỉnh"), or, with no name, of the question's rare terms (IDF-weighted); 0 when no kind with a value
-        form is asked, 1 when no such sentence holds any of the subject."""
+        form is asked, 1 when no such sentence holds any of the subject. `passages`: see wider_passages."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -566,11 +583,11 @@ class Evidence:
         if not (name or tot):
             return 0.0
         best = 0.0
-        for h in top:
+        for c in passages:
             # the document's own scope (its locality, its year) is written in its heading, not in every sentence
-            m = h.chunk.meta
+            m = c.meta
             scope = " ".join(fold(str(x)) for x in (m.locality, m.year) if x) if m else ""
-            for sent in re.split(r"\n|;\s", h.chunk.text):
+            for sent in re.split(r"\n|;\s", c.text):
                 if not any(p.search(sent) for p in pats):
                     continue
                 toks = re.findall(r"[0-9a-z]+", fold(sent) + " " + scope)
