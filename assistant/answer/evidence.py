@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.answer.conclusion import AnswerTypes
+from assistant.answer.amounts import title_match
+from assistant.answer.conclusion import AnswerTypes, definition_sentence
 from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
@@ -29,7 +30,8 @@ SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
 FEATURES = ["support", "rare_cov", "khoan_rare_cov", "rarest_missing", "absent", "bigram_known", "dense_max",
             "lex_top", "margin", "entity_missing", "title_variant", "aspect_missing", "slot_asked", "slot_missing", "figure_missing",
-            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed", "article_gap"]
+            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed", "article_gap",
+            "title_slot", "definition_missing"]
 # what a refusal says when the asked kind of fact (knowledge/answer_types.yaml) is in no retrieved passage
 SLOT_NAMES = {"amount": "mức tiền thưởng", "count": "con số được hỏi", "duration": "thời hạn",
               "date": "ngày hoặc thời điểm", "authority": "người hoặc cơ quan có thẩm quyền"}
@@ -38,6 +40,7 @@ _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le
 # Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
 _ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
+_ITEM_MARK = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s")  # a numbered khoản or a lettered điểm starts a line
 # set while the abstention checks run: a question typed with diacritics is read with them (see content_flags)
 _READ_MARKS: ContextVar[bool] = ContextVar("read_marks", default=False)
 
@@ -451,6 +454,8 @@ class Evidence:
         feats["phrase_run"] = max(r[0] for r in runs)
         feats["phrase_len"] = max(r[1] for r in runs)
         feats["slot_far"] = self.slot_far(q, wider)
+        feats["title_slot"] = self.title_slot(q, ents)
+        feats["definition_missing"] = self.definition_missing(q, wider)
         feats["local_unnamed"] = self.local_unnamed(question, top)
         feats["article_gap"] = self.article_gap(hits)
         feats.update({"entity_missing": float(min(missing_ents, 2)),
@@ -599,6 +604,78 @@ class Evidence:
                 else:
                     best = max(best, sum(self.idf[t] for t in subj if t in set(toks)) / tot)
         return round(1.0 - best, 4)
+
+    def title_slot(self, q: str, ents: list[str]) -> float:
+        """Whether the corpus states the asked kind of fact (answer_types.yaml: amount, count, duration, date,
+        authority) for the asked title anywhere, as the answer looks it up when no retrieved passage does: 0 when a
+        sentence of a visible passage has a value of that kind and names the most specific title named exactly
+        (amounts.title_match 2), 0.5 when only inside a longer title, 1 when none does; 0 when no title the corpus
+        writes is named or no kind with a value form is asked."""
+        types = self.w.types
+        kind = types.detect(q) if types else None
+        pats = types.answer.get(kind or "", []) if types else []
+        # the title as the corpus quotes it ("danh hiệu “Công dân danh dự Thủ đô”": without its head noun), else a
+        # name the corpus writes; one it never writes is judged by entity_missing
+        if not pats:
+            return 0.0
+        heads = sorted(self.w.heads, key=len, reverse=True)
+        titles = self.s.titles
+        bare = [next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e) for e in ents]
+        known = [x for x in dict.fromkeys(ents + bare) if x in titles] or [e for e in ents if self.in_corpus(e)]
+        if not known:
+            return 0.0
+        name = max(known, key=len)
+        cand = self.s.lex.phrase_candidates(name.split())
+        chunks = self.s.chunks
+        best = 0
+        for i in range(len(chunks)) if cand is None else cand.tolist():
+            c = chunks[i]
+            if c.source_file in self.hidden or c.secondary or name not in self.s.folded[i]:
+                continue
+            for sent in self.announced_sentences(c.text, pats):
+                if any(p.search(sent) for p in pats):
+                    best = max(best, title_match([name], sent, titles))
+                    if best == 2:
+                        return 0.0
+        return 1.0 - best / 2
+
+    @staticmethod
+    def announced_sentences(text: str, pats: list[re.Pattern[str]]) -> Iterator[str]:
+        """The sentences of a passage (lines, cut at "; "), each item of a list read after the line announcing it
+        when that line states a value of the asked kind ("… báo cáo Chủ tịch Ủy ban nhân dân tỉnh quyết định tặng
+        thưởng:" + "Danh hiệu “Tập thể Lao động xuất sắc”;"); a numbered khoản or điểm closes the list."""
+        head = ""
+        for line in text.split("\n"):
+            if _ITEM_MARK.match(line):
+                head = ""
+            for sent in re.split(r";\s", line):
+                yield f"{head} {sent}" if head else sent
+            if line.rstrip().endswith(":"):
+                head = line if any(p.search(line) for p in pats) else ""
+
+    def definition_missing(self, q: str, passages: list[Chunk]) -> float:
+        """For a question asking what a term means ("X là gì?", "thế nào là X", "X được hiểu …", X not an aspect
+        of knowledge/ask.yaml such as criteria or a dossier): 0 when a passage has a sentence defining X ("X là …"),
+        1 when none does; 0 for other questions."""
+        term = self.defined_term(q)
+        if not term:
+            return 0.0
+        asked = f"“{term}” là gì?"
+        return 0.0 if any(definition_sentence(asked, c.text) for c in passages) else 1.0
+
+    def defined_term(self, q: str) -> str | None:
+        """The term (folded) whose meaning a question asks ("X là gì?", "thế nào là X", "X được hiểu …"; read
+        folded, so typed without diacritics too), or None — also when an aspect of knowledge/ask.yaml begins X
+        ("Tiêu chuẩn … là gì?", "Hồ sơ … là gì?" ask a list, not a meaning)."""
+        fq = fold(q)
+        m = re.search(r"(?:the nao la|khai niem)\s+(.{2,60}?)\s*(?:la\s|duoc\s|\?|$)", fq) or \
+            re.search(r"(.{2,80}?)\s+(?:la gi|la nhu the nao|nghia la gi|duoc hieu|duoc dinh nghia)", fq)
+        if not m:
+            return None
+        term = re.split(r"[,:]\s*", m.group(1))[-1].strip(" “”\"")  # "Theo quy định, X …": X
+        if not term or any(term.startswith(p) for g in self.w.aspects for p in g):
+            return None
+        return term
 
     def local_unnamed(self, question: str, top: list[Hit]) -> float:
         """How much the top passages come from documents of a locality (registry metadata) that the question does
