@@ -26,6 +26,7 @@ from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
+TITLE_ASKED = 0.5  # share of what a question asks of a title (IDF) that a sentence naming the title must carry
 SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question's terms found in the best passage
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
 FEATURES = ["support", "rare_cov", "khoan_rare_cov", "rarest_missing", "absent", "bigram_known", "dense_max",
@@ -609,8 +610,11 @@ class Evidence:
         """Whether the corpus states the asked kind of fact (answer_types.yaml: amount, count, duration, date,
         authority) for the asked title anywhere, as the answer looks it up when no retrieved passage does: 0 when a
         sentence of a visible passage has a value of that kind and names the most specific title named exactly
-        (amounts.title_match 2), 0.5 when only inside a longer title, 1 when none does; 0 when no title the corpus
-        writes is named or no kind with a value form is asked."""
+        (amounts.title_match 2), 0.5 when only inside a longer title or when a sentence names it exactly with at
+        least TITLE_ASKED of the question's other words (a wording the answer patterns miss: "… do Bộ trưởng …
+        quy định"), 1 when none does; a sentence that quotes no title of its own is read with its passage's headings
+        (a procedure's or plan's section names its subject once: "Quy trình … Xét tặng giải thưởng …"); 0 when no
+        title the corpus writes is named or no kind with a value form is asked."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -627,16 +631,24 @@ class Evidence:
         name = max(known, key=len)
         cand = self.s.lex.phrase_candidates(name.split())
         chunks = self.s.chunks
+        words = set(name.split())
+        rest = [t for t in self.terms(q) if "_" not in t and t not in words and t in self.idf]
+        tot = sum(self.idf[t] for t in rest)
         best = 0
         for i in range(len(chunks)) if cand is None else cand.tolist():
             c = chunks[i]
             if c.source_file in self.hidden or c.secondary or name not in self.s.folded[i]:
                 continue
+            heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
             for sent in self.announced_sentences(c.text, pats):
                 if any(p.search(sent) for p in pats):
-                    best = max(best, title_match([name], sent, titles))
+                    best = max(best, title_match([name], sent if "“" in sent else f"{heading} {sent}", titles))
                     if best == 2:
                         return 0.0
+                elif best < 1 and tot and title_match([name], sent, titles) == 2:
+                    have = self._features_of(fold(sent))
+                    if sum(self.idf[t] for t in rest if t in have) >= TITLE_ASKED * tot:
+                        best = 1  # the title named with what the question asks, in a wording the patterns miss
         return 1.0 - best / 2
 
     @staticmethod
