@@ -629,6 +629,17 @@ class Evidence:
         if not known:
             return 0.0
         name = max(known, key=len)
+        cache = self.__dict__.setdefault("_title_slot_cache", {})  # per judge (a view hides its own files)
+        key = (name, kind, tuple(self.terms(q)))
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = self._title_slot(q, name, pats)
+        return cache[key]
+
+    def _title_slot(self, q: str, name: str, pats: list[re.Pattern[str]]) -> float:
+        """title_slot for one corpus title name (see there), scanning the visible passages that write it."""
+        titles = self.s.titles
         cand = self.s.lex.phrase_candidates(name.split())
         chunks = self.s.chunks
         words = set(name.split())
