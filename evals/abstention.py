@@ -136,8 +136,7 @@ def plan_items(chunks: list[Any], rng: random.Random) -> list[Item]:
 
 def _segment(text: str, rng: random.Random) -> str | None:
     """The opening clause (5–12 words) of one sentence of a passage's body (not its heading), markers stripped,
-    its words kept as written (leaving random words out wrote ill-posed questions — "Trường hợp quy này quy định về
-    danh hiệu dân …" — that no passage answers or refutes)."""
+    a few words left out as a reader's paraphrase does."""
     lines = [ln for ln in text.split("\n") if len(ln.split()) >= 7 and not ln.startswith(("Điều ", "Chương "))]
     if not lines:
         return None
@@ -149,7 +148,9 @@ def _segment(text: str, rng: random.Random) -> str | None:
     n = min(len(words), rng.randint(6, 12))
     if n < 5:
         return None
-    return " ".join(words[:n]).rstrip(",.;")
+    seg = words[:n]
+    kept = [w for i, w in enumerate(seg) if i == 0 or rng.random() < 0.85]
+    return " ".join(kept).rstrip(",.;")
 
 
 def body_items(chunks: list[Any], rng: random.Random, abbreviations: list[tuple[str, str]],
