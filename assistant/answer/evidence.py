@@ -17,18 +17,22 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.answer.conclusion import AnswerTypes
+from assistant.answer.amounts import title_match
+from assistant.answer.conclusion import AnswerTypes, definition_sentence
+from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
 from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
+TITLE_ASKED = 0.5  # share of what a question asks of a title (IDF) that a sentence naming the title must carry
 SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question's terms found in the best passage
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
 FEATURES = ["support", "rare_cov", "khoan_rare_cov", "rarest_missing", "absent", "bigram_known", "dense_max",
             "lex_top", "margin", "entity_missing", "title_variant", "aspect_missing", "slot_asked", "slot_missing", "figure_missing",
-            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed", "article_gap"]
+            "scope_missing", "name_absent", "phrase_run", "phrase_len", "slot_far", "local_unnamed", "article_gap",
+            "title_slot", "definition_missing"]
 # what a refusal says when the asked kind of fact (knowledge/answer_types.yaml) is in no retrieved passage
 SLOT_NAMES = {"amount": "mức tiền thưởng", "count": "con số được hỏi", "duration": "thời hạn",
               "date": "ngày hoặc thời điểm", "authority": "người hoặc cơ quan có thẩm quyền"}
@@ -37,6 +41,7 @@ _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le
 # Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
 _ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
+_ITEM_MARK = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s")  # a numbered khoản or a lettered điểm starts a line
 # set while the abstention checks run: a question typed with diacritics is read with them (see content_flags)
 _READ_MARKS: ContextVar[bool] = ContextVar("read_marks", default=False)
 
@@ -433,7 +438,8 @@ class Evidence:
         variants = self.title_variants(q)
         reasons += [f"kho văn bản không có danh hiệu/hình thức “{self._surface(q, v)}”" for v in variants]
         khoan, khoan_f = self.best_khoan(readings, top)
-        slot_asked, slot_missing = self.slot(q, khoan, [h.chunk.text for h in top], reasons)
+        wider = self.wider_passages(pool)
+        slot_asked, slot_missing = self.slot(q, khoan, [c.text for c in wider], reasons)
         # figures the question states (a percentage) that no retrieved passage contains
         figure_missing = 0.0
         for pct in re.findall(r"(\d+(?:[.,]\d+)?)\s*%", q):
@@ -448,7 +454,9 @@ class Evidence:
         runs = [self.phrase_run(v, t) for v in filter(None, (q, clause)) for t in [fold(khoan), *texts]]
         feats["phrase_run"] = max(r[0] for r in runs)
         feats["phrase_len"] = max(r[1] for r in runs)
-        feats["slot_far"] = self.slot_far(q, top)
+        feats["slot_far"] = self.slot_far(q, wider)
+        feats["title_slot"] = self.title_slot(q, ents)
+        feats["definition_missing"] = self.definition_missing(q, wider)
         feats["local_unnamed"] = self.local_unnamed(question, top)
         feats["article_gap"] = self.article_gap(hits)
         feats.update({"entity_missing": float(min(missing_ents, 2)),
@@ -503,6 +511,21 @@ class Evidence:
             return 1.0
         return (top.score - max(other)) / top.score
 
+    @cached_property
+    def by_file(self) -> dict[str, list[Chunk]]:
+        """The indexed passages of each source file, in index order (for the sibling lookup of siblings.py)."""
+        return passages_by_file(self.s.chunks)
+
+    def wider_passages(self, hits: list[Hit]) -> list[Chunk]:
+        """The retrieved passages followed by their siblings — the other passages of each one's Điều (outside
+        articles: of its document) — as the answer widens to them when no cited passage states the asked fact
+        (siblings.py); each passage once."""
+        out = {h.chunk.chunk_id: h.chunk for h in hits}
+        for h in hits:
+            for c in sibling_passages(h.chunk, self.by_file, set()):
+                out.setdefault(c.chunk_id, c)
+        return list(out.values())
+
     def rare_coverage(self, q: str, present: set[str]) -> float:
         """IDF-weighted share of the question's rare corpus terms found in `present` (1.0 when it has none)."""
         rare = [t for t in self.terms(q) if t in self.idf and self.idf[t] >= self.rare_idf]
@@ -511,8 +534,8 @@ class Evidence:
 
     def slot(self, q: str, khoan: str, texts: list[str], reasons: list[str]) -> tuple[float, float]:
         """(asked, missing) for the kind of fact the question asks (answer_types.yaml: amount, count, duration,
-        date, authority): missing 0 when the best clause holds a value of that kind, 0.5 when only another top
-        passage does, 1 when none does."""
+        date, authority): missing 0 when the best clause holds a value of that kind, 0.5 when only another of
+        `texts` does (the retrieved passages and their siblings: see wider_passages), 1 when none does."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -545,12 +568,12 @@ class Evidence:
             best = max(best, sum(content[i:j - 1]))
         return best / total, min(best, 4) / 4
 
-    def slot_far(self, q: str, top: list[Hit]) -> float:
+    def slot_far(self, q: str, passages: list[Chunk]) -> float:
         """How far the asked kind of fact (answer_types.yaml) is from the asked subject, in the sentences or points
         (điểm) of the top passages that carry a value of that kind: 1 − the best share of a named title/award's
         words written there as one run ("Cờ thi đua của bộ, ban, ngành, tỉnh" holds half of "cờ thi đua của Ủy ban
         nhân dân tỉnh"), or, with no name, of the question's rare terms (IDF-weighted); 0 when no kind with a value
-        form is asked, 1 when no such sentence holds any of the subject."""
+        form is asked, 1 when no such sentence holds any of the subject. `passages`: see wider_passages."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -566,11 +589,11 @@ class Evidence:
         if not (name or tot):
             return 0.0
         best = 0.0
-        for h in top:
+        for c in passages:
             # the document's own scope (its locality, its year) is written in its heading, not in every sentence
-            m = h.chunk.meta
+            m = c.meta
             scope = " ".join(fold(str(x)) for x in (m.locality, m.year) if x) if m else ""
-            for sent in re.split(r"\n|;\s", h.chunk.text):
+            for sent in re.split(r"\n|;\s", c.text):
                 if not any(p.search(sent) for p in pats):
                     continue
                 toks = re.findall(r"[0-9a-z]+", fold(sent) + " " + scope)
@@ -582,6 +605,100 @@ class Evidence:
                 else:
                     best = max(best, sum(self.idf[t] for t in subj if t in set(toks)) / tot)
         return round(1.0 - best, 4)
+
+    def title_slot(self, q: str, ents: list[str]) -> float:
+        """Whether the corpus states the asked kind of fact (answer_types.yaml: amount, count, duration, date,
+        authority) for the asked title anywhere, as the answer looks it up when no retrieved passage does: 0 when a
+        sentence of a visible passage has a value of that kind and names the most specific title named exactly
+        (amounts.title_match 2), 0.5 when only inside a longer title or when a sentence names it exactly with at
+        least TITLE_ASKED of the question's other words (a wording the answer patterns miss: "… do Bộ trưởng …
+        quy định"), 1 when none does; a sentence that quotes no title of its own is read with its passage's headings
+        (a procedure's or plan's section names its subject once: "Quy trình … Xét tặng giải thưởng …"); 0 when no
+        title the corpus writes is named or no kind with a value form is asked."""
+        types = self.w.types
+        kind = types.detect(q) if types else None
+        pats = types.answer.get(kind or "", []) if types else []
+        # the title as the corpus quotes it ("danh hiệu “Công dân danh dự Thủ đô”": without its head noun), else a
+        # name the corpus writes; one it never writes is judged by entity_missing
+        if not pats:
+            return 0.0
+        heads = sorted(self.w.heads, key=len, reverse=True)
+        titles = self.s.titles
+        bare = [next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e) for e in ents]
+        known = [x for x in dict.fromkeys(ents + bare) if x in titles] or [e for e in ents if self.in_corpus(e)]
+        if not known:
+            return 0.0
+        name = max(known, key=len)
+        cache = self.__dict__.setdefault("_title_slot_cache", {})  # per judge (a view hides its own files)
+        key = (name, kind, tuple(self.terms(q)))
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            cache[key] = self._title_slot(q, name, pats)
+        return cache[key]
+
+    def _title_slot(self, q: str, name: str, pats: list[re.Pattern[str]]) -> float:
+        """title_slot for one corpus title name (see there), scanning the visible passages that write it."""
+        titles = self.s.titles
+        cand = self.s.lex.phrase_candidates(name.split())
+        chunks = self.s.chunks
+        words = set(name.split())
+        rest = [t for t in self.terms(q) if "_" not in t and t not in words and t in self.idf]
+        tot = sum(self.idf[t] for t in rest)
+        best = 0
+        for i in range(len(chunks)) if cand is None else cand.tolist():
+            c = chunks[i]
+            if c.source_file in self.hidden or c.secondary or name not in self.s.folded[i]:
+                continue
+            heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
+            for sent in self.announced_sentences(c.text, pats):
+                if any(p.search(sent) for p in pats):
+                    best = max(best, title_match([name], sent if "“" in sent else f"{heading} {sent}", titles))
+                    if best == 2:
+                        return 0.0
+                elif best < 1 and tot and title_match([name], sent, titles) == 2:
+                    have = self._features_of(fold(sent))
+                    if sum(self.idf[t] for t in rest if t in have) >= TITLE_ASKED * tot:
+                        best = 1  # the title named with what the question asks, in a wording the patterns miss
+        return 1.0 - best / 2
+
+    @staticmethod
+    def announced_sentences(text: str, pats: list[re.Pattern[str]]) -> Iterator[str]:
+        """The sentences of a passage (lines, cut at "; "), each item of a list read after the line announcing it
+        when that line states a value of the asked kind ("… báo cáo Chủ tịch Ủy ban nhân dân tỉnh quyết định tặng
+        thưởng:" + "Danh hiệu “Tập thể Lao động xuất sắc”;"); a numbered khoản or điểm closes the list."""
+        head = ""
+        for line in text.split("\n"):
+            if _ITEM_MARK.match(line):
+                head = ""
+            for sent in re.split(r";\s", line):
+                yield f"{head} {sent}" if head else sent
+            if line.rstrip().endswith(":"):
+                head = line if any(p.search(line) for p in pats) else ""
+
+    def definition_missing(self, q: str, passages: list[Chunk]) -> float:
+        """For a question asking what a term means ("X là gì?", "thế nào là X", "X được hiểu …", X not an aspect
+        of knowledge/ask.yaml such as criteria or a dossier): 0 when a passage has a sentence defining X ("X là …"),
+        1 when none does; 0 for other questions."""
+        term = self.defined_term(q)
+        if not term:
+            return 0.0
+        asked = f"“{term}” là gì?"
+        return 0.0 if any(definition_sentence(asked, c.text) for c in passages) else 1.0
+
+    def defined_term(self, q: str) -> str | None:
+        """The term (folded) whose meaning a question asks ("X là gì?", "thế nào là X", "X được hiểu …"; read
+        folded, so typed without diacritics too), or None — also when an aspect of knowledge/ask.yaml begins X
+        ("Tiêu chuẩn … là gì?", "Hồ sơ … là gì?" ask a list, not a meaning)."""
+        fq = fold(q)
+        m = re.search(r"(?:the nao la|khai niem)\s+(.{2,60}?)\s*(?:la\s|duoc\s|\?|$)", fq) or \
+            re.search(r"(.{2,80}?)\s+(?:la gi|la nhu the nao|nghia la gi|duoc hieu|duoc dinh nghia)", fq)
+        if not m:
+            return None
+        term = re.split(r"[,:]\s*", m.group(1))[-1].strip(" “”\"")  # "Theo quy định, X …": X
+        if not term or any(term.startswith(p) for g in self.w.aspects for p in g):
+            return None
+        return term
 
     def local_unnamed(self, question: str, top: list[Hit]) -> float:
         """How much the top passages come from documents of a locality (registry metadata) that the question does

@@ -26,6 +26,14 @@ class SlotSentence:
     alone: float = 0.0  # the sentence's own match, without its lead-in
 
 
+def passages_by_file(chunks: list[Chunk]) -> dict[str, list[Chunk]]:
+    """The passages of each source file, in the given order (the lookup table of sibling_passages)."""
+    out: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        out.setdefault(c.source_file, []).append(c)
+    return out
+
+
 def sibling_passages(lead: Chunk, by_file: dict[str, list[Chunk]], cited: set[tuple[str, int]]) -> list[Chunk]:
     """The verbatim passages of the lead's Điều (same document, same article label; for a passage outside articles,
     the document's other passages outside articles), the cited ones and the lead itself left out."""

@@ -50,15 +50,15 @@ def test_slot_far_wants_the_asked_value_next_to_the_named_subject(evidence: Evid
     art50 = _hits(knowledge, lambda c: c.source_file == "nd-152-2025.md" and "lần mức lương cơ sở" in c.text)
     assert art50
     # the multiplier is written on the line that names the title
-    assert evidence.slot_far("Tiền thưởng Lao động tiên tiến bao nhiêu?", art50) == 0.0
+    assert evidence.slot_far("Tiền thưởng Lao động tiên tiến bao nhiêu?", [h.chunk for h in art50]) == 0.0
     # a category that holds the asked title: half of its words written as one run next to the amount
-    assert 0.3 < evidence.slot_far("Cờ thi đua của Ủy ban nhân dân tỉnh được thưởng bao nhiêu tiền?", art50) < 0.7
+    assert 0.3 < evidence.slot_far("Cờ thi đua của Ủy ban nhân dân tỉnh được thưởng bao nhiêu tiền?", [h.chunk for h in art50]) < 0.7
     # amounts are there, but never next to this title
-    assert evidence.slot_far("Công dân danh dự Thủ đô được thưởng bao nhiêu tiền?", art50) > 0.7
+    assert evidence.slot_far("Công dân danh dự Thủ đô được thưởng bao nhiêu tiền?", [h.chunk for h in art50]) > 0.7
     # a share asked: only a % answers it, and Điều 50 has none
-    assert evidence.slot_far("Tỷ lệ tối đa được đề nghị xét tặng “Lao động tiên tiến” là bao nhiêu %?", art50) == 1.0
+    assert evidence.slot_far("Tỷ lệ tối đa được đề nghị xét tặng “Lao động tiên tiến” là bao nhiêu %?", [h.chunk for h in art50]) == 1.0
     # nothing with a value form asked
-    assert evidence.slot_far("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", art50) == 0.0
+    assert evidence.slot_far("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", [h.chunk for h in art50]) == 0.0
 
 
 def test_local_unnamed_is_the_share_of_passages_from_a_locality_the_question_does_not_name(

@@ -1,0 +1,58 @@
+"""The asked slot is looked up in the retrieved passages' siblings (the other khoản of their Điều), as the answer
+does (siblings.py), on the real index: a question whose value sits only in a sibling khoản is not "slot missing"."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import ROOT, TODAY
+
+from assistant.answer.evidence import Evidence, Words
+from assistant.answer.siblings import sibling_passages
+
+KNOW = ROOT / "knowledge"
+LAW = "luat-06-2022-qh15.md"
+
+
+@pytest.fixture(scope="module")
+def evidence(knowledge) -> Evidence:  # noqa: ANN001
+    return Evidence(knowledge.searcher, Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml"))
+
+
+def _decider_khoan(knowledge, title: str):  # noqa: ANN001, ANN202
+    """The khoản of the law's Điều on who decides the titles that names `title` with a decider."""
+    types = Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml").types
+    pats = types.answer["authority"]
+    return [c for c in knowledge.searcher.chunks if c.source_file == LAW and not c.secondary
+            and f"“{title}”" in c.text and any(p.search(c.text) and "quyết định tặng" in c.text for p in pats)]
+
+
+@pytest.mark.parametrize(("title", "q"), [
+    ("Lao động tiên tiến", "Ai có thẩm quyền quyết định tặng Lao động tiên tiến?"),
+    ("Tập thể lao động tiên tiến", "Tập thể lao động tiên tiến do cấp nào quyết định?"),
+])
+def test_decider_in_a_sibling_khoan_counts_as_the_asked_slot(evidence: Evidence, knowledge, title: str,  # noqa: ANN001
+                                                             q: str) -> None:
+    holders = _decider_khoan(knowledge, title)
+    assert holders, "the law names who decides the title"
+    hits = knowledge.search(q, k=5)
+    pats = evidence.w.types.answer["authority"]
+    # no retrieved passage states a decider (before the sibling lookup: slot_missing 1, reason "không nêu …")
+    assert not any(p.search(h.chunk.text) for h in hits for p in pats)
+    # … but a retrieved passage's Điều does, in another khoản that names the title
+    sib = {c.chunk_id for h in hits for c in sibling_passages(h.chunk, evidence.by_file, set())}
+    assert any(c.chunk_id in sib for c in holders)
+    feats, reasons, _, _ = evidence.checks(q, hits, TODAY.year)
+    assert feats["slot_asked"] == 1.0 and feats["slot_missing"] == 0.5, feats
+    assert feats["slot_far"] == 0.0  # the decider sentence names the asked title
+    assert not any("thẩm quyền" in r for r in reasons)
+    assert evidence.assess(q, hits, TODAY.year).supported
+
+
+def test_wider_passages_keep_the_hits_first_and_add_each_sibling_once(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    hits = knowledge.search("Ai có thẩm quyền quyết định tặng Lao động tiên tiến?", k=5)
+    wider = evidence.wider_passages(hits)
+    assert [c.chunk_id for c in wider[:len(hits)]] == [h.chunk.chunk_id for h in hits]
+    assert len({c.chunk_id for c in wider}) == len(wider) > len(hits)
+    # siblings come from the documents of the hits, from the same Điều
+    keys = {(h.chunk.source_file, h.chunk.label.get("dieu")) for h in hits}
+    assert all((c.source_file, c.label.get("dieu")) in keys for c in wider)
