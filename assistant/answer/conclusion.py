@@ -575,7 +575,8 @@ def list_subject(question: str) -> str | None:
     return " ".join(words[:2]) if len(words) >= 2 else None
 
 
-_DEF_Q = re.compile(r"(.{2,80}?)\s+(?:là gì|là như thế nào|nghĩa là gì|được hiểu|được định nghĩa)", re.I)
+DEFINITION_ASKED = ("là gì", "là như thế nào", "nghĩa là gì", "được hiểu", "được định nghĩa")  # after the term
+_DEF_Q = re.compile(r"(.{2,80}?)\s+(?:" + "|".join(DEFINITION_ASKED) + ")", re.I)
 
 
 def definition_sentence(question: str, quote: str) -> str | None:

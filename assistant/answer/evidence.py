@@ -18,14 +18,16 @@ import numpy as np
 import yaml
 
 from assistant.answer.amounts import title_match
-from assistant.answer.conclusion import AnswerTypes, definition_sentence
+from assistant.answer.conclusion import DEFINITION_ASKED, AnswerTypes, definition_sentence
 from assistant.answer.siblings import passages_by_file, sibling_passages
+from assistant.corpus.memo import Memo
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
 from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
 
+TITLES_KEPT = 64  # (title, asked kind) pairs whose statements in the corpus a judge remembers
 TITLE_ASKED = 0.5  # share of what a question asks of a title (IDF) that a sentence naming the title must carry
 SUPPORT_MIN = 0.34  # without a fitted model: IDF-weighted share of the question's terms found in the best passage
 MODEL_FILE = "abstention.json"  # next to ask.yaml in knowledge/: fitted by `tdkt eval abstention --fit`
@@ -612,9 +614,8 @@ class Evidence:
         sentence of a visible passage has a value of that kind and names the most specific title named exactly
         (amounts.title_match 2), 0.5 when only inside a longer title or when a sentence names it exactly with at
         least TITLE_ASKED of the question's other words (a wording the answer patterns miss: "… do Bộ trưởng …
-        quy định"), 1 when none does; a sentence that quotes no title of its own is read with its passage's headings
-        (a procedure's or plan's section names its subject once: "Quy trình … Xét tặng giải thưởng …"); 0 when no
-        title the corpus writes is named or no kind with a value form is asked."""
+        quy định"), 1 when none does; 0 when no title the corpus writes is named or no kind with a value form is
+        asked."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -629,38 +630,42 @@ class Evidence:
         if not known:
             return 0.0
         name = max(known, key=len)
-        cache = self.__dict__.setdefault("_title_slot_cache", {})  # per judge (a view hides its own files)
-        key = (name, kind, tuple(self.terms(q)))
-        if key not in cache:
-            if len(cache) > 256:
-                cache.clear()
-            cache[key] = self._title_slot(q, name, pats)
-        return cache[key]
-
-    def _title_slot(self, q: str, name: str, pats: list[re.Pattern[str]]) -> float:
-        """title_slot for one corpus title name (see there), scanning the visible passages that write it."""
-        titles = self.s.titles
-        cand = self.s.lex.phrase_candidates(name.split())
-        chunks = self.s.chunks
+        value, named = self.title_statements(name, kind or "", pats)
+        if value:
+            return 1.0 - value / 2
         words = set(name.split())
         rest = [t for t in self.terms(q) if "_" not in t and t not in words and t in self.idf]
         tot = sum(self.idf[t] for t in rest)
+        if tot and any(sum(self.idf[t] for t in rest if t in have) >= TITLE_ASKED * tot for have in named):
+            return 0.5  # the title named with what the question asks, in a wording the patterns miss
+        return 1.0
+
+    def title_statements(self, name: str, kind: str, pats: list[re.Pattern[str]]) -> tuple[int, list[set[str]]]:
+        """How the visible passages that write a corpus title state a value of the asked kind for it: (2 when a
+        sentence with such a value names it exactly, 1 when only inside a longer title, else 0; the folded terms of
+        the sentences naming it exactly without such a value — kept only when the first is 0). The same for every
+        question asking that kind of that title: remembered per judge (a view hides its own files)."""
+        cache: Memo[tuple[int, list[set[str]]]] = self.__dict__.setdefault("_title_statement_memo", Memo(TITLES_KEPT))
+        return cache.get((name, kind), lambda: self._title_statements(name, pats))
+
+    def _title_statements(self, name: str, pats: list[re.Pattern[str]]) -> tuple[int, list[set[str]]]:
+        titles = self.s.titles
+        cand = self.s.lex.phrase_candidates(name.split())
+        chunks = self.s.chunks
         best = 0
+        named: list[set[str]] = []
         for i in range(len(chunks)) if cand is None else cand.tolist():
             c = chunks[i]
             if c.source_file in self.hidden or c.secondary or name not in self.s.folded[i]:
                 continue
-            heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
             for sent in self.announced_sentences(c.text, pats):
                 if any(p.search(sent) for p in pats):
-                    best = max(best, title_match([name], sent if "“" in sent else f"{heading} {sent}", titles))
+                    best = max(best, title_match([name], sent, titles))
                     if best == 2:
-                        return 0.0
-                elif best < 1 and tot and title_match([name], sent, titles) == 2:
-                    have = self._features_of(fold(sent))
-                    if sum(self.idf[t] for t in rest if t in have) >= TITLE_ASKED * tot:
-                        best = 1  # the title named with what the question asks, in a wording the patterns miss
-        return 1.0 - best / 2
+                        return 2, []
+                elif title_match([name], sent, titles) == 2:
+                    named.append(self._features_of(fold(sent)))
+        return best, ([] if best else named)
 
     @staticmethod
     def announced_sentences(text: str, pats: list[re.Pattern[str]]) -> Iterator[str]:
@@ -692,7 +697,7 @@ class Evidence:
         ("Tiêu chuẩn … là gì?", "Hồ sơ … là gì?" ask a list, not a meaning)."""
         fq = fold(q)
         m = re.search(r"(?:the nao la|khai niem)\s+(.{2,60}?)\s*(?:la\s|duoc\s|\?|$)", fq) or \
-            re.search(r"(.{2,80}?)\s+(?:la gi|la nhu the nao|nghia la gi|duoc hieu|duoc dinh nghia)", fq)
+            re.search(r"(.{2,80}?)\s+(?:" + "|".join(map(fold, DEFINITION_ASKED)) + ")", fq)
         if not m:
             return None
         term = re.split(r"[,:]\s*", m.group(1))[-1].strip(" “”\"")  # "Theo quy định, X …": X
