@@ -614,8 +614,9 @@ class Evidence:
         sentence of a visible passage has a value of that kind and names the most specific title named exactly
         (amounts.title_match 2), 0.5 when only inside a longer title or when a sentence names it exactly with at
         least TITLE_ASKED of the question's other words (a wording the answer patterns miss: "… do Bộ trưởng …
-        quy định"), 1 when none does; 0 when no title the corpus writes is named or no kind with a value form is
-        asked."""
+        quy định"), 1 when none does; a sentence that quotes no title of its own is read with its passage's headings
+        (a procedure's or plan's section names its subject once: "Quy trình … Xét tặng giải thưởng …"); 0 when no
+        title the corpus writes is named or no kind with a value form is asked."""
         types = self.w.types
         kind = types.detect(q) if types else None
         pats = types.answer.get(kind or "", []) if types else []
@@ -658,9 +659,10 @@ class Evidence:
             c = chunks[i]
             if c.source_file in self.hidden or c.secondary or name not in self.s.folded[i]:
                 continue
+            heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
             for sent in self.announced_sentences(c.text, pats):
                 if any(p.search(sent) for p in pats):
-                    best = max(best, title_match([name], sent, titles))
+                    best = max(best, title_match([name], sent if "“" in sent else f"{heading} {sent}", titles))
                     if best == 2:
                         return 2, []
                 elif title_match([name], sent, titles) == 2:

@@ -3,6 +3,8 @@ definition_missing (a meaning asked with no defining sentence), on the real inde
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import ROOT
 
@@ -47,6 +49,16 @@ def test_title_slot_reads_a_list_item_after_the_line_announcing_it(evidence: Evi
     assert lines[item - 1].rstrip().endswith(":") and "quyết định tặng" in lines[item - 1]
     assert _title_slot(evidence, q) == 0.0
     assert _title_slot(evidence.view([BAC_NINH]), q) > 0.0  # the view's corpus has no such list
+
+
+def test_title_slot_reads_a_sentence_with_its_headings(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    # QĐ 3621: "Tổng thời gian xử lý theo quy định: 150 ngày …" names no award; its section heading does
+    holders = [c for c in knowledge.searcher.chunks
+               if any(re.search(r"\d+\s+ngày", ln) and "Tổng thời gian" in ln for ln in c.text.split("\n"))]
+    assert holders and all("Hải Thượng Lãn Ông" not in ln for c in holders for ln in c.text.split("\n")
+                           if "Tổng thời gian" in ln)
+    assert any("Hải Thượng Lãn Ông" in " ".join(c.breadcrumb) for c in holders)
+    assert _title_slot(evidence, "Xét tặng giải thưởng Hải Thượng Lãn Ông mất bao lâu?") == 0.0
 
 
 def test_title_slot_half_met_by_the_title_named_with_what_is_asked(evidence: Evidence) -> None:
