@@ -145,7 +145,10 @@ class QueryNormaliser:
         sents = [s.strip() for s in _SENT_SPLIT.split(text) if s and s.strip()]
         if len(sents) < 2:
             return text.strip(), ""
-        asks = [i for i, s in enumerate(sents) if self.is_question(s)]
+        # a sentence the asker ended with a question mark is the question: question words also occur in facts
+        # ("năm 2023 em không được …", "cơ quan có mấy đồng chí …"), so they decide only when no sentence has one
+        marked = [i for i, s in enumerate(sents) if any(m in s for m in self._qmarks)]
+        asks = marked or [i for i, s in enumerate(sents) if self.is_question(s)]
         if not asks:
             return text.strip(), ""
         first = asks[0]

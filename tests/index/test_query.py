@@ -55,6 +55,18 @@ def test_story_is_separated_from_the_question(norm: QueryNormaliser) -> None:
     assert "Lao động tiên tiến" in r2.text and r2.story == ""
 
 
+def test_a_sentence_ending_in_a_question_mark_is_the_question(norm: QueryNormaliser) -> None:
+    # question words also occur in the asker's facts ("không", "chưa", "mấy"): a "?" decides when there is one
+    for fact in ("Năm 2023 em không được xếp loại hoàn thành xuất sắc nhiệm vụ.",
+                 "Em chưa có sáng kiến nào được công nhận.",
+                 "Cơ quan em năm nay có mấy đồng chí được đề nghị khen thưởng, em đang làm hồ sơ."):
+        r = norm.normalise(f"{fact} Tiêu chuẩn danh hiệu Lao động tiên tiến thế nào ạ?")
+        assert r.text == "Tiêu chuẩn danh hiệu Lao động tiên tiến thế nào?" and r.story == fact
+    # without any "?", the question words decide as before
+    r = norm.normalise("Em được LĐTT 3 năm liền. Cho em hỏi hồ sơ đề nghị xét tặng Bằng khen gồm những giấy tờ gì")
+    assert r.text.startswith("hồ sơ đề nghị xét tặng Bằng khen") and "Lao động tiên tiến" in r.story
+
+
 def test_number_words_and_digits_are_searched_both_ways(norm: QueryNormaliser) -> None:
     assert "hạng Ba" in norm.normalise("Huân chương Lao động hạng 3 tặng cho ai?").extra
     extra = norm.normalise("được ba lần Bằng khen thì sao").extra
