@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import pytest
 from corpus.test_loaders import encode_cp1258
 from helpers import ROOT, make_settings
 
+from assistant.index import layout
 from assistant.index.service import Knowledge
 
 PLANS = ROOT / "knowledge" / "plans"
@@ -88,6 +90,23 @@ def test_bad_files_are_reported_and_good_ones_ingested(tmp_path: Path) -> None:
     assert len(rep2.errors) == 2 and json.loads(kn.catalog.path.read_text("utf-8")) == before
 
 
+def _wait_until_locked(lock: Path, proc: subprocess.Popen, limit: float = 120.0) -> bool:
+    """True once another process holds the flock on `lock` (polled without blocking); False if `proc` ended first."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and proc.poll() is None:
+        if lock.exists():
+            fd = os.open(lock, os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except BlockingIOError:
+                return True
+            finally:
+                os.close(fd)
+        time.sleep(0.01)
+    return False
+
+
 def test_killed_ingest_leaves_previous_index_usable(tmp_path: Path) -> None:
     names = sorted(p.name for p in PLANS.glob("*.txt"))
     d = _corpus(tmp_path, names[:2])
@@ -101,11 +120,15 @@ def test_killed_ingest_leaves_previous_index_usable(tmp_path: Path) -> None:
     env = {**os.environ, "TDKT_DATA_DIR": str(s.data_dir), "TDKT_EXTRA_CORPUS": ""}
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(d)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(4.0)
+    # kill it while it writes: once it holds the writer lock, and a moment later (embedding the three new plans
+    # takes seconds), not after a fixed time — on a quiet machine the whole ingest may finish within it
+    assert _wait_until_locked(before.index_dir / layout.LOCK_NAME, proc), "the ingest never took the writer lock"
+    time.sleep(0.3)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     after = Knowledge(s)
     _check_consistent(after)
+    assert sorted(after.catalog.docs) == names[:2]  # killed before its commit: the previous catalog stands
     assert after.search("tổng đàn lợn cả năm xã Quang Trung", k=3)[0].chunk.chunk_id == q[0].chunk.chunk_id
     done = Knowledge(s)
     rep = done.ingest([d])
