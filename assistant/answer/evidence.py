@@ -646,8 +646,12 @@ class Evidence:
         sentence with such a value names it exactly, 1 when only inside a longer title, else 0; the folded terms of
         the sentences naming it exactly without such a value — kept only when the first is 0). The same for every
         question asking that kind of that title: remembered per judge (a view hides its own files)."""
-        cache: Memo[tuple[int, list[set[str]]]] = self.__dict__.setdefault("_title_statement_memo", Memo(TITLES_KEPT))
-        return cache.get((name, kind), lambda: self._title_statements(name, pats))
+        return self._title_statement_memo.get((name, kind), lambda: self._title_statements(name, pats))
+
+    @cached_property
+    def _title_statement_memo(self) -> Memo[tuple[int, list[set[str]]]]:
+        """title_statements' results of this judge (a view is a new judge: it hides its own files)."""
+        return Memo(TITLES_KEPT)
 
     def _title_statements(self, name: str, pats: list[re.Pattern[str]]) -> tuple[int, list[set[str]]]:
         titles = self.s.titles

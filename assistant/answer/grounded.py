@@ -11,6 +11,7 @@ from assistant.answer.evidence import has_phrase
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import Missing
 from assistant.answer.models import Answer, Citation
+from assistant.answer.siblings import passages_by_file
 from assistant.answer.validity import (
     amendment_note,
     doc_warning,
@@ -230,7 +231,4 @@ class _CorpusFacts:
         legal = {fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality and c.meta.kind != "plan"}
         hs = sorted(heads, key=len, reverse=True)
         names = {next((t[len(h) + 1:] for h in hs if t.startswith(h + " ")), t) for t in searcher.titles}
-        by_file: dict[str, list[Any]] = {}
-        for c in chunks:
-            by_file.setdefault(c.source_file, []).append(c)
-        return cls(searcher, plan_numbers, plan - legal, names, by_file)
+        return cls(searcher, plan_numbers, plan - legal, names, passages_by_file(chunks))
