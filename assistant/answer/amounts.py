@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from assistant.corpus.normalize import fold
 
@@ -46,12 +47,51 @@ def parse_base(question: str) -> Decimal | None:
     return Decimal(num.replace(".", "").replace(",", ""))
 
 
+_ITEM = r"[0-9a-z]+(?: [0-9a-z]+){0,3}"  # one item of a coordination: a short noun phrase
+# where a list that closes a name ends: the text's end, punctuation, or a function word after the name ("… bộ, ban,
+# ngành, tỉnh được tặng"), not a longer noun ("cơ sở, tỉnh đoàn")
+_LIST_END = r"(?=$|[^\w ]| (?:duoc|la|va|hoac|cho|do|theo|thi|co|nam|trong|tai|doi|gom|phai|se|da)(?!\w))"
+
+
+@lru_cache(maxsize=4096)
+def _coordinated(name: str) -> re.Pattern[str] | None:
+    """The name written as one item of a coordination whose outer words belong to every item: "thôn văn hóa" in
+    "thôn, tổ dân phố văn hóa" (the words after the list are shared), "chiến sĩ thi đua tỉnh" in "chiến sĩ thi đua
+    bộ, ban, ngành, tỉnh" (the words before it are)."""
+    w = name.split()
+    alts = []
+    for k in range(1, len(w)):  # w[:k] before the list, w[k:j] the item, w[j:] after it (one of them shared)
+        for j in range(k + 1, len(w) + 1):
+            before, item, after = " ".join(w[:k]), " ".join(w[k:j]), " ".join(w[j:])
+            if after:  # "… X, Y <after>": the item first, or after other items
+                alts.append(re.escape(before) + rf" (?:{_ITEM}, )*" + re.escape(item) +
+                            rf"(?:, {_ITEM})*(?:,? (?:va|hoac) {_ITEM})? " + re.escape(after))
+            else:  # "<before> Y, X": the item closes the list
+                alts.append(re.escape(before) + rf" (?:{_ITEM}, )+(?:(?:va|hoac) )?" + re.escape(item) + _LIST_END)
+    for j in range(1, len(w)):  # the item opens the name: "X, Y <after>"
+        alts.append(re.escape(" ".join(w[:j])) + rf"(?:, {_ITEM})+(?:,? (?:va|hoac) {_ITEM})? " +
+                    re.escape(" ".join(w[j:])))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)") if alts else None
+
+
+def occurrences(name: str, folded_text: str) -> list[tuple[int, int]]:
+    """Where a (folded) title is written in a folded text: as a phrase, or as an item of a coordination."""
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(name), folded_text)]
+    if spans or not ("," in folded_text or " va " in folded_text or " hoac " in folded_text):
+        return spans
+    if not set(name.split()) <= set(re.findall(r"[0-9a-z]+", folded_text)):
+        return spans
+    pat = _coordinated(name)
+    return [(m.start(), m.end()) for m in pat.finditer(folded_text)] if pat else spans
+
+
 def title_match(entities_folded: list[str], text: str, known_titles: Iterable[str] = ()) -> int:
     """2 when a text names one of the titles exactly (a quoted name equal to it, or an occurrence not inside a
-    longer known title), 1 when a title only occurs inside a longer one ('Tập thể Lao động tiên tiến' contains
-    'Lao động tiên tiến'), else 0."""
+    longer known title; an item of a coordination counts: "thôn, tổ dân phố văn hóa" names "thôn văn hóa"), 1 when
+    a title only occurs inside a longer one ('Tập thể Lao động tiên tiến' contains 'Lao động tiên tiến'), else 0."""
     ft = fold(text)
-    if not any(e in ft for e in entities_folded):
+    found = {e: occurrences(e, ft) for e in entities_folded}
+    if not any(found.values()):
         return 0
     quoted = {fold(q).strip() for q in re.findall(r"“([^”]+)”", text)}
     if any(e in quoted for e in entities_folded):
@@ -60,9 +100,9 @@ def title_match(entities_folded: list[str], text: str, known_titles: Iterable[st
     if not longer:
         return 1 if quoted else 2
     covered = [(m.start(), m.end()) for t in longer for m in re.finditer(re.escape(t), ft)]
-    for e in entities_folded:
-        for m in re.finditer(re.escape(e), ft):
-            if not any(a <= m.start() and m.end() <= b for a, b in covered):
+    for spans in found.values():
+        for start, end in spans:
+            if not any(a <= start and end <= b for a, b in covered):
                 return 2
     return 1
 

@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.answer.amounts import title_match
+from assistant.answer.amounts import occurrences, title_match
 from assistant.answer.conclusion import DEFINITION_ASKED, AnswerTypes, definition_sentence
 from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.memo import Memo
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
+from assistant.corpus.registry import norm_number
 from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
 from assistant.index.retriever import Hit, HybridSearcher
@@ -80,6 +81,7 @@ class Words:
     stop_marked: set[str] = field(default_factory=set)
     model: AbstentionModel | None = None
     types: AnswerTypes | None = None  # answer types of knowledge/answer_types.yaml (the asked slot)
+    quantity: list[str] = field(default_factory=list)  # interrogatives of quantity ("bao nhiêu", "mấy")
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -107,7 +109,7 @@ class Words:
                    [f(g) for g in groups], f(d.get("structure_markers")),
                    f(d.get("count_markers")), f(d.get("identity_markers")),
                    [str(g[0]) for g in groups if g], stop_marked, AbstentionModel.load(path.parent / MODEL_FILE),
-                   AnswerTypes.load(path.parent / "answer_types.yaml"))
+                   AnswerTypes.load(path.parent / "answer_types.yaml"), f(d.get("quantity_markers")))
 
 
 @contextmanager
@@ -296,9 +298,11 @@ class Evidence:
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
                 name: list[str] = []
-                for t in fq[m.end():].split()[:6]:
-                    t = t.strip(",.?!;:“”\"'()")
-                    if not t or t in stop:
+                words = [t.strip(",.?!;:“”\"'()") for t in fq[m.end():].split()[:8]]
+                for k, t in enumerate(words):
+                    # the linking "của" belongs to the name when a name word follows ("cờ thi đua của tỉnh")
+                    linked = t == "cua" and k + 1 < len(words) and words[k + 1] and words[k + 1] not in stop
+                    if not t or (t in stop and not linked):
                         break
                     name.append(t)
                 if name:
@@ -308,11 +312,15 @@ class Evidence:
 
     @staticmethod
     def _has_all(name: str, folded_text: str, toks: set[str]) -> bool:
-        """The name as a phrase, or every adjacent pair of its words (word order inside the name kept)."""
+        """The name as a phrase, every adjacent pair of its words (word order inside the name kept), or an item of a
+        coordination ("chiến sĩ thi đua tỉnh" in "chiến sĩ thi đua bộ, ban, ngành, tỉnh")."""
         if name in folded_text:
             return True
         w = name.split()
-        return set(w) <= toks and all(f"{x} {y}" in folded_text for x, y in zip(w, w[1:], strict=False))
+        if not set(w) <= toks:
+            return False
+        return all(f"{x} {y}" in folded_text for x, y in zip(w, w[1:], strict=False)) or \
+            bool(occurrences(name, folded_text))
 
     @staticmethod
     def _surface(text: str, folded_part: str) -> str:
@@ -321,10 +329,11 @@ class Evidence:
         i = fold(t).find(folded_part)
         return t[i:i + len(folded_part)] if i >= 0 and len(fold(t)) == len(t) else folded_part
 
-    def in_corpus(self, phrase: str, accented: bool = False) -> bool:
+    def in_corpus(self, phrase: str, accented: bool = False, coordinated: bool = False) -> bool:
         """Whether a visible chunk holds `phrase` as whole words: in its folded text, or with `accented` in its
-        lower-case text with diacritics. The folded BM25 postings narrow the chunks; only those are read (no
-        whole-corpus string is held)."""
+        lower-case text with diacritics; with `coordinated`, also as an item of a coordination (folded: "chiến sĩ thi
+        đua tỉnh" in "chiến sĩ thi đua bộ, ban, ngành, tỉnh"). The folded BM25 postings narrow the chunks; only
+        those are read (no whole-corpus string is held)."""
         pat = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
         cand = self.s.lex.phrase_candidates(fold(phrase).split())
         chunks = self.s.chunks
@@ -332,6 +341,8 @@ class Evidence:
             if chunks[i].source_file in self.hidden:
                 continue
             if pat.search(nfc(chunks[i].embed_text).lower() if accented else self.s.folded[i]):
+                return True
+            if coordinated and occurrences(fold(phrase), self.s.folded[i]):
                 return True
         return False
 
@@ -382,7 +393,7 @@ class Evidence:
                 nxt = words[i + n]
                 if p not in self.title_prefixes or nxt in self.title_prefixes[p]:
                     continue
-                if fold(nxt) in self.w.stop or nxt.isdigit() or self.in_corpus(f"{p} {nxt}", accented):
+                if fold(nxt) in self.w.stop or nxt.isdigit() or self.in_corpus(f"{p} {nxt}", accented, True):
                     break
                 out.append(fold(f"{p} {nxt}"))
                 i += n
@@ -458,6 +469,10 @@ class Evidence:
         feats["phrase_len"] = max(r[1] for r in runs)
         feats["slot_far"] = self.slot_far(q, wider)
         feats["title_slot"] = self.title_slot(q, ents)
+        if feats["title_slot"] == 1.0 and ents:  # said in plain words when the score refuses
+            kind = self.w.types.detect(q) if self.w.types else None
+            reasons.insert(0, f"kho văn bản không nêu {SLOT_NAMES.get(kind or '', 'điều được hỏi')} của "
+                              f"“{self._surface(q, max(ents, key=len))}”")
         feats["definition_missing"] = self.definition_missing(q, wider)
         feats["local_unnamed"] = self.local_unnamed(question, top)
         feats["article_gap"] = self.article_gap(hits)
@@ -712,17 +727,20 @@ class Evidence:
         return term
 
     def local_unnamed(self, question: str, top: list[Hit]) -> float:
-        """How much the top passages come from documents of a locality (registry metadata) that the question does
-        not name, averaged: a plan of somewhere else counts 1 (a plan speaks for its own locality only); another
+        """How much the top passages come from documents of a locality (registry metadata) that the question names
+        neither by place nor by the document's number, averaged: a plan of somewhere else counts 1 (a plan speaks for its own locality only); another
         province's regulation counts 1 when the question names a locality of its own, else 0 (it may well answer a
         general question, labelled as that province's rule when it leads)."""
         fq = fold(nfc(question))
-        named = bool(self._analyse(question).localities)
+        qi = self._analyse(question)
+        named = bool(qi.localities)
         n = 0.0
         for h in top:
             m = h.chunk.meta
             loc = fold(m.locality) if m and m.locality else ""
             if not loc or re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq):
+                continue
+            if m.number and norm_number(m.number) in qi.doc_numbers:  # the question names the document by its number
                 continue
             n += 1.0 if m.kind == "plan" or named else 0.0
         return n / len(top) if top else 0.0

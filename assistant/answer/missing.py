@@ -11,6 +11,14 @@ from assistant.corpus.registry import LegalDoc, Registry
 
 _COMPLETENESS = re.compile(r"completeness:\s*(.*?)\s*-->", re.S)
 _ARTICLE = re.compile(r"(?<!\w)(?:điều|dieu)\s+(\d{1,3})(?!\d)", re.I)
+# a provision that hands its matter to another part of the same text: "… được thực hiện theo quy định tại Phụ lục I
+# Nghị định này", "… theo quy định tại Điều 30 của Nghị định này"
+_DELEGATION = re.compile(r"[^.;:\n]*?theo quy định tại (Phụ lục [IVXLC]+|Điều \d{1,3})(?: của)? "
+                         r"(?:Luật|Nghị định|Nghị quyết|Thông tư|Quyết định|Quy định) này[^.;\n]*[.;]?", re.I)
+# what is not a value of the provision itself: list markers, references to articles, clauses, appendices, numbers of
+# documents
+_NOT_A_VALUE = re.compile(r"(?m)^\s*(?:\d+(?:\.\d+)*[.)]|\(\d+\))|(?:Điều|khoản|Khoản|điểm|Phụ lục|Chương|Mục)\s+"
+                          r"[\dIVXLC]+|\d+(?:/\d+)*/[A-ZĐa-zđ][\wĐđ-]*")
 HOW_TO_ADD = ("Để bổ sung, hãy tải toàn văn chính thức (vbpl.vn hoặc vanban.chinhphu.vn, dạng .docx, .pdf, .doc "
               "hoặc .html) rồi nạp vào kho bằng lệnh `tdkt ingest <tệp>` hoặc tải lên ở trang quản trị "
               "(API POST /documents, khóa quản trị).")
@@ -68,3 +76,57 @@ def find_missing(question: str, registry: Registry, chunks: list[Chunk], indexed
             extra = " (chỉ có trích dẫn gián tiếp từ nguồn thứ cấp)" if a in reworded else ""
             out.append(Missing(d, a, f"Kho chưa có toàn văn Điều {a} {name}{extra}."))
     return out
+
+
+def _holds_part(chunks: list[Chunk], files: list[str], part: str) -> bool:
+    """True when a verbatim passage of the files is that part (an appendix by its heading, an article by label)."""
+    kind, _, num = part.partition(" ")
+    if fold(kind) == "dieu":
+        return any(c.source_file in files and not c.secondary and c.label.get("dieu") == num for c in chunks)
+    head = fold(part)
+    return any(c.source_file in files and not c.secondary and
+               any(re.match(re.escape(head) + r"(?![ivxlc\w])", fold(b)) for b in c.breadcrumb) for c in chunks)
+
+
+def _syllables(text: str) -> set[str]:
+    return set(re.findall(r"[0-9a-z]+", fold(text)))
+
+
+def _closest_delegations(found: list[tuple[Missing, str]], text: str, question: str) -> list[tuple[Missing, str]]:
+    """The delegations about what the question asks: those sharing most words with the question and with the
+    passage's sentence closest to it (the words of the delegating formula itself left out)."""
+    if len(found) < 2:
+        return found
+    formula = _syllables("được thực hiện theo quy định tại của này") | _syllables(found[0][0].short)
+    q = _syllables(question)
+    anchor = max(re.split(r"(?<=[.;:])\s+|\n", text), key=lambda x: len(_syllables(x) & q))
+    near = (q | _syllables(anchor)) - formula
+    score = [len((_syllables(sentence) - formula) & near) for _, sentence in found]
+    return [f for f, n in zip(found, score, strict=True) if n == max(score)]
+
+
+def delegated_missing(chunk: Chunk, registry: Registry, chunks: list[Chunk], question: str = ""
+                      ) -> list[tuple[Missing, str]]:
+    """Parts of its own document that the passage hands its matter to ("… theo quy định tại Phụ lục I Nghị định
+    này") and that the corpus lacks, each with the delegating sentence (verbatim); with a question, only the
+    delegations closest to it."""
+    doc = registry.by_file(chunk.source_file)
+    if doc is None:
+        return []
+    files = list(doc.files) or [chunk.source_file]
+    out: list[tuple[Missing, str]] = []
+    seen: set[str] = set()
+    for m in _DELEGATION.finditer(chunk.text):
+        part = re.sub(r"\s+", " ", m.group(1)).strip()
+        part = part[0].upper() + part[1:]
+        if part in seen or _holds_part(chunks, files, part):
+            continue
+        seen.add(part)
+        name = doc.short_name or doc.number
+        out.append((Missing(doc, None, f"Kho chưa có toàn văn {part} {name}."), m.group(0).strip()))
+    return _closest_delegations(out, chunk.text, question) if question else out
+
+
+def holds_value(text: str) -> bool:
+    """True when the passage states a figure of its own (a number that is not a list marker or a reference)."""
+    return bool(re.search(r"\d", _NOT_A_VALUE.sub(" ", text)))

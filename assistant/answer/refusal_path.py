@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.answer.compose import refusal_text
-from assistant.answer.missing import HOW_TO_ADD, Missing, find_missing
+from assistant.answer.evidence import has_phrase
+from assistant.answer.missing import HOW_TO_ADD, Missing, delegated_missing, find_missing, holds_value
 from assistant.answer.models import Answer
 from assistant.answer.validity import (
     legal_warning,
 )
+from assistant.corpus.normalize import fold
 from assistant.index.retriever import Hit
 from assistant.index.service import Knowledge
 
@@ -23,6 +25,18 @@ class RefusalPath:
         files = {m.source_file for m in kn.documents()}
         raws = _LazyRaw(kn)
         return find_missing(question, kn.registry, kn.searcher.chunks, files, raws)  # type: ignore[arg-type]
+
+    def _delegated(self, question: str, hits: list[Hit], best: int) -> tuple[list[Missing], list[str]]:
+        """When the question asks a quantity and the best passage states no figure but hands its matter to a part
+        of its own text that the corpus lacks: those parts, and the delegating sentences as the plain reason."""
+        if not hits or not has_phrase(fold(question), self.words.quantity):
+            return [], []
+        c = hits[min(best, len(hits) - 1)].chunk
+        if holds_value(c.text):
+            return [], []
+        found = delegated_missing(c, self.knowledge.registry, self.knowledge.searcher.chunks, question)
+        why = [f"{c.citation} dẫn chiếu: “{sentence}”" for _, sentence in found[:2]]
+        return [m for m, _ in found], why
 
     @staticmethod
     def _holds_named_article(articles: list[Missing], hits: list[Hit]) -> bool:

@@ -142,8 +142,11 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
             assess = self.evidence.assess(rewritten, hits, self.today.year)
             missing = self._missing(rewritten)
             articles = [m for m in missing if m.article]
+            delegated, handed_on = self._delegated(rewritten, hits, assess.best)
             if articles and not self._holds_named_article(articles, hits):
                 ans = self._refusal(rewritten, hits, [], missing)
+            elif delegated:
+                ans = self._refusal(rewritten, hits, handed_on, missing + delegated)
             elif not assess.supported:
                 ans = self._refusal(rewritten, hits, plain_reasons(assess.reasons, rewritten), missing)
             elif model is not None:

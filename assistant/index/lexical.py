@@ -163,7 +163,9 @@ class LexicalIndex:
                         got.setdefault(part, []).append(t)
         return got
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str, folded_weight: float = 0.3) -> np.ndarray:
+        """BM25 of the query: on the folded index alone when it has no diacritics, else the exact index plus the
+        folded one at `folded_weight` (higher for diacritics put back by code, which may be wrong)."""
         if self.n == 0 or self.exact is None or self.folded is None:
             return np.zeros(0, dtype=np.float32)
         accented = has_diacritics(query)
@@ -171,4 +173,4 @@ class LexicalIndex:
         if not accented:
             return np.asarray(s_f, dtype=np.float32)
         s_e = self.exact.scores(features(query, False))
-        return np.asarray(s_e + 0.3 * s_f, dtype=np.float32)
+        return np.asarray(s_e + folded_weight * s_f, dtype=np.float32)

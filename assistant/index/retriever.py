@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from assistant.corpus.normalize import fold
 from assistant.corpus.registry import Registry, norm_number
 from assistant.index.lexical import LexicalIndex, has_diacritics
 from assistant.index.query import NormalisedQuery, QueryNormaliser, compose_phrases
+from assistant.index.reaccent import Reaccenter
 
 FUSION = "score"  # "score" (normalised BM25 + min-max dense) or "rrf"; chosen by `tdkt eval retrieval`
 RRF_K = 60
@@ -116,6 +118,9 @@ class HybridSearcher:
         self.validity_evidence = [fold(x) for x in vocab.get("validity_evidence") or []]
         self.stop = {fold(x) for x in vocab.get("stopwords") or []}
         self.normaliser = QueryNormaliser(vocab.get("query"))
+        self._vocab_texts = list(_strings(vocab))  # question wording the corpus never writes ("bao nhiêu", fillers)
+        self._reaccenter: Reaccenter | None = None
+        self._reaccent_lock = threading.Lock()
         self.chunks = chunks
         self.store = store
         self.registry = registry
@@ -194,8 +199,11 @@ class HybridSearcher:
         nq = self.normaliser.normalise(query)
         dense_on = self.mode in ("hybrid", "vector") and self.store is not None
         # the query embedding (the model releases the GIL) runs while the lexical side is scored
-        vec_job = _EMBEDDER.submit(self.store.embeddings.embed_query, nq.text or query) if dense_on else None
+        vec_job = (_EMBEDDER.submit(self.store.embeddings.embed_query, self.dense_text(nq.text or query))
+                   if dense_on else None)
         qi = self.analyse(query, nq)
+        typed_plain = (nq.text or query).isascii()  # no diacritics: put back, the folded match weighs as much
+        lex_query = self.reaccent(qi.expanded) if typed_plain else qi.expanded
         mask = np.ones(n, dtype=bool)
         if filters:
             mask = self.filter_mask(filters)
@@ -208,7 +216,7 @@ class HybridSearcher:
         raw_dense = np.zeros(n)  # absolute scores kept for the abstention features (assistant/answer/evidence.py)
         dense_max = 0.0
         if self.mode in ("hybrid", "text"):
-            s = raw_lex = np.where(mask, self.lex.scores(qi.expanded), 0.0)
+            s = raw_lex = np.where(mask, self.lex.scores(lex_query, 1.0 if typed_plain else 0.3), 0.0)
             top = float(s.max()) if n else 0.0
             if top > 0:
                 if FUSION == "rrf":
@@ -247,6 +255,19 @@ class HybridSearcher:
                              "lex_raw": float(raw_lex[i]), "dense_raw": float(raw_dense[i]),
                              "dense_max": float(dense_max)}))
         return hits
+
+    def dense_text(self, text: str) -> str:
+        """The text embedded for the dense search: a question typed without diacritics gets them back from the
+        corpus' own wording (reaccent.py), since the embedding model reads unmarked Vietnamese poorly; the lexical
+        side matches folded text and is unaffected."""
+        return self.reaccent(text) if text.isascii() and len(_WORD.findall(text)) >= 2 else text
+
+    def reaccent(self, text: str) -> str:
+        """Diacritics put back on the unmarked syllables of the text (the model is built on first use)."""
+        with self._reaccent_lock:
+            if self._reaccenter is None:
+                self._reaccenter = Reaccenter.from_corpus([c.text for c in self.chunks] + self._vocab_texts)
+        return self._reaccenter.reaccent(text)
 
     def filter_mask(self, filters: Filters) -> np.ndarray:
         """Chunks whose document passes the filters (judged once per document, not per chunk)."""
@@ -410,3 +431,15 @@ class TdktRetriever(BaseRetriever):
                 "chunk_id": c.chunk_id, "source_file": c.source_file, "citation": c.citation, "start": c.start,
                 "end": c.end, "score": h.score, "rank": h.rank}))
         return out
+
+
+def _strings(obj: Any) -> Iterator[str]:
+    """Every string inside a nested vocabulary (dicts, lists)."""
+    if isinstance(obj, str):
+        yield obj
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from _strings(v)
+    elif isinstance(obj, list | tuple):
+        for v in obj:
+            yield from _strings(v)

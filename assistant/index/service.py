@@ -37,6 +37,9 @@ RAW_TEXTS_KEPT = 32  # source texts kept in memory (each read once per change in
 RAW_TEXT_KEEP_BYTES = 1_000_000  # a larger text is read each time (memory stays bounded: ≤ 32 MB of kept texts)
 
 
+QUESTION_WORDING = ("ask.yaml", "answer_types.yaml", "intent.yaml")  # knowledge files of question cues
+
+
 class Knowledge:
     """Owns the index in settings.data_dir; thread-safe for concurrent searches, one writer at a time.
 
@@ -530,6 +533,10 @@ class Knowledge:
         vocab = (yaml.safe_load(p.read_text("utf-8")) or {}) if p.exists() else {}
         q = self.settings.knowledge_dir / "query.yaml"
         vocab["query"] = (yaml.safe_load(q.read_text("utf-8")) or {}) if q.exists() else {}
+        # how questions are worded (cues of answer types and intents): words legal texts never write, read by the
+        # searcher only to put diacritics back on a question typed without them (reaccent.py)
+        vocab["wording"] = [yaml.safe_load(f.read_text("utf-8")) for f in
+                            (self.settings.knowledge_dir / n for n in QUESTION_WORDING) if f.exists()]
         return vocab
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:

@@ -8,6 +8,7 @@ import re
 import pytest
 from helpers import ROOT
 
+from assistant.answer.amounts import occurrences
 from assistant.answer.evidence import Evidence, Words
 from assistant.corpus.normalize import fold, nfc
 
@@ -17,13 +18,15 @@ KNOW = ROOT / "knowledge"
 class WholeCorpus(Evidence):
     """The previous implementation: one string of every visible chunk's folded / lower-case text, searched whole."""
 
-    def in_corpus(self, phrase: str, accented: bool = False) -> bool:
+    def in_corpus(self, phrase: str, accented: bool = False, coordinated: bool = False) -> bool:
         key = "_lower" if accented else "_folded"
         corpus = self.__dict__.get(key)
         if corpus is None:
             corpus = self.__dict__[key] = "\n".join(
                 nfc(self.s.chunks[i].embed_text).lower() if accented else self.s.folded[i] for i in self.visible)
-        return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", corpus) is not None
+        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", corpus) is not None:
+            return True
+        return coordinated and any(occurrences(fold(phrase), self.s.folded[i]) for i in self.visible)
 
 
 @pytest.fixture(scope="module")
