@@ -258,8 +258,8 @@ class HybridSearcher:
 
     def dense_text(self, text: str) -> str:
         """The text embedded for the dense search: a question typed without diacritics gets them back from the
-        corpus' own wording (reaccent.py), since the embedding model reads unmarked Vietnamese poorly; the lexical
-        side matches folded text and is unaffected."""
+        corpus' own wording (reaccent.py), since the embedding model reads unmarked Vietnamese poorly (the lexical
+        side scores the re-marked question too, with the folded match at full weight: see search)."""
         return self.reaccent(text) if text.isascii() and len(_WORD.findall(text)) >= 2 else text
 
     def reaccent(self, text: str) -> str:
