@@ -319,6 +319,8 @@ class Evidence:
         w = name.split()
         if not set(w) <= toks:
             return False
+        if name in folded_text.replace(",", ""):  # a name with a list inside ("bộ, ban, ngành, tỉnh") read without commas
+            return True
         return all(f"{x} {y}" in folded_text for x, y in zip(w, w[1:], strict=False)) or \
             bool(occurrences(name, folded_text))
 
@@ -715,14 +717,21 @@ class Evidence:
     def defined_term(self, q: str) -> str | None:
         """The term (folded) whose meaning a question asks ("X là gì?", "thế nào là X", "X được hiểu …"; read
         folded, so typed without diacritics too), or None — also when an aspect of knowledge/ask.yaml begins X
-        ("Tiêu chuẩn … là gì?", "Hồ sơ … là gì?" ask a list, not a meaning)."""
+        ("Tiêu chuẩn … là gì?", "Hồ sơ … là gì?" ask a list, not a meaning), or X is placed inside something ("mục
+        tiêu trong kế hoạch là gì?" asks what it is there)."""
         fq = fold(q)
         m = re.search(r"(?:the nao la|khai niem)\s+(.{2,60}?)\s*(?:la\s|duoc\s|\?|$)", fq) or \
             re.search(r"(.{2,80}?)\s+(?:" + "|".join(map(fold, DEFINITION_ASKED)) + ")", fq)
         if not m:
             return None
-        term = re.split(r"[,:]\s*", m.group(1))[-1].strip(" “”\"")  # "Theo quy định, X …": X
-        if not term or any(term.startswith(p) for g in self.w.aspects for p in g):
+        # "Theo quy định, X …": X — the last piece of two words or more (a list inside the name stays whole:
+        # "chiến sĩ thi đua bộ, ban, ngành, tỉnh")
+        pieces = [p.strip(" “”\"") for p in re.split(r"[,:]\s*", m.group(1))]
+        term = next((" , ".join(pieces[i:]).replace(" , ", ", ") for i in range(len(pieces) - 1, -1, -1)
+                     if len(pieces[i].split()) >= 2), pieces[-1])
+        if not term or any(t.startswith(p) for t in (term, pieces[-1]) for g in self.w.aspects for p in g):
+            return None
+        if re.search(r"(?<!\w)trong(?!\w)", term):  # "mục tiêu trong kế hoạch là gì?": what X is there, not a meaning
             return None
         return term
 
