@@ -97,7 +97,9 @@ def _closest_delegations(found: list[tuple[Missing, str]], text: str, question: 
     passage's sentence closest to it (the words of the delegating formula itself left out)."""
     if len(found) < 2:
         return found
-    formula = _syllables("được thực hiện theo quy định tại của này") | _syllables(found[0][0].short)
+    doc = found[0][0].doc
+    formula = _syllables("được thực hiện theo quy định tại của này phụ lục điều") | \
+        _syllables(f"{doc.short_name or ''} {doc.number}")
     q = _syllables(question)
     anchor = max(re.split(r"(?<=[.;:])\s+|\n", text), key=lambda x: len(_syllables(x) & q))
     near = (q | _syllables(anchor)) - formula
