@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ class NormalisedQuery:
     original: str
     text: str  # cleaned question sentence(s) with abbreviations expanded: what retrieval and evidence judge
     story: str = ""  # the asker's preamble (facts), cleaned the same way
-    extra: list[str] = field(default_factory=list)  # variants for lexical search only (digits ↔ words, short forms)
+    extra: tuple[str, ...] = ()  # variants for lexical search only (digits ↔ words, short forms)
 
     @property
     def lexical(self) -> str:
@@ -170,7 +170,7 @@ class QueryNormaliser:
         q, story = self.split_story(cleaned or raw)
         q_text, extra_q = self.expand_abbreviations(q)
         story_text, extra_s = self.expand_abbreviations(story) if story else ("", [])
-        extra = list(dict.fromkeys(extra_q + extra_s + self.number_variants(q_text)))
+        extra = tuple(dict.fromkeys(extra_q + extra_s + self.number_variants(q_text)))
         return NormalisedQuery(question, q_text or raw, story_text, extra)
 
 
