@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.eligibility import strip_item_mark
 from assistant.corpus.models import Chunk
 
 LOCAL_LEVELS = ("tinh", "huyen", "xa", "co-quan")  # the levels whose texts apply only in their locality
@@ -247,7 +248,7 @@ MAX_CONDITIONS = 4  # conditions scored per question (the opening holds about th
 def condition_fact(text: str) -> str:
     """The fact a condition must show in a compact statement, taken by code from its verbatim text: its figure with
     its unit ('03 lần liên tục'), else the title it names (“…”), else its first three words."""
-    body = re.sub(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*", "", text.strip())
+    body = strip_item_mark(text)
     if m := _FIGURE.search(body):
         return m.group(0)
     if m := re.search(_TITLE, body):

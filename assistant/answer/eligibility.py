@@ -507,9 +507,17 @@ class EligibilityChecker:
         return "\n".join(lines)
 
 
+ITEM_MARK = re.compile(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*")  # "a) ", "1. ", "(1) ", "- " opening a list item
+
+
+def strip_item_mark(text: str) -> str:
+    """The text without the list item mark it opens with."""
+    return ITEM_MARK.sub("", text.strip())
+
+
 def _condition_text(quote: str) -> str:
     """A condition's verbatim text without its item mark, markdown or final punctuation."""
-    return re.sub(r"^(?:[a-zđ]\)|\d+\.|\(\d+\)|[-–+•])\s*", "", quote.replace("*", "").strip()).rstrip(" ;,.:")
+    return strip_item_mark(quote.replace("*", "")).rstrip(" ;,.:")
 
 
 def build_checker(settings: Any, knowledge: Any = None, today: Any = None) -> EligibilityChecker:
