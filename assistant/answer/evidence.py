@@ -337,14 +337,15 @@ class Evidence:
         đua tỉnh" in "chiến sĩ thi đua bộ, ban, ngành, tỉnh"). The folded BM25 postings narrow the chunks; only
         those are read (no whole-corpus string is held)."""
         pat = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
-        cand = self.s.lex.phrase_candidates(fold(phrase).split())
+        folded = fold(phrase)
+        cand = self.s.lex.phrase_candidates(folded.split())
         chunks = self.s.chunks
         for i in range(len(chunks)) if cand is None else cand.tolist():
             if chunks[i].source_file in self.hidden:
                 continue
             if pat.search(nfc(chunks[i].embed_text).lower() if accented else self.s.folded[i]):
                 return True
-            if coordinated and occurrences(fold(phrase), self.s.folded[i]):
+            if coordinated and occurrences(folded, self.s.folded[i]):
                 return True
         return False
 

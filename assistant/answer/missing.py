@@ -82,7 +82,7 @@ def _holds_part(chunks: list[Chunk], files: list[str], part: str) -> bool:
     """True when a verbatim passage of the files is that part (an appendix by its heading, an article by label)."""
     kind, _, num = part.partition(" ")
     if fold(kind) == "dieu":
-        return any(c.source_file in files and not c.secondary and c.label.get("dieu") == num for c in chunks)
+        return num in _articles_held(chunks, files)[0]
     head = fold(part)
     return any(c.source_file in files and not c.secondary and
                any(re.match(re.escape(head) + r"(?![ivxlc\w])", fold(b)) for b in c.breadcrumb) for c in chunks)
