@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from assistant.corpus.normalize import fold, tokens
 
@@ -36,12 +36,13 @@ class Reaccenter:
         self.total = sum(uni.values())
 
     @classmethod
-    def from_corpus(cls, texts: list[str]) -> Reaccenter:
+    def from_corpus(cls, texts: list[str], wording: Sequence[str] = ()) -> Reaccenter:
         """Counts over at most MAX_CHARS of the texts, taken at an even stride so that every part of the corpus
-        speaks (a large index is not read whole)."""
+        speaks (a large index is not read whole), plus every text of `wording` (question words the corpus never
+        writes: kept whatever the stride)."""
         total = sum(len(t) for t in texts) or 1
         step = max(1, math.ceil(total / MAX_CHARS))
-        return cls(texts[::step])
+        return cls([*texts[::step], *wording])
 
     def _candidates(self, syl: str) -> list[tuple[str, int]]:
         return self.forms.get(syl) or [(syl, 0)]

@@ -266,7 +266,7 @@ class HybridSearcher:
         """Diacritics put back on the unmarked syllables of the text (the model is built on first use)."""
         with self._reaccent_lock:
             if self._reaccenter is None:
-                self._reaccenter = Reaccenter.from_corpus([c.text for c in self.chunks] + self._vocab_texts)
+                self._reaccenter = Reaccenter.from_corpus([c.text for c in self.chunks], self._vocab_texts)
         return self._reaccenter.reaccent(text)
 
     def filter_mask(self, filters: Filters) -> np.ndarray:

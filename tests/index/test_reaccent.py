@@ -58,3 +58,13 @@ def test_dense_side_embeds_the_remarked_question_only_when_unmarked(knowledge) -
     out = s.dense_text(plain)
     assert out != plain and fold(out) == fold(plain)
     assert "lao động tiên tiến" in out.lower()
+
+
+def test_question_wording_is_kept_when_a_large_corpus_is_sampled(monkeypatch) -> None:  # noqa: ANN001
+    import assistant.index.reaccent as ra
+
+    monkeypatch.setattr(ra, "MAX_CHARS", 100)  # the corpus below is read at a stride of several texts
+    corpus = ["Báo cáo thành tích phải bảo đảm đúng thời hạn."] * 40
+    r = Reaccenter.from_corpus(corpus, ["bao nhiêu", "thế nào"])
+    # the question words are counted whatever the stride
+    assert r.reaccent("bao nhieu") == "bao nhiêu" and r.reaccent("the nao") == "thế nào"
