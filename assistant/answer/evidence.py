@@ -21,6 +21,7 @@ from assistant.answer.amounts import occurrences, title_match
 from assistant.answer.conclusion import DEFINITION_ASKED, AnswerTypes, definition_sentence
 from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.memo import Memo
+from assistant.corpus.metadata import named_places
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
 from assistant.corpus.registry import norm_number
@@ -82,6 +83,7 @@ class Words:
     model: AbstentionModel | None = None
     types: AnswerTypes | None = None  # answer types of knowledge/answer_types.yaml (the asked slot)
     quantity: list[str] = field(default_factory=list)  # interrogatives of quantity ("bao nhiêu", "mấy")
+    residual: list[str] = field(default_factory=list)  # how a clause covers those the other clauses leave out
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -109,7 +111,8 @@ class Words:
                    [f(g) for g in groups], f(d.get("structure_markers")),
                    f(d.get("count_markers")), f(d.get("identity_markers")),
                    [str(g[0]) for g in groups if g], stop_marked, AbstentionModel.load(path.parent / MODEL_FILE),
-                   AnswerTypes.load(path.parent / "answer_types.yaml"), f(d.get("quantity_markers")))
+                   AnswerTypes.load(path.parent / "answer_types.yaml"), f(d.get("quantity_markers")),
+                   f(d.get("residual_markers")))
 
 
 @contextmanager
@@ -719,7 +722,7 @@ class Evidence:
         """The term (folded) whose meaning a question asks ("X là gì?", "thế nào là X", "X được hiểu …"; read
         folded, so typed without diacritics too), or None — also when an aspect of knowledge/ask.yaml begins X
         ("Tiêu chuẩn … là gì?", "Hồ sơ … là gì?" ask a list, not a meaning), or X is placed inside something ("mục
-        tiêu trong kế hoạch là gì?" asks what it is there)."""
+        tiêu trong kế hoạch là gì?" asks what it is there), or X carries a year, a place or a document number."""
         fq = fold(q)
         m = re.search(r"(?:the nao la|khai niem)\s+(.{2,60}?)\s*(?:la\s|duoc\s|\?|$)", fq) or \
             re.search(r"(.{2,80}?)\s+(?:" + "|".join(map(fold, DEFINITION_ASKED)) + ")", fq)
@@ -734,6 +737,11 @@ class Evidence:
             return None
         if re.search(r"(?<!\w)trong(?!\w)", term):  # "mục tiêu trong kế hoạch là gì?": what X is there, not a meaning
             return None
+        # a concept has no year, place or document number: "chủ đề thi đua năm 2024 của tỉnh X là gì?" asks a fact
+        places = {fold(p) for p in named_places(q)} | self._analyse(q).localities
+        if re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", term) or any(p in term for p in places) or \
+                re.search(r"\d+\s*/\s*\d*\s*/?\s*[a-z]", term):
+            return None
         return term
 
     def local_unnamed(self, question: str, top: list[Hit]) -> float:
@@ -743,7 +751,7 @@ class Evidence:
         general question, labelled as that province's rule when it leads)."""
         fq = fold(nfc(question))
         qi = self._analyse(question)
-        named = bool(qi.localities)
+        named = bool(qi.localities) or bool(named_places(question))
         n = 0.0
         for h in top:
             m = h.chunk.meta

@@ -95,7 +95,8 @@ class GroundedAnswer:
             if kind == "components" else None
         return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names,
                            self.types.answer.get(kind or "", []), subject,
-                           about_document=has_phrase(fold(question), self.words.identity), criteria=kind == "criteria")
+                           about_document=has_phrase(fold(question), self.words.identity), criteria=kind == "criteria",
+                           residual_markers=self.words.residual)
 
     @property
     def _facts(self) -> _CorpusFacts:

@@ -32,6 +32,7 @@ class LeadContext:
     list_subject: str | None = None  # folded head noun of a list asked for ('ho so' in 'Hồ sơ … gồm những gì?')
     about_document: bool = False  # the question asks about a document itself (its date, signer, number)
     criteria: bool = False  # the question asks for the criteria of the titles it names
+    residual_markers: list[str] = field(default_factory=list)  # folded: "không thuộc đối tượng quy định tại" …
 
 
 _LIST_LINE = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
@@ -62,6 +63,20 @@ def holds_slot(chunk: Chunk, ctx: LeadContext) -> bool:
     if ctx.slot_patterns:
         return any(p.search(text) for p in ctx.slot_patterns)
     return True
+
+
+def residual_unnamed(chunk: Chunk, ctx: LeadContext) -> bool:
+    """A clause covering only those the other clauses leave out ("… tặng cho công nhân, nông dân, người lao động
+    không thuộc đối tượng quy định tại khoản 1 và khoản 2 Điều này"), while the question names none of the groups
+    it lists: the clauses it refers to are the general case."""
+    for line in fold(chunk.text).split("\n"):
+        at = [i for i in (line.find(m) for m in ctx.residual_markers) if i >= 0]
+        if not at:
+            continue
+        listed = line[:min(at)].rsplit(" cho ", 1)[-1]
+        groups = [g.strip() for g in re.split(r",|(?<!\w)(?:va|hoac)(?!\w)", listed) if len(g.split()) >= 2]
+        return not any(re.search(r"(?<!\w)" + re.escape(g) + r"(?!\w)", ctx.info.folded) for g in groups)
+    return False
 
 
 def is_local(meta: DocMeta | None) -> bool:
@@ -107,7 +122,8 @@ def scope_fits(chunk: Chunk, ctx: LeadContext) -> bool:
 
 def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     """Sort key (higher leads): right scope, in force (or named by the question), holds the asked kind of fact, names
-    the asked title, verbatim, national authority, support."""
+    the asked title, not a residual clause the question does not place itself in, verbatim, national authority,
+    support."""
     m = hit.chunk.meta
     named = names_document(m, ctx.info)
     scope_ok = scope_fits(hit.chunk, ctx)
@@ -118,7 +134,7 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     # nor does a form to fill in ('ông/bà...........đủ tiêu chuẩn')
     provision = (ctx.about_document or not is_preamble(hit.chunk)) and not is_form(hit.chunk.text)
     return (float(scope_ok), float(in_force), float(provision), float(holds_slot(hit.chunk, ctx)), float(names_title),
-            float(not hit.chunk.secondary), float(national), support)
+            float(not residual_unnamed(hit.chunk, ctx)), float(not hit.chunk.secondary), float(national), support)
 
 
 _BLANK = re.compile(r"(?:\.{5,}|…{3,}|_{5,})")  # the blanks of a form ('……….', '.........', '_____')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import yaml
 
 from assistant.corpus.models import DocMeta
-from assistant.corpus.normalize import blocks, fold
+from assistant.corpus.normalize import blocks, fold, nfc
 from assistant.corpus.registry import Registry
 
 PLAN_TYPES = {"ke-hoach", "phat-dong", "giao-uoc", "cong-dien", "ke-hoach-dot"}
@@ -37,7 +38,23 @@ _ISSUER = re.compile(
     r"(?:ỦY BAN NHÂN DÂN|UBND|Ủy ban nhân dân)\s+(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|XÃ|PHƯỜNG|tỉnh|thành phố|huyện|thị xã|xã|phường)"
     r"[ ]+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:[ ]+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
 )
+_PLACE = re.compile(r"(?<!\w)(?:tỉnh|thành phố|huyện|thị xã|xã|phường|Tỉnh|Thành phố|Huyện|Thị xã|Xã|Phường)(?!\w)")
+_PLACE_NAME = re.compile(r"[ ]+(\w+(?:[ ]+\w+){0,3})")
 _LEVEL = {"tinh": "tinh", "thanh pho": "tinh", "huyen": "huyen", "thi xa": "huyen", "xa": "xa", "phuong": "xa"}
+
+
+def named_places(text: str) -> list[str]:
+    """Places a text names as an administrative unit and its proper name ("tỉnh Quảng Ngãi", "xã Quang Trung"),
+    whether or not any document of the corpus comes from there."""
+    out = []
+    text = nfc(text)
+    for m in _PLACE.finditer(text):
+        after = _PLACE_NAME.match(text, m.end())
+        words = after.group(1).split() if after else []
+        name = list(itertools.takewhile(lambda w: w[:1].isupper(), words))
+        if name:
+            out.append(" ".join(name))
+    return out
 
 
 def split_front_matter(raw: str) -> tuple[dict[str, Any], int]:

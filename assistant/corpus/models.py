@@ -108,9 +108,12 @@ class Chunk:
         """What the dense model sees: the nearest heading and the passage's first words (bounded cost)."""
         head = self.breadcrumb[-1].strip() if self.breadcrumb else ""
         text = self.text
-        first, _, rest = text.partition("\n")
-        if head and first.strip() == head:  # the passage repeats its heading: do not pay for it twice
-            text = rest
+        lines = text.split("\n")
+        # the passage repeats its heading, maybe after its chapter's title (kept in the breadcrumb): do not pay for
+        # them (the chapter title would take the place of the article's first words)
+        at = next((j for j, ln in enumerate(lines[:4]) if head and ln.strip() == head), None)
+        if at is not None:
+            text = "\n".join(lines[at + 1:])
         body = words_prefix(text, DENSE_CHARS)
         return f"{head}\n{body}" if head and body else (head or body or self.text[:DENSE_CHARS])
 

@@ -102,6 +102,7 @@ class QueryInfo:
     expanded: str = ""
     terms: list[str] = field(default_factory=list)
     normalised: str = ""  # the question sentence in corpus wording (abbreviations expanded, fillers dropped)
+    slot_heads: tuple[str, ...] = ()  # folded: how a heading names the kind of answer asked ("tieu chuan", …)
 
 
 class HybridSearcher:
@@ -111,9 +112,11 @@ class HybridSearcher:
                  mode: str = "hybrid", vocab: dict[str, Any] | None = None) -> None:
         vocab = vocab or {}
         self.expansions = {fold(k): v for k, v in (vocab.get("expansions") or {}).items()}
+        self.slot_heads: dict[str, list[str]] = {}  # cue → how a provision's heading names that kind of answer
         for slot in (vocab.get("answer_slots") or {}).values():  # cue → the kind of answer's corpus wording
             for cue in compose_phrases(slot.get("cues")):
                 self.expansions[fold(cue)] = " ".join(filter(None, [self.expansions.get(fold(cue)), slot["words"]]))
+                self.slot_heads.setdefault(fold(cue), []).extend(fold(h) for h in slot.get("heads") or [])
         self.validity_markers = [fold(x) for x in vocab.get("validity_markers") or []]
         self.validity_evidence = [fold(x) for x in vocab.get("validity_evidence") or []]
         self.stop = {fold(x) for x in vocab.get("stopwords") or []}
@@ -177,12 +180,14 @@ class HybridSearcher:
         story_titles = [t for t in self._title_index.find(fold(nq.story)) if t not in f] if nq.story else []
         # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
         titles = {t for t in titles if not any(t != u and t in u for u in titles)}
-        extra = [v for k, v in self.expansions.items() if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]
+        asked = [k for k in self.expansions if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]
+        extra = [self.expansions[k] for k in asked]
+        slot_heads = tuple(dict.fromkeys(h for k in asked for h in self.slot_heads.get(k, [])))
         validity = any(m in f for m in self.validity_markers)
         expanded = " ".join([nq.lexical, *story_titles, *extra])
         terms = [t for t in dict.fromkeys(re.findall(r"[0-9a-z]+", f)) if t not in self.stop and not t.isdigit()]
         return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms,
-                         nq.text)
+                         nq.text, slot_heads)
 
     def without_expansion_keys(self, query: str) -> str | None:
         """The query (folded) with the phrases that query expansion rewrites removed, or None if none match."""
@@ -301,7 +306,8 @@ class HybridSearcher:
         if qi.years and m.kind == "plan":
             b *= 1.25 if (m.year in qi.years) else 0.8
         if qi.titles:
-            head = folded_heading(" ".join(c.breadcrumb[-2:]))
+            # a document whose own title names the award (a regulation on one title) heads every passage of it
+            head = folded_heading(" ".join(map(article_title, c.breadcrumb[-2:]))) + " " + folded_heading(m.title or "")
             if any(t in head for t in qi.titles):
                 b *= 1.35
             elif any(t in text_f for t in qi.titles):
@@ -313,13 +319,33 @@ class HybridSearcher:
             b *= 0.85
         # the nearest heading (Điều title, plan section) names the topic: reward query words found in it
         if qi.terms:
-            head_terms = heading_terms(c.breadcrumb[-1]) if len(c.breadcrumb) > 1 else frozenset()
+            head = article_title(c.breadcrumb[-1]) if len(c.breadcrumb) > 1 else ""
+            head_terms = heading_terms(head) if head else frozenset()
             got = sum(1 for t in qi.terms if t in head_terms)
+            if head and names_slot(head, qi):  # the heading names the kind of answer asked, in its own words
+                got += 1
             b *= 1.0 + HEAD_WEIGHT * got / len(qi.terms)
         return b
 
 
 _EMBEDDER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tdkt-query-embed")
+
+
+_UNTITLED = re.compile(r"^Điều\s+\d+[a-zđ]?\.\s.*\.(?:/\.)?$", re.S)
+
+
+def article_title(heading: str) -> str:
+    """A heading as a title: an article without one ("Điều 2. Quyết định này có hiệu lực kể từ ….") begins with a
+    whole sentence of its text, which names no topic: only its number is kept."""
+    h = heading.strip()
+    return h.split(".", 1)[0] if _UNTITLED.match(h) else heading
+
+
+def names_slot(heading: str, qi: QueryInfo) -> bool:
+    """Whether a heading names the kind of answer the question asks (answer_slots' `heads`) in words the question does
+    not already share with it."""
+    f = f" {' '.join(re.findall(r'[0-9a-z]+', folded_heading(heading)))} "
+    return any(f" {h} " in f and h not in qi.folded for h in qi.slot_heads)
 
 
 @lru_cache(maxsize=1 << 15)
