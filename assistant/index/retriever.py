@@ -146,7 +146,8 @@ class HybridSearcher:
         for c in chunks:
             for q in _QUOTED.findall(c.text):
                 words = q.split()
-                if 2 <= len(words) <= 9 and q[0].isupper():
+                # a title is written in sentence case; an all-capitals quote is a form's label ("TẶNG DANH HIỆU")
+                if 2 <= len(words) <= 9 and q[0].isupper() and not q.isupper():
                     titles.add(fold(q.strip(" .,;")))
         self.titles = titles
         self._title_index = SubstringIndex(titles)
