@@ -345,8 +345,16 @@ def article_title(heading: str) -> str:
 def names_slot(heading: str, qi: QueryInfo) -> bool:
     """Whether a heading names the kind of answer the question asks (answer_slots' `heads`) in words the question does
     not already share with it."""
-    f = f" {' '.join(re.findall(r'[0-9a-z]+', folded_heading(heading)))} "
+    if not qi.slot_heads:
+        return False
+    f = heading_words(heading)
     return any(f" {h} " in f and h not in qi.folded for h in qi.slot_heads)
+
+
+@lru_cache(maxsize=1 << 15)
+def heading_words(heading: str) -> str:
+    """A heading's folded words, space-separated and padded (phrases are matched as ' w1 w2 ')."""
+    return f" {' '.join(re.findall(r'[0-9a-z]+', fold(heading)))} "
 
 
 @lru_cache(maxsize=1 << 15)
