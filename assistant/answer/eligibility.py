@@ -374,9 +374,12 @@ class EligibilityChecker:
                 out.append(f"{m.short_name or f} có thể đã được sửa đổi, bổ sung: {m.amended_by}.")
         return list(dict.fromkeys(out))
 
-    def is_eligibility_question(self, question: str) -> bool:
+    def is_eligibility_question(self, question: str, yes_no: bool = False) -> bool:
+        """Whether the question asks if someone qualifies for a title of the table: with the asker's own facts, or
+        asked yes/no ("Tôi muốn được xét … thì có đủ điều kiện không?", `yes_no`) without them — then every condition
+        is unknown and the answer says what to tell (a question for the criteria alone gets the usual answer)."""
         facts = self.table.reader.read(question)
-        return bool(facts.asked and facts.target in self.table.rules and facts.said_anything())
+        return bool(facts.asked and facts.target in self.table.rules and (facts.said_anything() or yes_no))
 
     def check(self, question: str, title: str | None = None) -> EligibilityResult | None:
         """The verdict for the title asked about (or `title`); None when no title of the table is named."""
@@ -428,9 +431,9 @@ class EligibilityChecker:
                                  scope=scope, conditions=conds, citations=cites, facts=facts.to_json(), notes=notes,
                                  warnings=warnings)
 
-    def answer(self, question: str) -> Answer | None:
-        """An Answer for an eligibility question that carries the asker's facts; None for any other question."""
-        if not self.is_eligibility_question(question):
+    def answer(self, question: str, yes_no: bool = False) -> Answer | None:
+        """An Answer for an eligibility question (see is_eligibility_question); None for any other question."""
+        if not self.is_eligibility_question(question, yes_no):
             return None
         res = self.check(question)
         if res is None:

@@ -133,7 +133,10 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
         model = llm if llm is not None else self.llm
         ans: Answer | None = None
         streamed = False  # the LLM path streams the grounded answer itself
-        ind = (self.eligibility.answer(rewritten) or self._plan_fact_answer(rewritten)
+        # asked yes/no of the asker's own case ("tôi … có đủ điều kiện không?"): the checker answers even without facts
+        own = self.types.detect(rewritten) == "yesno" and self.knowledge.searcher.normaliser.speaks_of_self(rewritten)
+        ind = (self.eligibility.answer(rewritten, yes_no=own)
+               or self._plan_fact_answer(rewritten)
                or self._indicator_answer(rewritten))
         if ind is not None:
             ans = ind

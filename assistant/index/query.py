@@ -57,6 +57,7 @@ class QueryNormaliser:
         self._abbr = [(a, _phrase_re(a.short, "-/"), _phrase_re(fold(a.short), "-/")) for a in self.abbreviations]
         fillers = sorted({nfc(f).lower() for f in compose_phrases(v.get("fillers"))}, key=len, reverse=True)
         self._fillers = [_phrase_re(f) for f in fillers] + [_phrase_re(fold(f)) for f in fillers if fold(f) != f]
+        self.speaker = {nfc(str(w)).lower() for w in v.get("speaker") or []}  # the asker's first-person pronouns
         ends = {nfc(str(p)).lower() for p in v.get("end_particles") or []}
         alts = "|".join(sorted({re.escape(p) for p in ends} | {re.escape(fold(p)) for p in ends}, key=len,
                                reverse=True))
@@ -80,6 +81,10 @@ class QueryNormaliser:
         return cls(yaml.safe_load(path.read_text("utf-8")) if path.exists() else {})
 
     # ------------------------------------------------------------------------------------------ parts
+    def speaks_of_self(self, text: str) -> bool:
+        """Whether the message, chat openers left out, has the asker speak of themself ("tôi", "em", "mình" …)."""
+        return any(w in self.speaker for w in re.findall(r"\w+", nfc(self.strip_fillers(text)).lower()))
+
     def strip_fillers(self, text: str) -> str:
         """The message without greetings, "may I ask" openers and closing particles, sentence by sentence."""
         return self._stripped.get(text, lambda: self._strip_fillers(text))

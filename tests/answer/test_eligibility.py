@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +203,27 @@ def test_consecutive_times_of_a_non_yearly_title_are_not_read_as_adjacent_years(
     assert _status(res)["a"] == "unknown" and "lần liên tục" in res.conditions[0].reason
     one = _checker().check("Anh ấy được CSTĐ tỉnh năm 2022, có đủ điều kiện CSTĐ toàn quốc không?")
     assert _status(one)["a"] == "not_met"
+
+
+def test_yes_no_eligibility_without_the_askers_facts_lists_each_condition(ask_service) -> None:  # noqa: ANN001
+    """'Tôi muốn được xét X năm nay thì có đủ điều kiện không?' with nothing of the asker's record: every condition
+    of the rule table for X is quoted as unknown (never a verdict), from the rule's own provision."""
+    asked = 0
+    for rule in ask_service.eligibility.table.rules.values():
+        name = re.search(r"“([^”]+)”", rule["lead"])
+        if not name:
+            continue
+        a = ask_service.ask(f"Tôi muốn được xét {name.group(1)} năm nay thì có đủ điều kiện không?")
+        asked += 1
+        assert not a.refused and a.answer.startswith("Chưa xác định"), (name.group(1), a.answer[:120])
+        assert a.citations and all(c.source_file == rule["source_file"] for c in a.citations[:1])
+        assert "Không." not in a.answer[:10] and not a.answer.startswith(("Có.", "Đủ"))
+    assert asked >= 4
+
+
+def test_yes_no_of_another_group_is_not_read_as_the_askers_case(ask_service) -> None:  # noqa: ANN001
+    n = ask_service.knowledge.searcher.normaliser
+    assert n.speaks_of_self("Đơn vị mình có đủ điều kiện Tập thể lao động tiên tiến không?")
+    assert not n.speaks_of_self("Cho em hỏi công nhân có được xét Lao động tiên tiến không ạ?")  # "em" of the opener
+    a = ask_service.ask("Cho em hỏi công nhân có được xét Lao động tiên tiến không ạ?")
+    assert not a.answer.startswith("Chưa xác định được việc đủ điều kiện")
