@@ -115,11 +115,22 @@ def test_an_eligibility_opening_states_each_open_condition(ask_service) -> None:
 
 
 def test_a_yes_no_question_on_meeting_the_criteria_states_the_conditions(ask_service) -> None:  # noqa: ANN001
+    # asked of the asker's own case with nothing of their record: the eligibility checker lists each condition as
+    # not yet decided (what to tell), each condition's words taken from its cited provision
     a = ask_service.ask("Em có đủ điều kiện Lao động tiên tiến không ạ?")
     head = opening(a.answer)
+    assert head.startswith("Chưa xác định")
     assert "Hoàn thành tốt nhiệm vụ trở lên" in head and "Có tinh thần tự lực" in head
     assert "đạt các tiêu chuẩn sau đây" not in head  # the list head without its boilerplate
-    assert_conclusion_from_sources(a)
+    quotes = " ".join(c.quote for c in a.citations)
+    items = re.findall(r"\[\d+\] \(([^()]+?)(?: …)?\)", a.conclusion)
+    assert len(items) >= 2, a.conclusion
+    for item in items:
+        assert item in quotes.replace("“", "").replace("”", ""), item
+    # asked of someone else, the same conditions open the usual grounded answer
+    b = ask_service.ask("Người lao động có đủ điều kiện Lao động tiên tiến không?")
+    assert "Hoàn thành tốt nhiệm vụ trở lên" in opening(b.answer)
+    assert_conclusion_from_sources(b)
 
 
 def test_a_national_question_is_led_by_national_law_when_a_provincial_rule_matches_closer(ask_service) -> None:  # noqa: ANN001
