@@ -124,8 +124,10 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
         nonlocal dieu_blocks
         if not dieu_blocks:
             return
-        _chunk_dieu(meta, doc, dieu_no, dieu_title, dieu_blocks, [root, part, chuong, muc], secondary, out,
-                    raw_len)
+        # an article of the text issued with the decision is cited as such ("Điều 4 Quy chế kèm theo QĐ 71/…"):
+        # the decision's own articles carry the same numbers
+        _chunk_dieu(meta, f"{part} {doc}" if part else doc, dieu_no, dieu_title, dieu_blocks,
+                    [root, part, chuong, muc], secondary, out, raw_len)
         dieu_blocks = []
 
     for b in bl:

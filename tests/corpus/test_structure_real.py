@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,25 @@ def test_registry_records_replacements_from_domain() -> None:
     tt01 = REG.by_number("01/2024/TT-BNV")
     assert tt01 and tt01.replaced_by == "15/2025/TT-BNV"
     assert [d.number for d in REG.find_in_text("NĐ 98 còn hiệu lực không?")] == ["98/2023/NĐ-CP"]
+
+
+@pytest.mark.skipif(not RAW.is_dir(), reason="../shared/corpus/raw not present")
+def test_one_citation_names_one_article() -> None:
+    """A decision's own articles and those of the text issued with it ("QUY CHẾ …", "QUY ĐỊNH …") share numbers:
+    the latter are cited with that text ("Điều 4 Quy chế kèm theo QĐ 71/…"), so an article citation names one
+    article (one heading)."""
+    attached = 0
+    for path in _all_files():
+        _, meta, chunks = _chunks(path)
+        if meta.kind != "legal":
+            continue
+        heads: dict[str, set[str]] = {}
+        for c in chunks:
+            m = re.match(r"^(?:Điểm .+? )?(?:Khoản \d+ )?(Điều \d+[a-z]? .+?)(?: › .*)?$", c.citation)
+            head = next((b for b in c.breadcrumb if re.match(r"^Điều \d+", b)), None)
+            if m and head and not c.secondary:
+                heads.setdefault(m.group(1), set()).add(head)
+            attached += "kèm theo" in c.citation
+        twice = {k: v for k, v in heads.items() if len(v) > 1}
+        assert not twice, (path.name, twice)
+    assert attached
