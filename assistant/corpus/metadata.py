@@ -34,11 +34,12 @@ _TITLE_NUM = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐ][A-ZĐa-zđ\-]*(?:-[A-ZĐ
 _DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _DATE_SHORT = re.compile(r"ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})")
 _PLACE_DATE = re.compile(r"^([A-ZĐÀ-Ỹ][^,\n]{1,40}),\s*ngày\s+(\d{0,2})\s*tháng\s+(\d{0,2})\s*năm\s+(\d{4})")
+_UNITS = ("tỉnh", "thành phố", "huyện", "thị xã", "xã", "phường")  # administrative units, as written in running text
 _ISSUER = re.compile(
-    r"(?:ỦY BAN NHÂN DÂN|UBND|Ủy ban nhân dân)\s+(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|XÃ|PHƯỜNG|tỉnh|thành phố|huyện|thị xã|xã|phường)"
+    r"(?:ỦY BAN NHÂN DÂN|UBND|Ủy ban nhân dân)\s+(" + "|".join([u.upper() for u in _UNITS] + list(_UNITS)) + ")"
     r"[ ]+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:[ ]+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})"
 )
-_PLACE = re.compile(r"(?<!\w)(?:tỉnh|thành phố|huyện|thị xã|xã|phường|Tỉnh|Thành phố|Huyện|Thị xã|Xã|Phường)(?!\w)")
+_PLACE = re.compile(r"(?<!\w)(?:" + "|".join(list(_UNITS) + [u.capitalize() for u in _UNITS]) + r")(?!\w)")
 _PLACE_NAME = re.compile(r"[ ]+(\w+(?:[ ]+\w+){0,3})")
 _LEVEL = {"tinh": "tinh", "thanh pho": "tinh", "huyen": "huyen", "thi xa": "huyen", "xa": "xa", "phuong": "xa"}
 

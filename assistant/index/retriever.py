@@ -335,6 +335,7 @@ _EMBEDDER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tdkt-query-emb
 _UNTITLED = re.compile(r"^Điều\s+\d+[a-zđ]?\.\s.*\.(?:/\.)?$", re.S)
 
 
+@lru_cache(maxsize=1 << 15)
 def article_title(heading: str) -> str:
     """A heading as a title: an article without one ("Điều 2. Quyết định này có hiệu lực kể từ ….") begins with a
     whole sentence of its text, which names no topic: only its number is kept."""

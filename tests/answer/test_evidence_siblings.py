@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import ROOT, TODAY
+from helpers import ROOT, TODAY, narrow_decider_patterns
 
 from assistant.answer.evidence import Evidence, Words
 from assistant.answer.siblings import sibling_passages
@@ -26,8 +26,7 @@ def narrow(knowledge) -> Evidence:  # noqa: ANN001
     law's article on deciders states one otherwise, and the case of a retrieved khoản without a decider whose
     sibling has one would not arise on this corpus."""
     words = Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml")
-    words.types.answer["authority"] = [re.compile(p.pattern.replace(r"|quy\s+định", ""), p.flags)
-                                       for p in words.types.answer["authority"]]
+    words.types.answer["authority"] = narrow_decider_patterns(words)
     return Evidence(knowledge.searcher, words)
 
 

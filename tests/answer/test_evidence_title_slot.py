@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, narrow_decider_patterns
 
 from assistant.answer.evidence import FEATURES, Evidence, Words, marked_reading
 from assistant.index.retriever import Filters
@@ -68,8 +68,7 @@ def test_title_slot_half_met_by_the_title_named_with_what_is_asked(evidence: Evi
     assert _title_slot(evidence, q) == 0.0
     # … and with patterns that do not, the asked words next to the title still count as half
     words = Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml")
-    words.types.answer["authority"] = [re.compile(p.pattern.replace(r"|quy\s+định", ""), p.flags)
-                                       for p in words.types.answer["authority"]]
+    words.types.answer["authority"] = narrow_decider_patterns(words)
     assert _title_slot(Evidence(knowledge.searcher, words), q) == 0.5
 
 
