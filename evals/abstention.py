@@ -10,6 +10,10 @@ passage the retriever finds. Negatives, generated from the same corpus:
   statistics; dropped (relabelled: not a negative) when one passage left still holds ≥ 80% of the question's
   content terms that the gold held, IDF-weighted (counts in `removed_relabelled`), or when the gold is a plan and a
   plan of the same locality and year is left (a plan question names only those; `removed_relabelled_plan`);
+  the rest were reviewed blind to the score (evals/reviews/removed_negatives.jsonl: a reader judged from the
+  top 5 passages left whether they answer it): those found answered in substance or in part are dropped too
+  (`removed_reviewed_answerable`), those found to ask nothing definite (garbled, no subject named) are kept
+  out of fitting and figures and reported apart (`kfold.reviewed_vague`);
 - `title_swap`: a title the question names with its last word changed so that the title exists nowhere;
 - `place_swap` / `year_swap`: a plan question moved to a locality or year the corpus has no plan for;
 - `aspect_neg`: criteria, dossier, authority, money or a % quota asked of an award title when no passage that
@@ -433,12 +437,38 @@ class Overlap:
         return tuple(sorted(t for t in full.terms(head) if "_" not in t))
 
 
+REVIEWS = Path(__file__).parent / "reviews" / "removed_negatives.jsonl"
+REVIEWED_ANSWERABLE = ("yes", "partial")  # a reviewer found the answer (or an acceptable part) in what is left
+
+
+def review_key(question: str, gold: list[dict[str, Any]] | None) -> tuple[str, str, int]:
+    """The key of a reviewed `removed` item: its question and the start of its (first) gold passage."""
+    g = (gold or [{}])[0]
+    return question, str(g.get("file", "")), int(g.get("start", -1))
+
+
+def load_reviews(path: Path | None = REVIEWS) -> dict[tuple[str, str, int], str]:
+    """Verdicts of the blind review of the `removed` negatives (yes / partial / no / vague), by review_key."""
+    if path is None or not path.exists():
+        return {}
+    out = {}
+    for line in path.read_text("utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out[review_key(d["question"], [d["gold"]])] = d["verdict"]
+    return out
+
+
 def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year: int,
-              stats: dict[str, int] | None = None) -> list[dict[str, Any]]:
+              stats: dict[str, int] | None = None,
+              reviews: dict[tuple[str, str, int], str] | None = None) -> list[dict[str, Any]]:
     """Feature rows of the generated items. A `removed` item also hides every file that nearly repeats its gold
     passage, is judged against the statistics of the reduced corpus, and is dropped (relabelled: not a negative)
-    when a passage left in the corpus still holds what it asks."""
+    when a passage left in the corpus still holds what it asks, or when the blind review (`reviews`) found it
+    answered by what is left; one the review calls vague (no definite subject, or garbled) is kept with
+    `excluded: true` — neither fitted nor counted, only reported."""
     rows: list[dict[str, Any]] = []
+    reviews = reviews or {}
     s = knowledge.searcher
     stats = stats if stats is not None else {}
     overlap = Overlap(s)
@@ -459,6 +489,12 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
             if overlap.same_scope_plan(it.gold or [], set(exclude)):
                 stats["removed_relabelled_plan"] = stats.get("removed_relabelled_plan", 0) + 1
                 continue
+            verdict = reviews.get(review_key(it.question, it.gold))
+            stats["removed_reviewed"] = stats.get("removed_reviewed", 0) + (verdict is not None)
+            if verdict in REVIEWED_ANSWERABLE:
+                stats["removed_reviewed_answerable"] = stats.get("removed_reviewed_answerable", 0) + 1
+                continue
+            stats["removed_reviewed_vague"] = stats.get("removed_reviewed_vague", 0) + (verdict == "vague")
         hits = s.search(it.question, k=5, filters=Filters(exclude_files=exclude) if exclude else None)
         if not hits:
             feats = {f: 0.0 for f in FEATURES}
@@ -467,8 +503,11 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
                 stats["positive_not_retrieved"] = stats.get("positive_not_retrieved", 0) + 1
                 continue  # the retriever misses it: not an answerable example for the score
             feats = ev.checks(it.question, hits, today_year)[0]
-        rows.append({"question": it.question, "label": it.label, "kind": it.kind, "group": it.group,
-                     "top": hits[0].chunk.citation if hits else None, "features": feats})
+        row = {"question": it.question, "label": it.label, "kind": it.kind, "group": it.group,
+               "top": hits[0].chunk.citation if hits else None, "features": feats}
+        if it.exclude and reviews.get(review_key(it.question, it.gold)) == "vague":
+            row["excluded"] = True
+        rows.append(row)
     return rows
 
 
@@ -575,7 +614,10 @@ BASIS = ("Fitted by `tdkt eval abstention --fit` (evals/abstention.py) on questi
          "every document that nearly repeats the gold passage (5-word shingles), judged on the reduced corpus' "
          "statistics, and dropped (relabelled: not a negative) when a passage left is a provision on the same "
          "subject (≥ 80% of the gold heading's terms in its heading) and still holds ≥ 80% of the question's content "
-         "terms the gold held, or when the gold is a plan and a plan of the same locality and year is left; invented titles; other localities/years; an "
+         "terms the gold held, or when the gold is a plan and a plan of the same locality and year is left, or when "
+         "a blind review of the passages left (evals/reviews/removed_negatives.jsonl, made without the scores) "
+         "found them answering it (those it found asking nothing definite are left out and reported apart); "
+         "invented titles; other localities/years; an "
          "aspect asked of a title no passage gives it for (titles matched with or without 'của'); off-domain "
          "questions; chat-style copies of them. L2 logistic regression on standardised features, every generated "
          "kind weighing the same within its class; threshold = mean of the group-k-fold thresholds (5 folds × 3 "
@@ -595,7 +637,9 @@ def fit_and_store(knowledge: Any, knowledge_dir: Path, vocab: dict[str, Any], to
     ev = Evidence(knowledge.searcher, words)
     abbr = [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []]
     stats: dict[str, int] = {}
-    rows = featurise(knowledge, ev, generate(knowledge, abbr), today_year, stats)
+    rows = featurise(knowledge, ev, generate(knowledge, abbr), today_year, stats, load_reviews())
+    vague = [r for r in rows if r.get("excluded")]
+    rows = [r for r in rows if not r.get("excluded")]
     # the false-refusal budget of the training folds: the largest whose held-out false refusals stay ≤ 5%
     for budget in BUDGETS:
         kf = kfold(rows, max_false_refusal=budget)
@@ -607,6 +651,10 @@ def fit_and_store(knowledge: Any, knowledge_dir: Path, vocab: dict[str, Any], to
     mean, std, w, b = fit_logistic(x, y, kind_weights([r["kind"] for r in rows], y))
     threshold = float(np.mean(kf["fold_thresholds"]))
     full = rates(predict(x, mean, std, w, b), y, threshold)
+    if vague:  # reported only: the final model on the negatives the review found to ask nothing definite
+        xv = np.array([[r["features"][f] for f in FEATURES] for r in vague], dtype=float)
+        kf["reviewed_vague"] = {"n": len(vague), "refused_by_final_model":
+                                round(float((predict(xv, mean, std, w, b) < threshold).mean()), 4)}
     result = {
         "basis": BASIS,
         "fitted_on": date.today().isoformat(),
@@ -653,7 +701,8 @@ def evaluate_stored(knowledge: Any, knowledge_dir: Path, vocab: dict[str, Any], 
     words.model = None
     ev = Evidence(knowledge.searcher, words)
     abbr = [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []]
-    rows = featurise(knowledge, ev, generate(knowledge, abbr), today_year)
+    rows = [r for r in featurise(knowledge, ev, generate(knowledge, abbr), today_year, reviews=load_reviews())
+            if not r.get("excluded")]
     p = np.array([model.probability(r["features"]) for r in rows])
     y = np.array([r["label"] for r in rows], dtype=float)
     return rates(p, y, model.threshold)
