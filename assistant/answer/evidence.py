@@ -84,6 +84,8 @@ class Words:
     types: AnswerTypes | None = None  # answer types of knowledge/answer_types.yaml (the asked slot)
     quantity: list[str] = field(default_factory=list)  # interrogatives of quantity ("bao nhiêu", "mấy")
     residual: list[str] = field(default_factory=list)  # how a clause covers those the other clauses leave out
+    # other wordings of a title → the title's name (knowledge/rules.yaml `titles`, with their basis), folded
+    title_aliases: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -112,7 +114,17 @@ class Words:
                    f(d.get("count_markers")), f(d.get("identity_markers")),
                    [str(g[0]) for g in groups if g], stop_marked, AbstentionModel.load(path.parent / MODEL_FILE),
                    AnswerTypes.load(path.parent / "answer_types.yaml"), f(d.get("quantity_markers")),
-                   f(d.get("residual_markers")))
+                   f(d.get("residual_markers")), title_aliases(path.parent / "rules.yaml"))
+
+
+def title_aliases(rules: Path) -> list[tuple[re.Pattern[str], str]]:
+    """(alias as a whole-word pattern, the title's name), folded, longest alias first, from the rule table's
+    `titles`: "chiến sĩ thi đua cấp tỉnh" is the title the corpus names "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh"."""
+    d = yaml.safe_load(rules.read_text("utf-8")) or {} if rules.exists() else {}
+    pairs = {fold(str(a)): fold(str(t["name"])) for t in (d.get("titles") or {}).values() if t.get("name")
+             for a in t.get("aliases") or []}
+    return [(re.compile(r"(?<!\w)" + re.escape(a) + r"(?!\w)"), n)
+            for a, n in sorted(pairs.items(), key=lambda kv: -len(kv[0])) if a != n]
 
 
 @contextmanager
@@ -301,7 +313,12 @@ class Evidence:
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
                 name: list[str] = []
-                words = [t.strip(",.?!;:“”\"'()") for t in fq[m.end():].split()[:8]]
+                raw = fq[m.end():].split()[:8]
+                # a name ends with its sentence, clause or bracket ("… cấp tỉnh (QĐ ký …). Ngoài …")
+                end = next((k + 1 for k, t in enumerate(raw) if t.rstrip("”\"'").endswith((".", "?", "!", ")"))),
+                           len(raw))
+                end = min(end, next((k for k, t in enumerate(raw) if t.startswith("(")), end))
+                words = [t.strip(",.?!;:“”\"'()") for t in raw[:end]]
                 for k, t in enumerate(words):
                     # the linking "của" belongs to the name when a name word follows ("cờ thi đua của tỉnh")
                     linked = t == "cua" and k + 1 < len(words) and words[k + 1] and words[k + 1] not in stop
@@ -310,6 +327,10 @@ class Evidence:
                     name.append(t)
                 if name:
                     found.append(f"{head} {' '.join(name)}")
+        for pat, title in self.w.title_aliases:  # another wording of a title: the name the corpus writes
+            m = pat.search(fq)
+            if m and self.in_corpus(title):
+                found = [e for e in found if e not in m.group(0) and m.group(0) not in e] + [title]
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
 

@@ -182,6 +182,10 @@ class GroundedAnswer:
         q = self._expand(question)
         ents = {e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e for e in self.evidence.entities(q)}
         ents |= self._analyse(question).titles
+        if not ents:  # the question part names no title: the asker's story before it does ("… công nhận CSTĐCS.
+            # Tiền thưởng bao nhiêu lần lương cơ sở?"): its title is the subject, never another title's figure
+            story = self.knowledge.searcher.normaliser.normalise(question).story
+            ents = set(self._analyse(story).titles) if story else set()
         return sorted(e for e in ents if not any(e != o and e in o for o in ents))  # the most specific names
 
     def _identity_lines(self, question: str, chosen: list[Hit]) -> list[str]:

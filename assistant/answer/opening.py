@@ -75,7 +75,7 @@ class OpeningFacts:
         if kind == "amount" and not amount and not stated:
             # no cited passage states the amount of the title asked (another title's figure is no answer): refused,
             # with the closest passages
-            named = f" của {self.evidence._surface(question, max(ents, key=len))}" if ents else " được hỏi"
+            named = f" của {self.evidence._surface(self._expand(question), max(ents, key=len))}" if ents else " được hỏi"
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []

@@ -40,3 +40,33 @@ def test_amount_of_a_title_the_corpus_gives_none_for_is_refused(ask_service) -> 
     assert a.refused and a.mode == "refusal", a.answer
     assert "không nêu mức tiền thưởng" in head and a.citations, head  # why, and the closest passages
     assert not re.search(r"\d+,\d+\s+lần\s+mức\s+lương", head), head  # no other title's multiplier
+
+
+def test_a_title_named_only_in_the_askers_story_is_the_subject_of_the_amount(ask_service) -> None:  # noqa: ANN001
+    # the normaliser puts the asker's situation apart from the question; the question part names no title
+    q = ("Chị đồng nghiệp em mới có quyết định công nhận LĐTT (ký tháng 10/2025). Ngoài tiền thưởng thì chị ấy có "
+         "được tặng gì không, tiền thưởng tính bằng bao nhiêu lần lương cơ sở ạ?")
+    nq = ask_service.knowledge.searcher.normaliser.normalise(q)
+    assert "tiên tiến" in nq.story and "tiên tiến" not in nq.text.lower()
+    a = ask_service.ask(q)
+    assert not a.refused
+    head = _opening(a.answer)
+    figures = re.findall(r"[^.]*\d+,\d+\s+lần\s+mức\s+lương[^.]*", head)
+    # the individual's title, never another title's figure (the collective "Tập thể Lao động tiên tiến" included)
+    assert figures and all("Lao động tiên tiến" in f and "Tập thể" not in f for f in figures), head
+
+
+def test_a_title_asked_by_another_wording_is_read_as_the_corpus_names_it(ask_service) -> None:  # noqa: ANN001
+    # "CSTĐ cấp tỉnh" (knowledge/rules.yaml: an alias of "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh", with its basis)
+    a = ask_service.ask("CSTĐ cấp tỉnh được thưởng bao nhiêu lần lương cơ sở?")
+    assert not a.refused, a.answer
+    head = _opening(a.answer)
+    figures = re.findall(r"[^.]*\d+,\d+\s+lần\s+mức\s+lương[^.]*", head)
+    assert figures and all("bộ, ban, ngành, tỉnh" in f.lower() for f in figures), head
+
+
+def test_a_named_title_ends_with_its_sentence_or_bracket(ask_service) -> None:  # noqa: ANN001
+    ev = ask_service.evidence
+    assert ev.entities("Anh ấy được Bằng khen Bộ trưởng (năm 2025). Ngoài ra thì sao?") == ["bang khen bo truong"]
+    assert ev.entities("Chị ấy đạt danh hiệu Lao động tiên tiến. Ngoài tiền thưởng còn gì?") == [
+        "danh hieu lao dong tien tien"]
