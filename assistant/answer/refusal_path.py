@@ -38,6 +38,16 @@ class RefusalPath:
         why = [f"{c.citation} dẫn chiếu: “{sentence}”" for _, sentence in found[:2]]
         return [m for m, _ in found], why
 
+    def _asks_textless(self, question: str, missing: list[Missing]) -> bool:
+        """True when the question asks what a document says whose text the corpus lacks: the first document it
+        names has no text here ("Theo Thông tư 15/2025 thì mẫu … số mấy?"). A question about the document itself —
+        its validity, replacement, date or signer — is answered from the registry, not refused."""
+        first = self.knowledge.registry.first_named(question)
+        if first is None or not any(m.article is None and m.doc is first for m in missing):
+            return False
+        f = fold(question)
+        return not (has_phrase(f, self.words.validity) or has_phrase(f, self.words.identity))
+
     @staticmethod
     def _holds_named_article(articles: list[Missing], hits: list[Hit]) -> bool:
         """True when a reworded quote of every named missing article was retrieved (the note then only adds)."""

@@ -146,7 +146,7 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
             missing = self._missing(rewritten)
             articles = [m for m in missing if m.article]
             delegated, handed_on = self._delegated(rewritten, hits, assess.best)
-            if articles and not self._holds_named_article(articles, hits):
+            if (articles and not self._holds_named_article(articles, hits)) or self._asks_textless(rewritten, missing):
                 ans = self._refusal(rewritten, hits, [], missing)
             elif delegated:
                 ans = self._refusal(rewritten, hits, handed_on, missing + delegated)

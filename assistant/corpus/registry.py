@@ -115,6 +115,12 @@ class Registry:
         f = fold(text)
         return [d for d, pats in self._name_patterns if any(p.search(f) for p in pats)]
 
+    def first_named(self, text: str) -> LegalDoc | None:
+        """The registry document the text names first (by where its number or alias occurs), or None."""
+        f = fold(text)
+        at = [(m.start(), i) for i, (_, pats) in enumerate(self._name_patterns) for p in pats if (m := p.search(f))]
+        return self._name_patterns[min(at)[1]][0] if at else None
+
     @cached_property
     def _name_patterns(self) -> list[tuple[LegalDoc, list[re.Pattern[str]]]]:
         """Each document's number and aliases as folded whole-name patterns (compiled once; asked per question)."""

@@ -48,6 +48,9 @@ def assert_conclusion_from_sources(a) -> None:  # noqa: ANN001
     ("Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ sở là gì?", "criteria"),
     ("1 sáng kiến có dùng cho cả CSTĐ cơ sở lẫn bằng khen không?", "yesno"),  # "lẫn" is not "lần"
     ("tien thuong lao dong tien tien bao nhieu", "amount"),
+    ("Tiền thưởng Chiến sĩ thi đua cơ sở là bao nhiêu tiền?", "amount"),
+    ("Bị hủy quyết định thì phải nộp lại tiền thưởng trong bao nhiêu ngày?", "duration"),  # a time limit about it
+    ("tien thuong duoc chi tra trong may thang", "duration"),
 ])
 def test_answer_type_detection(q: str, kind: str) -> None:
     assert TYPES.detect(q) == kind
