@@ -10,10 +10,13 @@ from assistant.answer.missing import HOW_TO_ADD, Missing, delegated_missing, fin
 from assistant.answer.models import Answer
 from assistant.answer.validity import (
     legal_warning,
+    validity_conclusion,
 )
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Hit
 from assistant.index.service import Knowledge
+
+SUBJECT_WORDS = 2  # words a question may open with before the document it asks about ("Còn", "Hiện nay")
 
 
 class RefusalPath:
@@ -47,6 +50,27 @@ class RefusalPath:
             return False
         f = fold(question)
         return not (has_phrase(f, self.words.validity) or has_phrase(f, self.words.identity))
+
+    def _registry_status(self, question: str) -> Answer | None:
+        """A question on whether named documents are in force or what replaced them, answered from the registry's
+        dates (each entry with its basis) when no passage matches it well enough; None for any other question."""
+        text = self.knowledge.searcher.normaliser.normalise(question).text
+        if not has_phrase(fold(text), self.words.validity):
+            return None
+        reg = self.knowledge.registry
+        named = reg.named_at(text)
+        # the documents are what is asked about only when the question opens with one ("Thông tư 01/2024 còn hiệu
+        # lực không?"), not when a rule is ("Quy định tỷ lệ … còn áp dụng theo NĐ 152 không?")
+        if not named or len(fold(text)[:named[0][0]].split()) > SUBJECT_WORDS:
+            return None
+        docs = [d for _, d in named]
+        lines = validity_conclusion(docs, reg, self.today, include_in_force=True)
+        if not lines:
+            return None
+        # the registry is the source here: the passages that matched poorly are not shown as support
+        basis = [f"{d.short_name or d.number}: {d.basis}" for d in docs if d.basis]
+        text = " ".join(lines) + "\n\nCăn cứ (sổ văn bản của trợ lý, knowledge/registry.yaml): " + "; ".join(basis)
+        return Answer(answer=text, conclusion=" ".join(lines), mode="grounded")
 
     @staticmethod
     def _holds_named_article(articles: list[Missing], hits: list[Hit]) -> bool:

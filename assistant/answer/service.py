@@ -151,7 +151,8 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
             elif delegated:
                 ans = self._refusal(rewritten, hits, handed_on, missing + delegated)
             elif not assess.supported:
-                ans = self._refusal(rewritten, hits, plain_reasons(assess.reasons, rewritten), missing)
+                ans = (self._registry_status(rewritten)
+                       or self._refusal(rewritten, hits, plain_reasons(assess.reasons, rewritten), missing))
             elif model is not None:
                 from assistant.answer.llm_answer import answer_with_line
 

@@ -115,11 +115,20 @@ class Registry:
         f = fold(text)
         return [d for d, pats in self._name_patterns if any(p.search(f) for p in pats)]
 
+    def named_at(self, text: str) -> list[tuple[int, LegalDoc]]:
+        """The registry documents the text names, each with where it is first named (folded offset), in order."""
+        f = fold(text)
+        at: dict[int, int] = {}
+        for i, (_, pats) in enumerate(self._name_patterns):
+            for p in pats:
+                if (m := p.search(f)) and m.start() < at.get(i, len(f) + 1):
+                    at[i] = m.start()
+        return [(pos, self._name_patterns[i][0]) for i, pos in sorted(at.items(), key=lambda kv: (kv[1], kv[0]))]
+
     def first_named(self, text: str) -> LegalDoc | None:
         """The registry document the text names first (by where its number or alias occurs), or None."""
-        f = fold(text)
-        at = [(m.start(), i) for i, (_, pats) in enumerate(self._name_patterns) for p in pats if (m := p.search(f))]
-        return self._name_patterns[min(at)[1]][0] if at else None
+        got = self.named_at(text)
+        return got[0][1] if got else None
 
     @cached_property
     def _name_patterns(self) -> list[tuple[LegalDoc, list[re.Pattern[str]]]]:
