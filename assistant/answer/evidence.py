@@ -383,6 +383,8 @@ class Evidence:
                 if w[:1].isupper() and not w.isupper() and (i > 0 or words[1:2] and words[1][:1].isupper()):
                     run.append(w)  # a sentence's first word counts only when the next one is capitalised too
                     continue
+                if len(run) >= 3 and i == len(run) and self.in_corpus(fold(" ".join(run[1:]))):
+                    run = []  # a capitalised sentence opener before a name the corpus writes ("Tại Bắc Ninh, …")
                 if len(run) >= 2:
                     name = fold(" ".join(run))
                     if not self.in_corpus(name):
@@ -393,12 +395,20 @@ class Evidence:
     @cached_property
     def title_prefixes(self) -> dict[str, set[str]]:
         """Every proper prefix (3 words or more) of a title the corpus quotes → the words that continue it; keyed
-        both with diacritics (lower case) and folded."""
+        both with diacritics (lower case) and folded. A title is a quoted name that begins with a title's head noun
+        or is written after one ("danh hiệu “Lao động tiên tiến”"), or after another such name in a list; a quoted
+        campaign or slogan ("phát động “Phong trào thi đua …”") is no title."""
         out: dict[str, set[str]] = {}
+        heads = tuple(self.w.heads)
         for i in self.visible:
-            for q in _QUOTED.findall(self.s.chunks[i].text):
+            text = self.s.chunks[i].text
+            for m in _QUOTED.finditer(text):
+                q = m.group(1)
                 w = re.findall(r"\w+", nfc(q).lower())
                 if not 2 <= len(w) <= 9 or not q[:1].isupper():
+                    continue
+                before = fold(text[max(0, m.start() - 30):m.start()]).rstrip(" \n")
+                if not (fold(q).startswith(heads) or before.endswith(heads) or before.endswith(("”,", "”", "\","))):
                     continue
                 for words in (w, [fold(x) for x in w]):
                     for n in range(3, len(words)):

@@ -201,3 +201,21 @@ def test_a_real_title_after_normalisation_is_no_variant(evidence: Evidence, know
     q = knowledge.searcher.normaliser.normalise("Muốn được Chiến sĩ thi đua toàn quốc thì cần mấy lần liên tục?").text
     assert evidence.title_variants(q) == []
     assert evidence.title_variants("Chiến sĩ thi đua cơ xanh được thưởng bao nhiêu?")
+
+
+def test_a_capitalised_opener_is_no_part_of_a_name_the_corpus_writes(knowledge) -> None:  # noqa: ANN001
+    from assistant.answer.evidence import Evidence, Words
+
+    ev = Evidence(knowledge.searcher, Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml"))
+    assert ev.absent_names("Tại Bắc Ninh, với danh hiệu Tập thể lao động xuất sắc thì ai quyết định?") == []
+    assert ev.absent_names("Cà Mau năm 2025 có kế hoạch thi đua gì?") == ["Cà Mau"]  # a place no document has
+
+
+def test_a_quoted_campaign_name_is_no_title(knowledge) -> None:  # noqa: ANN001
+    from assistant.answer.evidence import Evidence, Words
+
+    ev = Evidence(knowledge.searcher, Words.load(KNOW / "ask.yaml", KNOW / "retrieval.yaml"))
+    # titles are quoted after a head noun ("danh hiệu “…”"); a campaign's quoted name does not make "phong trào
+    # thi đua bầu cử …" a title that does not exist
+    assert ev.title_variants("Bằng khen trong phong trào thi đua bầu cử đại biểu Quốc hội thì cần gì?") == []
+    assert ev.title_variants("Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ xanh là gì?") == ["chien si thi dua co xanh"]
