@@ -474,7 +474,7 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
     overlap = Overlap(s)
     view = lru_cache(maxsize=16)(lambda hidden: evidence.view(hidden))
     for it in items:
-        ev, exclude = evidence, it.exclude
+        ev, exclude, verdict = evidence, it.exclude, None
         if it.exclude:
             idx = overlap.gold_chunks(it.gold or [])
             extra = overlap.duplicate_files(idx) - set(it.exclude)
@@ -505,7 +505,7 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
             feats = ev.checks(it.question, hits, today_year)[0]
         row = {"question": it.question, "label": it.label, "kind": it.kind, "group": it.group,
                "top": hits[0].chunk.citation if hits else None, "features": feats}
-        if it.exclude and reviews.get(review_key(it.question, it.gold)) == "vague":
+        if verdict == "vague":
             row["excluded"] = True
         rows.append(row)
     return rows
