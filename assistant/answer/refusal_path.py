@@ -55,13 +55,14 @@ class RefusalPath:
         """A question on whether named documents are in force or what replaced them, answered from the registry's
         dates (each entry with its basis) when no passage matches it well enough; None for any other question."""
         text = self.knowledge.searcher.normaliser.normalise(question).text
-        if not has_phrase(fold(text), self.words.validity):
+        folded = fold(text)
+        if not has_phrase(folded, self.words.validity):
             return None
         reg = self.knowledge.registry
         named = reg.named_at(text)
         # the documents are what is asked about only when the question opens with one ("Thông tư 01/2024 còn hiệu
         # lực không?"), not when a rule is ("Quy định tỷ lệ … còn áp dụng theo NĐ 152 không?")
-        if not named or len(fold(text)[:named[0][0]].split()) > SUBJECT_WORDS:
+        if not named or len(folded[:named[0][0]].split()) > SUBJECT_WORDS:
             return None
         docs = [d for _, d in named]
         lines = validity_conclusion(docs, reg, self.today, include_in_force=True)

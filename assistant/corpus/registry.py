@@ -112,18 +112,22 @@ class Registry:
 
     def find_in_text(self, text: str) -> list[LegalDoc]:
         """Registry documents named in a text, by number ("98/2023/NĐ-CP") or alias ("NĐ 98")."""
-        f = fold(text)
-        return [d for d, pats in self._name_patterns if any(p.search(f) for p in pats)]
+        return [self._name_patterns[i][0] for i in sorted(self._first_positions(text))]
 
     def named_at(self, text: str) -> list[tuple[int, LegalDoc]]:
         """The registry documents the text names, each with where it is first named (folded offset), in order."""
+        at = self._first_positions(text)
+        return [(pos, self._name_patterns[i][0]) for i, pos in sorted(at.items(), key=lambda kv: (kv[1], kv[0]))]
+
+    def _first_positions(self, text: str) -> dict[int, int]:
+        """Registry index → the folded offset where the text first names that document (number or alias)."""
         f = fold(text)
         at: dict[int, int] = {}
         for i, (_, pats) in enumerate(self._name_patterns):
-            for p in pats:
-                if (m := p.search(f)) and m.start() < at.get(i, len(f) + 1):
-                    at[i] = m.start()
-        return [(pos, self._name_patterns[i][0]) for i, pos in sorted(at.items(), key=lambda kv: (kv[1], kv[0]))]
+            found = [m.start() for p in pats if (m := p.search(f))]
+            if found:
+                at[i] = min(found)
+        return at
 
     def first_named(self, text: str) -> LegalDoc | None:
         """The registry document the text names first (by where its number or alias occurs), or None."""
