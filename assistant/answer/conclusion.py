@@ -35,6 +35,8 @@ class AnswerTypes:
     answer: dict[str, list[re.Pattern[str]]]
     list_heads: list[str] = field(default_factory=list)
     plan_words: list[str] = field(default_factory=list)
+    criteria_marks: list[str] = field(default_factory=list)  # folded nouns that announce a title's criteria
+    criteria_verbs: list[str] = field(default_factory=list)  # folded: who a title is conferred on
 
     @classmethod
     def load(cls, path: Path) -> AnswerTypes:
@@ -44,7 +46,9 @@ class AnswerTypes:
              for k, v in types.items()}
         a = {k: [re.compile(p) for p in (v or {}).get("answer") or []] for k, v in types.items()}
         return cls(list(d.get("order") or types), q, a, [str(x) for x in d.get("list_heads") or []],
-                   [fold(str(x)) for x in d.get("plan_words") or []])
+                   [fold(str(x)) for x in d.get("plan_words") or []],
+                   [fold(str(x)) for x in d.get("criteria_marks") or []],
+                   [fold(str(x)) for x in d.get("criteria_verbs") or []])
 
     def __post_init__(self) -> None:
         # the patterns are fixed once loaded: a question's type depends on its text alone

@@ -44,6 +44,7 @@ _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")  # a quoted name in a 
 _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le|ti le")
 # Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
 _ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
+_DOC_NUMBER = re.compile(r"\d+/\d{4}/[a-z]")  # a document's number, folded ("16/2020/tt-byt")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
 _ITEM_MARK = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s")  # a numbered khoản or a lettered điểm starts a line
 # set while the abstention checks run: a question typed with diacritics is read with them (see content_flags)
@@ -85,7 +86,7 @@ class Words:
     quantity: list[str] = field(default_factory=list)  # interrogatives of quantity ("bao nhiêu", "mấy")
     residual: list[str] = field(default_factory=list)  # how a clause covers those the other clauses leave out
     # other wordings of a title → the title's name (knowledge/rules.yaml `titles`, with their basis), folded
-    title_aliases: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    title_aliases: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -117,14 +118,13 @@ class Words:
                    f(d.get("residual_markers")), title_aliases(path.parent / "rules.yaml"))
 
 
-def title_aliases(rules: Path) -> list[tuple[re.Pattern[str], str]]:
-    """(alias as a whole-word pattern, the title's name), folded, longest alias first, from the rule table's
+def title_aliases(rules: Path) -> list[tuple[str, str]]:
+    """(alias, the title's name), folded, longest alias first, from the rule table's
     `titles`: "chiến sĩ thi đua cấp tỉnh" is the title the corpus names "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh"."""
     d = yaml.safe_load(rules.read_text("utf-8")) or {} if rules.exists() else {}
     pairs = {fold(str(a)): fold(str(t["name"])) for t in (d.get("titles") or {}).values() if t.get("name")
              for a in t.get("aliases") or []}
-    return [(re.compile(r"(?<!\w)" + re.escape(a) + r"(?!\w)"), n)
-            for a, n in sorted(pairs.items(), key=lambda kv: -len(kv[0])) if a != n]
+    return [(a, n) for a, n in sorted(pairs.items(), key=lambda kv: -len(kv[0])) if a != n]
 
 
 @contextmanager
@@ -327,12 +327,21 @@ class Evidence:
                     name.append(t)
                 if name:
                     found.append(f"{head} {' '.join(name)}")
-        for pat, title in self.w.title_aliases:  # another wording of a title: the name the corpus writes
-            m = pat.search(fq)
-            if m and self.in_corpus(title):
-                found = [e for e in found if e not in m.group(0) and m.group(0) not in e] + [title]
+        for alias, title in self.aliased_titles(fq):  # another wording of a title: the name the corpus writes
+            found = [e for e in found if e not in alias and alias not in e] + [title]
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
+
+    def aliased_titles(self, folded_question: str) -> list[tuple[str, str]]:
+        """(the wording used, the title's name as the corpus writes it) for each rule-table alias of a title in a
+        folded question ("chiến sĩ thi đua cấp tỉnh" → "chiến sĩ thi đua bộ, ban, ngành, tỉnh")."""
+        return [(alias, title) for alias, title in self.w.title_aliases
+                if re.search(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", folded_question) and self.in_corpus(title)]
+
+    def wordings(self, title: str) -> list[str]:
+        """The rule-table wordings of a (folded) title that the corpus writes ("cờ thi đua của ủy ban nhân dân
+        tỉnh", …)."""
+        return [a for a, t in self.w.title_aliases if t == title and self.in_corpus(a)]
 
     @staticmethod
     def _has_all(name: str, folded_text: str, toks: set[str]) -> bool:
@@ -376,11 +385,14 @@ class Evidence:
     def absent_names(self, q: str) -> list[str]:
         """Capitalised multi-word names inside the question (places, titles, bodies) that no passage contains."""
         out: list[str] = []
-        for sent in re.split(r"[.?!:;\n]+", nfc(q)):
-            words = re.findall(r"[^\W\d_]+", sent)
+        # a name ends at a sentence's end, a comma or a bracket ("huyện Chi Lăng (Lạng Sơn)" names two places)
+        segments = [(k, seg) for sent in re.split(r"[.?!:;\n]+", nfc(q))
+                    for k, seg in enumerate(re.split(r"[(),\[\]“”\"]", sent))]
+        for k, seg in segments:
+            words = re.findall(r"[^\W\d_]+", seg)
             run: list[str] = []
             for i, w in enumerate(words + [""]):
-                if w[:1].isupper() and not w.isupper() and (i > 0 or words[1:2] and words[1][:1].isupper()):
+                if w[:1].isupper() and not w.isupper() and (i > 0 or k > 0 or words[1:2] and words[1][:1].isupper()):
                     run.append(w)  # a sentence's first word counts only when the next one is capitalised too
                     continue
                 if len(run) >= 3 and i == len(run) and self.in_corpus(fold(" ".join(run[1:]))):
@@ -430,8 +442,9 @@ class Evidence:
                 nxt = words[i + n]
                 if p not in self.title_prefixes or nxt in self.title_prefixes[p]:
                     continue
-                if fold(nxt) in self.w.stop or nxt.isdigit() or self.in_corpus(f"{p} {nxt}", accented, True):
-                    break
+                if fold(nxt) in self.w.stop or nxt.isdigit() or self.in_corpus(f"{p} {nxt}", accented, True) \
+                        or any(a.startswith(fold(f"{p} {nxt}")) for a, _ in self.w.title_aliases):
+                    break  # a word the corpus, or a rule-table wording of a title ("cờ thi đua cấp tỉnh"), has there
                 out.append(fold(f"{p} {nxt}"))
                 i += n
                 break
@@ -469,10 +482,13 @@ class Evidence:
         ents = self.entities(q)
         keep = list(range(len(pool)))
         missing_ents = 0
+        aliased = self.aliased_titles(fq)
         for e in ents:
             name = e.split(" ", 2)[-1] if any(e.startswith(h + " ") and len(h.split()) == 2 for h in self.w.heads) \
                 else (e.split(" ", 1)[-1] if any(e.startswith(h + " ") for h in self.w.heads) else e)
-            with_e = [i for i in range(len(pool)) if self._has_all(name, pool_f[i], pool_toks[i])]
+            # a title asked in another wording of the rule table is found under any of its wordings
+            names = [name, *self.wordings(e)] if any(t == e for _, t in aliased) else [name]
+            with_e = [i for i in range(len(pool)) if any(self._has_all(n, pool_f[i], pool_toks[i]) for n in names)]
             if not with_e:
                 missing_ents += 1
                 reasons.append(f"không thấy “{self._surface(q, e)}” trong các đoạn tìm được")
@@ -676,13 +692,9 @@ class Evidence:
         # name the corpus writes; one it never writes is judged by entity_missing
         if not pats:
             return 0.0
-        heads = sorted(self.w.heads, key=len, reverse=True)
-        titles = self.s.titles
-        bare = [next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e) for e in ents]
-        known = [x for x in dict.fromkeys(ents + bare) if x in titles] or [e for e in ents if self.in_corpus(e)]
-        if not known:
+        name = self.known_title(ents)
+        if not name:
             return 0.0
-        name = max(known, key=len)
         value, named = self.title_statements(name, kind or "", pats)
         if value:
             return 1.0 - value / 2
@@ -692,6 +704,50 @@ class Evidence:
         if tot and any(sum(self.idf[t] for t in rest if t in have) >= TITLE_ASKED * tot for have in named):
             return 0.5  # the title named with what the question asks, in a wording the patterns miss
         return 1.0
+
+    def known_title(self, ents: list[str]) -> str | None:
+        """The most specific asked title as the corpus writes it: quoted without its head noun ("danh hiệu
+        “Công dân danh dự Thủ đô”"), else a name the corpus has; None when it writes none of them."""
+        heads = sorted(self.w.heads, key=len, reverse=True)
+        titles = self.s.titles
+        bare = [next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e) for e in ents]
+        known = [x for x in dict.fromkeys(ents + bare) if x in titles] or [e for e in ents if self.in_corpus(e)]
+        return max(known, key=len) if known else None
+
+    def criteria_stated(self, name: str) -> bool:
+        """Whether a visible passage states the criteria or conditions of a (folded) title: a sentence naming the
+        title exactly (itself, or through its passage's headings) that announces them (answer_types.yaml
+        criteria_marks before a ':', or under an article heading with one) or says whom the title is conferred on
+        (criteria_verbs) — not a list that merely names the title, nor a reference to criteria set elsewhere
+        ("… đạt tiêu chuẩn quy định tại Điều 9 của Thông tư số 24/2024/TT-BYT"). Remembered per judge."""
+        return bool(self._title_statement_memo.get((name, "~criteria"),
+                                                   lambda: (int(self._criteria_stated(name)), []))[0])
+
+    def _criteria_stated(self, name: str) -> bool:
+        types = self.w.types
+        nouns, verbs = (types.criteria_marks, types.criteria_verbs) if types else ([], [])
+        titles = self.s.titles
+        cand = self.s.lex.phrase_candidates(name.split())
+        chunks = self.s.chunks
+        for i in range(len(chunks)) if cand is None else cand.tolist():
+            c = chunks[i]
+            if c.source_file in self.hidden or name not in self.s.folded[i]:  # a reworded quote states them too
+                continue
+            heading = " ".join(c.breadcrumb)
+            # an article about them: "Điều 5. Điều kiện xét tặng", "Điều 4. Đối tượng, tiêu chuẩn xét tặng …"
+            headed = bool(c.breadcrumb) and bool(nouns) and bool(re.match(
+                r"(?:dieu\s+\d+\w?\.|[ivx]+\.|\d+\.?|[a-zđ]\))?\s*(?:doi tuong,\s*)?(?:" + "|".join(map(re.escape, nouns)) + ")",
+                fold(c.breadcrumb[-1]).strip()))
+            announce = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, nouns)) + r")(?!\w)[^:]{0,40}:") if nouns else None
+            for sent in self.announced_sentences(c.text, []):
+                fs = fold(sent)
+                if _DOC_NUMBER.search(fs) or has_phrase(fs, ["quy dinh tai"]):
+                    continue  # criteria set in another document or article
+                if not (headed or has_phrase(fs, verbs) or (announce and announce.search(fs))):
+                    continue
+                if title_match([name], sent if "“" in sent else f"{heading} {sent}", titles) == 2:
+                    return True
+        return False
 
     def title_statements(self, name: str, kind: str, pats: list[re.Pattern[str]]) -> tuple[int, list[set[str]]]:
         """How the visible passages that write a corpus title state a value of the asked kind for it: (2 when a
@@ -798,7 +854,9 @@ class Evidence:
                       reasons: list[str]) -> int:
         """Locality and year the question sentence names, absent from the passages: count of mismatches."""
         n = 0
-        years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", q)}
+        # the years of a span ("nhiệm kỳ 2026 - 2031", "giai đoạn 2021-2025") name a period, not a plan's year
+        spanless = re.sub(r"(?<!\d)20\d\d\s*[-–]\s*20\d\d(?!\d)", " ", q)
+        years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", spanless)}
         # years inside a full date the user gives ("ngày 05/01/2026") are input for arithmetic, not a subject
         no_dates = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
                           " ", q)

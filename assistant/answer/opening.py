@@ -77,6 +77,7 @@ class OpeningFacts:
             # with the closest passages
             named = f" của {self.evidence._surface(self._expand(question), max(ents, key=len))}" if ents else " được hỏi"
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
+        unstated = unstated or self._criteria_unstated(question, kind, ents)
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
         if fact:
@@ -86,6 +87,19 @@ class OpeningFacts:
         lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra, unstated
+
+    def _criteria_unstated(self, question: str, kind: str | None, ents: list[str]) -> str | None:
+        """Why a question asking the criteria or conditions of a title is not answered: no passage of the corpus
+        states them for that title (it is only listed, or named in another document's name); None otherwise."""
+        if kind not in ("criteria", "components") or not ents or not has_phrase(fold(question), self.types.criteria_marks):
+            return None
+        name = self.evidence.known_title(ents)
+        aliased = self.evidence.aliased_titles(fold(self._expand(question)))
+        names = [name, *(w for _, t in aliased for w in [t, *self.evidence.wordings(t)])]
+        if not name or any(self.evidence.criteria_stated(n) for n in names if n):
+            return None
+        asked = aliased[0][0] if aliased and aliased[0][1] == name else name
+        return f"kho văn bản không có đoạn nêu tiêu chuẩn, điều kiện của “{self.evidence._surface(self._expand(question), asked)}”"
 
     def _per_plan_facts(self, question: str, cites: list[Citation], budget: int) -> str | None:
         """For a question naming two years or localities of plans ('Văn bản 2024 và 2025 của …'): the sentence
@@ -281,7 +295,7 @@ class OpeningFacts:
     def _fill(fact: str, lead: Citation, support: Any, budget: int) -> str:
         """A short fact completed by the lead quote's next most relevant sentence when the opening has room
         (questions often ask two things of one provision)."""
-        from assistant.answer.conclusion import _plain, is_heading, sentences
+        from assistant.answer.conclusion import _plain, _with_continuation, is_heading, sentences
 
         room = budget - len(fact) - 8
         if room < 60:
@@ -293,8 +307,14 @@ class OpeningFacts:
                  and not re.search(r"(?:\bsau(?: đây)?|\bgồm)\s*:?\s*$", x.rstrip(" ."))
                  and (re.search(r"[.;:!?)]$", x.strip()) or len(x.split()) >= BARE_TITLE_WORDS)]
         scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
+        sents = sentences(lead.quote)
         for score, x in scored[:3]:
             text = _plain(x)
+            if x.rstrip().endswith(":"):  # a lead-in ('Đối với khen thưởng tổng kết năm:') says nothing without
+                # the statement it announces
+                text = _with_continuation(x, sents, room)
+                if text == _plain(x):
+                    continue
             if score > 0 and len(text) <= room:
                 return f"{fact} {text} [{lead.n}]."
         return fact
