@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer.amounts import title_match
+from assistant.answer.amounts import occurrences, title_match
 from assistant.answer.conclusion import Conclusion, build_conclusion
 from assistant.answer.deadlines import explain_deadline, find_deadlines, parse_user_date
 from assistant.answer.evidence import SLOT_NAMES, has_phrase
@@ -77,7 +77,8 @@ class OpeningFacts:
             # with the closest passages
             named = f" của {self.evidence._surface(self._expand(question), max(ents, key=len))}" if ents else " được hỏi"
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
-        unstated = unstated or self._criteria_unstated(question, kind, ents)
+        unstated = unstated or self._criteria_unstated(question, kind, ents) \
+            or self._other_title_unstated(question, kind, ents, fact, cites)
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
         if fact:
@@ -100,6 +101,37 @@ class OpeningFacts:
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
         return f"kho văn bản không có đoạn nêu tiêu chuẩn, điều kiện của “{self.evidence._surface(self._expand(question), asked)}”"
+
+    def _other_title_unstated(self, question: str, kind: str | None, ents: list[str], fact: str | None,
+                              cites: list[Citation]) -> str | None:
+        """Why a fact of the asked kind is no answer: each passage it cites is from a document that never names the
+        asked title and whose name is another title's ("trước ngày 31 tháng 3" of the rules of “Công dân Thủ đô ưu
+        tú”, asked of “Công dân danh dự Thủ đô”); None otherwise."""
+        if kind not in SLOT_NAMES or kind == "amount" or not ents or not fact:
+            return None
+        name = self.evidence.known_title(ents)
+        if not name:
+            return None
+        names = [name, *(w for _, t in self.evidence.aliased_titles(fold(self._expand(question)))
+                         for w in [t, *self.evidence.wordings(t)])]
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", fact)}
+        others: list[tuple[str, str]] = []
+        for c in cites:
+            if c.n not in used:
+                continue
+            if any(occurrences(n, fold(ch.text)) for ch in self._facts.by_file.get(c.source_file, []) for n in names):
+                return None  # the document speaks of the asked title
+            head = fold(c.doc_title or "")
+            other = [t for t in self.knowledge.searcher.titles
+                     if len(t.split()) >= 3 and t != name and name not in t and t not in name and occurrences(t, head)]
+            if not other:
+                return None
+            others.append((c.doc_title or "", max(other, key=len)))
+        if not others:
+            return None
+        text, other = others[0]
+        return (f"các đoạn tìm được nêu {SLOT_NAMES[kind]} của “{self.evidence._surface(text, other)}”, không phải "
+                f"của “{self.evidence._surface(self._expand(question), name)}”")
 
     def _per_plan_facts(self, question: str, cites: list[Citation], budget: int) -> str | None:
         """For a question naming two years or localities of plans ('Văn bản 2024 và 2025 của …'): the sentence

@@ -84,3 +84,21 @@ def test_a_lead_in_is_read_with_what_it_announces(ask_service) -> None:  # noqa:
     assert "10/7" in con, con
     # 'Đối với khen thưởng tổng kết năm:' never stands alone: its deadline comes with it, or it is left out
     assert not re.search(r"tổng kết năm \[\d+\]", con), con
+
+
+def test_a_date_of_another_titles_rules_is_no_answer(ask_service) -> None:  # noqa: ANN001
+    # QĐ 71/2025 (the rules of "Công dân Thủ đô ưu tú") never names "Công dân danh dự Thủ đô"; its deadline is not
+    # that title's
+    a = ask_service.ask("Hồ sơ đề nghị tặng danh hiệu Công dân danh dự Thủ đô phải gửi trước ngày nào hằng năm?")
+    assert a.refused, a.answer[:300]
+    assert "không phải của “Công dân danh dự Thủ đô”" in a.answer, a.answer[:300]
+    a = ask_service.ask("Hồ sơ đề nghị danh hiệu Công dân Thủ đô ưu tú gửi trước ngày nào?")
+    assert not a.refused and "31 tháng 3" in (a.conclusion or ""), a.answer[:300]
+    a = ask_service.ask("Ai quyết định tặng danh hiệu Công dân danh dự Thủ đô?")
+    assert not a.refused and "Chủ tịch Ủy ban nhân dân thành phố Hà Nội" in (a.conclusion or ""), a.answer[:300]
+
+
+def test_an_issue_date_is_no_month_answer(ask_service) -> None:  # noqa: ANN001
+    pats = ask_service.types.answer["date"]
+    text = "Nghị quyết số 83/2025/NQ-HĐND ngày 27 tháng 11 năm 2025 của Hội đồng nhân dân"
+    assert not any(p.search(text) for p in pats), [p.pattern for p in pats if p.search(text)]
