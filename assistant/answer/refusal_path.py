@@ -13,7 +13,8 @@ from assistant.answer.validity import (
     validity_conclusion,
 )
 from assistant.corpus.normalize import fold
-from assistant.index.retriever import Hit
+from assistant.corpus.registry import norm_number
+from assistant.index.retriever import DOC_NUMBER, Hit
 from assistant.index.service import Knowledge
 
 SUBJECT_WORDS = 2  # words a question may open with before the document it asks about ("Còn", "Hiện nay")
@@ -80,18 +81,39 @@ class RefusalPath:
                    for m in articles)
 
     def _refusal(self, question: str, hits: list[Hit], reasons: list[str],
-                 missing: list[Missing] | None = None) -> Answer:
+                 missing: list[Missing] | None = None, unindexed: str | None = None) -> Answer:
         closest = [self._citation(i, h, question, 200) for i, h in enumerate(hits[:3], start=1)]
         warnings = []
         for d in self.knowledge.registry.find_in_text(question):
             w = legal_warning(d, self.knowledge.registry, self.today)
             if w:
                 warnings.append(w)
-        text = refusal_text(reasons, closest, [m.short for m in missing or []], HOW_TO_ADD)
+        shorts = [m.short for m in missing or []] + ([unindexed] if unindexed else [])
+        text = refusal_text(reasons, closest, shorts, HOW_TO_ADD)
         if warnings:
             text += "\n\n" + "\n".join(f"⚠️ Lưu ý: {w}" for w in warnings)
         return Answer(answer=text, refused=True, citations=closest, warnings=warnings, mode="refusal",
-                      notes=[m.message for m in missing or []])
+                      notes=[m.message for m in missing or []] + ([f"{unindexed} {HOW_TO_ADD}"] if unindexed else []))
+
+    def _unindexed_named(self, question: str) -> str | None:
+        """'Kho chưa có toàn văn văn bản số 05/2024/QĐ-UBND …' when the first document number the question writes is
+        of no indexed document (other texts only cite it: "Căn cứ Quyết định 05/2024/QĐ-UBND …") and the question
+        asks what it says, not whether it is in force or who signed it; None otherwise (registry documents without
+        text: see _asks_textless)."""
+        found = DOC_NUMBER.search(question)
+        if not found:
+            return None
+        num = norm_number(found.group(1))
+        kn = self.knowledge
+        if any(num == norm_number(d.number) for d in kn.registry.docs):
+            return None
+        if any(m.number and norm_number(m.number) == num for m in kn.documents()):
+            return None
+        f = fold(question)
+        if has_phrase(f, self.words.validity) or has_phrase(f, self.words.identity):
+            return None
+        return (f"Kho chưa có toàn văn văn bản số {found.group(1)} (các văn bản trong kho chỉ nhắc tới số hiệu "
+                f"này), nên không trả lời được nội dung của nó.")
 
 
 class _LazyRaw(dict):  # type: ignore[type-arg]

@@ -148,6 +148,8 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
             delegated, handed_on = self._delegated(rewritten, hits, assess.best)
             if (articles and not self._holds_named_article(articles, hits)) or self._asks_textless(rewritten, missing):
                 ans = self._refusal(rewritten, hits, [], missing)
+            elif unindexed := self._unindexed_named(rewritten):
+                ans = self._refusal(rewritten, hits, [], missing, unindexed)
             elif delegated:
                 ans = self._refusal(rewritten, hits, handed_on, missing + delegated)
             elif not assess.supported:

@@ -34,7 +34,7 @@ HEAD_WEIGHT = 0.5
 RESCORE_TOP = 150
 
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")
-_DOCNUM = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")
+DOC_NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")  # "05/2024/QĐ-UBND"
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _WORD = re.compile(r"\w+")
 
@@ -169,7 +169,7 @@ class HybridSearcher:
         full = f"{nq.story} {nq.text}".strip()
         f_full = fold(full)
         f = fold(nq.text)
-        nums = {norm_number(n) for n in _DOCNUM.findall(query)}
+        nums = {norm_number(n) for n in DOC_NUMBER.findall(query)}
         old = False
         for d in self.registry.find_in_text(query):
             nums.add(norm_number(d.number))

@@ -31,3 +31,17 @@ def test_a_question_about_the_textless_document_itself_is_not_refused_for_it(ask
     a = ask_service.ask("Thông tư 15/2025 có hiệu lực từ ngày nào?")
     assert not a.refused, a.answer
     assert "05/8/2025" in a.answer  # the registry's date (basis in knowledge/registry.yaml)
+
+
+def test_content_of_a_document_the_corpus_only_cites_is_refused_by_number(ask_service) -> None:  # noqa: ANN001
+    kn = ask_service.knowledge
+    indexed = {m.number for m in kn.documents() if m.number}
+    cited = "05/2024/QĐ-UBND"  # cited in the Bình Sơn plan's grounds ("Căn cứ Quyết định 05/2024/QĐ-UBND …")
+    assert cited not in indexed and not any(d.number == cited for d in kn.registry.docs)
+    assert any(cited in c.text for c in kn.searcher.chunks)
+    a = ask_service.ask(f"Theo Quyết định {cited} thì tiêu chuẩn xét tặng Cờ thi đua là gì?")
+    assert a.refused and a.answer.startswith(f"Kho chưa có toàn văn văn bản số {cited}"), a.answer[:200]
+    assert "tdkt ingest" in a.answer and a.citations
+    # a document the corpus holds, named by its number, is answered; validity questions are not this path's
+    assert ask_service._unindexed_named("Theo Nghị định 152/2025/NĐ-CP thì LĐTT được thưởng bao nhiêu?") is None
+    assert ask_service._unindexed_named(f"Quyết định {cited} còn hiệu lực không?") is None
