@@ -481,17 +481,18 @@ class EligibilityChecker:
             open_ = [c for c in conds if c.status == "unknown"]
             # each open condition stated compactly (its verbatim words, figures and titles), named by its provision
             # when there are few (the details below name every one)
+            # the conditions already met are stated by their words too (the asker sees what counted), shortened first
             named = len(open_) <= NAMED_CONDITIONS
             head = f"Chưa xác định được việc đủ điều kiện danh hiệu {name}"
-            done = (" — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" if named else f"[{c.n}]" for c in met)) \
-                if met else ""
+            done = " — đã đáp ứng: " if met else ""
             todo = "; còn thiếu thông tin hoặc cần đánh giá: "
             form = "{p} [{n}] ({w})" if named else "{w} [{n}]"
             fixed = len(head) + len(done) + len(todo) + sum(len(form.format(p=c.provision, n=c.n, w="")) + 2
-                                                            for c in open_)
-            words = fit_conditions([_condition_text(c.quote) for c in open_], CONCLUSION_CHARS - fixed)
+                                                            for c in open_) + sum(len(f" [{c.n}]") + 2 for c in met)
+            words = fit_conditions([_condition_text(c.quote) for c in met + open_], CONCLUSION_CHARS - fixed)
+            done += "; ".join(f"{re.sub(r'[“”]', '', w)} [{c.n}]" for c, w in zip(met, words, strict=False))
             todo += "; ".join(form.format(p=c.provision, n=c.n, w=re.sub(r"[“”]", "", w))
-                              for c, w in zip(open_, words, strict=True))
+                              for c, w in zip(open_, words[len(met):], strict=True))
             return head + done + todo + "."
         return f"Đủ các điều kiện có trong kho cho danh hiệu {name}: " + provs(conds) + "."
 

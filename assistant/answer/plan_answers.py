@@ -106,6 +106,8 @@ class PlanAnswers:
             where = [loc for loc in table.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)]
             years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
             for p in parts:
+                # the words that name the plan ("Kế hoạch phát động thi đua năm 2024 của …") are no metric's
+                p = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, self.types.plan_words)) + r")(?!\w)", " ", fold(p))
                 found = table.lookup(" ".join([p, *where, *years]))
                 pt = terms_of(p) - set(" ".join(where).split())
                 top = max((len(pt & terms_of(r.metric)) for r in found), default=0)

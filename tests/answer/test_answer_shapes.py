@@ -1,0 +1,49 @@
+"""Shapes of answers to questions written the way officials ask them: the conditions already met stated by their
+words, "hệ số" asking an amount only with an interrogative, and each target of a plan asked in one question."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.indicators import terms_of
+
+
+def test_an_open_eligibility_names_the_conditions_met_by_their_words(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Em là giáo viên, năm học này em được đánh giá hoàn thành xuất sắc nhiệm vụ nhưng không có "
+                        "sáng kiến. Em có đủ điều kiện đề nghị Chiến sĩ thi đua cơ sở không?")
+    con = a.conclusion or ""
+    assert con.startswith("Chưa xác định được"), con
+    done = con.split("đã đáp ứng:", 1)[1].split("; còn thiếu", 1)[0]
+    assert "Hoàn thành xuất sắc nhiệm vụ" in done, con  # the met condition's own words, with its citation
+    assert re.search(r"\[\d+\]", done)
+
+
+def test_a_coefficient_is_asked_only_with_an_interrogative(ask_service) -> None:  # noqa: ANN001
+    types = ask_service.types
+    assert types.detect("Số tiền sau khi nhân hệ số có được làm tròn không?") != "amount"
+    assert types.detect("Danh hiệu Lao động tiên tiến được thưởng hệ số bao nhiêu?") == "amount"
+    a = ask_service.ask("Khi tính tiền thưởng thì số tiền sau khi nhân hệ số có được làm tròn không?")
+    assert not a.refused, a.answer[:300]
+    assert "làm tròn" in (a.conclusion or ""), a.conclusion
+
+
+def test_each_target_asked_of_a_plan_is_answered(ask_service) -> None:  # noqa: ANN001
+    by_plan: dict[str, list] = {}
+    for r in ask_service.indicators.rows:
+        if r.locality and r.year:
+            by_plan.setdefault(r.source_file, []).append(r)
+    # a short target first, right after the words that name the plan, then a longer one: whenever the question is
+    # read as a question on targets, each target it asks is answered
+    checked = 0
+    for rows in by_plan.values():
+        shorts = [r for r in rows if 2 <= len(terms_of(r.metric)) <= 3][:2]
+        longs = [r for r in rows if len(terms_of(r.metric)) >= 4][:2]
+        for a_row in shorts:
+            for b_row in longs:
+                q = (f"Kế hoạch phát động thi đua năm {a_row.year} của UBND {a_row.locality} đặt chỉ tiêu "
+                     f"{a_row.metric} và {b_row.metric} là bao nhiêu?")
+                metrics = [r.metric for r in ask_service._indicator_rows(q)]
+                if b_row.metric in metrics:
+                    checked += 1
+                    assert a_row.metric in metrics, (q, metrics)
+    assert checked
