@@ -18,6 +18,12 @@ from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Filters, Hit
 
+# a case a provision leaves out: "(trừ khen thưởng đột xuất)", "trừ trường hợp …", "không áp dụng đối với …"
+_EXCLUDED = re.compile(r"\(\s*trừ\s+(?:trường\s+hợp\s+)?([^()]{3,60}?)\s*\)|(?:không\s+áp\s+dụng\s+(?:đối\s+với|cho))\s+"
+                       r"([^,.;()]{3,60})")
+# validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
+_VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
+                             r"(?:khong|chua|nao|bao gio)(?!\w)")
 BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
 OPEN_PART_SUPPORT = 0.3  # the share of an open part's own words its answer must match
@@ -78,7 +84,8 @@ class OpeningFacts:
             named = f" của {self.evidence._surface(self._expand(question), max(ents, key=len))}" if ents else " được hỏi"
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
         unstated = unstated or self._criteria_unstated(question, kind, ents) \
-            or self._other_title_unstated(question, kind, ents, fact, cites)
+            or self._other_title_unstated(question, kind, ents, fact, cites) \
+            or self._excluded_case(question, kind, fact) or self._expired_instead(question, fact, cites)
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
         if fact:
@@ -132,6 +139,42 @@ class OpeningFacts:
         text, other = others[0]
         return (f"các đoạn tìm được nêu {SLOT_NAMES[kind]} của “{self.evidence._surface(text, other)}”, không phải "
                 f"của “{self.evidence._surface(self._expand(question), name)}”")
+
+    @staticmethod
+    def _excluded_case(question: str, kind: str | None, fact: str | None) -> str | None:
+        """Why a stated value is no answer: the sentence stating it leaves out the very case asked about ("… trước 10
+        ngày (trừ khen thưởng đột xuất)" asked of khen thưởng đột xuất); None otherwise, and for a yes/no question
+        (there the exclusion is the answer)."""
+        if not fact or kind not in SLOT_NAMES:
+            return None
+        fq = fold(question)
+        for m in _EXCLUDED.finditer(fact):
+            case = (m.group(1) or m.group(2)).strip()
+            words = [w for w in fold(case).split() if len(w) > 1]
+            if len(words) >= 2 and re.search(r"(?<!\w)" + re.escape(" ".join(words)) + r"(?!\w)", fq):
+                return f"quy định tìm được loại trừ “{case}”, đúng trường hợp được hỏi"
+        return None
+
+    def _expired_instead(self, question: str, fact: str | None, cites: list[Citation]) -> str | None:
+        """Why a fact is no answer to a question on what a document in force says ("Theo NĐ 152/2025 …"): every
+        passage it cites is of an expired document the question does not name — its rule may not be the current
+        one; None otherwise, and for questions on the documents themselves (validity, date, signer)."""
+        f = fold(question)
+        if not fact or _VALIDITY_ASKED.search(f) or has_phrase(f, self.words.identity):
+            return None
+        named = self.knowledge.registry.find_in_text(question)
+        current = [d for d in named if d.files and d.in_force_on(self.today)]
+        used = {int(n) for n in re.findall(r"\[(\d+)\]", fact)}
+        cited = [c for c in cites if c.n in used]
+        if not current or not cited or any(c.in_force for c in cited):
+            return None
+        numbers = {fold(d.number) for d in named}
+        if any(fold(c.doc_number or "") in numbers for c in cited):
+            return None  # the question names the expired document too: it asks what that one said
+        was = self.knowledge.registry.by_number(cited[0].doc_number or "")
+        old = (was.short_name or was.number) if was else (cited[0].doc_number or cited[0].citation)
+        return (f"{current[0].short_name or current[0].number} trong kho không có đoạn nêu điều này; chỉ thấy trong "
+                f"{old}, văn bản đã hết hiệu lực")
 
     def _per_plan_facts(self, question: str, cites: list[Citation], budget: int) -> str | None:
         """For a question naming two years or localities of plans ('Văn bản 2024 và 2025 của …'): the sentence

@@ -102,3 +102,23 @@ def test_an_issue_date_is_no_month_answer(ask_service) -> None:  # noqa: ANN001
     pats = ask_service.types.answer["date"]
     text = "Nghị quyết số 83/2025/NQ-HĐND ngày 27 tháng 11 năm 2025 của Hội đồng nhân dân"
     assert not any(p.search(text) for p in pats), [p.pattern for p in pats if p.search(text)]
+
+
+def test_a_value_that_leaves_out_the_asked_case_is_no_answer(ask_service) -> None:  # noqa: ANN001
+    # QĐ 86/2025 Bắc Ninh: "… trước 10 ngày (trừ khen thưởng đột xuất)"
+    a = ask_service.ask("Ở Bắc Ninh, hồ sơ khen thưởng đột xuất phải gửi Sở Nội vụ trước bao nhiêu ngày?")
+    assert a.refused and "loại trừ “khen thưởng đột xuất”" in a.answer, a.answer[:300]
+    a = ask_service.ask("Ở Bắc Ninh, hồ sơ đề nghị khen thưởng theo chuyên đề gửi Sở Nội vụ trước bao nhiêu ngày?")
+    assert not a.refused and "trước 10 ngày" in (a.conclusion or ""), a.answer[:300]
+
+
+def test_a_rule_found_only_in_an_expired_decree_is_no_answer_to_the_current_one(ask_service) -> None:  # noqa: ANN001
+    q = "Theo Nghị định 152/2025/NĐ-CP đang có hiệu lực, khi họp xét Chiến sĩ thi đua cơ sở cần tỷ lệ phiếu đồng ý bao nhiêu?"
+    a = ask_service.ask(q)
+    assert a.refused, a.answer[:300]
+    assert "Nghị định 98/2023/NĐ-CP, văn bản đã hết hiệu lực" in a.answer, a.answer[:300]
+    # asked of the expired decree itself (a past case), it is answered, with its validity first
+    a = ask_service.ask("Năm 2024 họp xét Chiến sĩ thi đua cơ sở theo Nghị định 98/2023/NĐ-CP cần tỷ lệ phiếu đồng ý "
+                        "bao nhiêu?")
+    assert not a.refused, a.answer[:300]
+    assert "hết hiệu lực" in (a.conclusion or "")
