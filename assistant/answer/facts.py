@@ -140,6 +140,8 @@ class FactReader:
         self.pending_re = _phrase_re(list(v.get("pending_discipline") or []))
         self.member_re = _phrase_re(list(v.get("members") or []))
         self.cue_re = _phrase_re(list(v.get("question_cues") or []))
+        # a cue followed by one of these asks how a rule counts something, not whether someone qualifies
+        self.rule_re = re.compile(r"\s*" + _phrase_re(list(v.get("rule_verbs") or ["~"])).pattern)
 
     # -------------------------------------------------------------------------------------------- helpers
     def titles_in(self, text: str) -> list[Mention]:
@@ -188,6 +190,8 @@ class FactReader:
         """Find the title asked about: the first title after a question cue (else the last title without
         years); returns the span [cue, end of that title] that holds no facts."""
         for cue in self.cue_re.finditer(text):
+            if self.rule_re.match(text, cue.end()):  # "thời gian nghỉ đó có được tính để bình xét …"
+                continue
             same = self._clause(text, cue.start())
             after = [m for m in mentions if m.start >= cue.start() and m.start - cue.end() < 60
                      and self._clause(text, m.start) == same]
@@ -196,6 +200,10 @@ class FactReader:
                 facts.target = t.key
                 facts.asked = True
                 c_end = self._clause(text, t.end)[1]
+                # the question ends at its particle: what follows tells the asker's facts ("em có được đề nghị CSTĐCS
+                # năm 2025 không, em được LĐTT 2025 …")
+                end = re.search(r"(?<!\w)(?:khong|chua)(?!\w)|\?", text[t.end:c_end])
+                c_end = t.end + end.end() if end else c_end
                 ys = _years(text[t.end:c_end])
                 facts.target_year = ys[-1] if ys else None
                 return cue.start(), c_end

@@ -47,3 +47,16 @@ def test_each_target_asked_of_a_plan_is_answered(ask_service) -> None:  # noqa: 
                     checked += 1
                     assert a_row.metric in metrics, (q, metrics)
     assert checked
+
+
+def test_how_a_rule_counts_is_no_eligibility_question(ask_service) -> None:  # noqa: ANN001
+    elig = ask_service.eligibility
+    q = "Chị em nghỉ thai sản 6 tháng trong năm 2025, thời gian nghỉ đó có được tính để bình xét Lao động tiên tiến không?"
+    assert not elig.is_eligibility_question(q, yes_no=True)
+    assert elig.is_eligibility_question("Em được LĐTT 2023, 2024 thì có được CSTĐ cơ sở không?", yes_no=True)
+
+
+def test_facts_told_after_the_question_are_read(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("em co duoc de nghi CSTDCS nam 2025 khong, em duoc LDTT 2025 va co 1 sang kien cap co so")
+    con = a.conclusion or ""
+    assert "Lao động tiên tiến năm 2025" in con or "bạn nêu đạt Lao động tiên tiến" in a.answer, con
