@@ -21,6 +21,7 @@ from assistant.corpus.normalize import fold
 
 Status = Literal["met", "not_met", "unknown"]
 NAMED_CONDITIONS = 2  # open conditions named by their provision in the opening when there are at most this many
+MIN_MET_WORDS = 30  # the fewest characters a met condition's words are shown in; with less room, its provision
 STATUS_LABEL = {"met": "Đạt", "not_met": "Chưa đạt", "unknown": "Chưa xác định"}
 STATUS_MARK = {"met": "✅", "not_met": "❌", "unknown": "❔"}
 JUDGEMENT = "điều kiện này do cơ quan, đơn vị xem xét, đánh giá; không suy ra được từ thông tin bạn nêu"
@@ -481,18 +482,28 @@ class EligibilityChecker:
             open_ = [c for c in conds if c.status == "unknown"]
             # each open condition stated compactly (its verbatim words, figures and titles), named by its provision
             # when there are few (the details below name every one)
-            # the conditions already met are stated by their words too (the asker sees what counted), shortened first
+            # the open conditions first (what the asker must still show); the conditions met are stated by their
+            # words too when room is left (the asker sees what counted), else by their provisions
             named = len(open_) <= NAMED_CONDITIONS
             head = f"Chưa xác định được việc đủ điều kiện danh hiệu {name}"
-            done = " — đã đáp ứng: " if met else ""
+            labels = " — đã đáp ứng: " + "; ".join(f"{c.provision} [{c.n}]" if named else f"[{c.n}]" for c in met) \
+                if met else ""
             todo = "; còn thiếu thông tin hoặc cần đánh giá: "
             form = "{p} [{n}] ({w})" if named else "{w} [{n}]"
-            fixed = len(head) + len(done) + len(todo) + sum(len(form.format(p=c.provision, n=c.n, w="")) + 2
-                                                            for c in open_) + sum(len(f" [{c.n}]") + 2 for c in met)
-            words = fit_conditions([_condition_text(c.quote) for c in met + open_], CONCLUSION_CHARS - fixed)
-            done += "; ".join(f"{re.sub(r'[“”]', '', w)} [{c.n}]" for c, w in zip(met, words, strict=False))
+            fixed = len(head) + len(labels) + len(todo) + sum(len(form.format(p=c.provision, n=c.n, w="")) + 2
+                                                              for c in open_)
+            words = fit_conditions([_condition_text(c.quote) for c in open_], CONCLUSION_CHARS - fixed)
             todo += "; ".join(form.format(p=c.provision, n=c.n, w=re.sub(r"[“”]", "", w))
-                              for c, w in zip(open_, words[len(met):], strict=True))
+                              for c, w in zip(open_, words, strict=True))
+            done = labels
+            if met:
+                room = CONCLUSION_CHARS - len(head) - len(todo) - 2 - len(" — đã đáp ứng: ") \
+                    - sum(len(f" [{c.n}]") + 2 for c in met)
+                if room >= MIN_MET_WORDS * len(met):
+                    said = fit_conditions([_condition_text(c.quote) for c in met], room)
+                    stated = " — đã đáp ứng: " + "; ".join(f"{re.sub(r'[“”]', '', w)} [{c.n}]"
+                                                             for c, w in zip(met, said, strict=True))
+                    done = stated if len(head + stated + todo) < CONCLUSION_CHARS else labels
             return head + done + todo + "."
         return f"Đủ các điều kiện có trong kho cho danh hiệu {name}: " + provs(conds) + "."
 

@@ -18,6 +18,12 @@ from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
 from assistant.index.retriever import Filters, Hit
 
+
+def _core(line: str) -> str:
+    """The start of a fact line as compared with the others (folded, without its citation marker)."""
+    return fold(re.sub(r"\s*\[\d+\]\.?$", "", line))[:40]
+
+
 # a case a provision leaves out: "(trừ khen thưởng đột xuất)", "trừ trường hợp …", "không áp dụng đối với …"
 _EXCLUDED = re.compile(r"\(\s*trừ\s+(?:trường\s+hợp\s+)?([^()]{3,60}?)\s*\)|(?:không\s+áp\s+dụng\s+(?:đối\s+với|cho))\s+"
                        r"([^,.;()]{3,60})")
@@ -254,7 +260,13 @@ class OpeningFacts:
         def run(pk: tuple[str, ...], room: int) -> str | None:
             part, kind, *title = pk
             if kind == OPEN_PART or not self.types.answer.get(kind):
-                return self._open_part_fact(part, kind, cites, ents, room)
+                found = self._open_part_fact(part, kind, cites, ents, room)
+                listed = kind in ("criteria", "components") or self.types.asks_type(part, "criteria")
+                if found is None and listed and len(parts) > 1:
+                    # a part that names nothing of its own ("… còn cần điều kiện gì nữa?"): the list of the subject
+                    # the whole question asks about
+                    found = self._open_part_fact(question, "criteria", cites, ents, room)
+                return found
             return self._one_part_fact(question, part, kind, cites, title or ents, room, lead_chunk, whole,
                                        title[0] if title else None)
 
@@ -265,8 +277,10 @@ class OpeningFacts:
             lines = [run(pk, share) for pk in stated]
         out: list[str] = []
         for line in lines:
-            if line and not any(fold(line)[:40] in fold(x) for x in out) \
-                    and sum(len(x) + 1 for x in out) + len(line) <= budget:
+            if not line or any(_core(line) in fold(x) for x in out):
+                continue
+            out = [x for x in out if _core(x) not in fold(line)]  # a later list that holds an earlier fact replaces it
+            if sum(len(x) + 1 for x in out) + len(line) <= budget:
                 out.append(line)
         return " ".join(out) or None
 

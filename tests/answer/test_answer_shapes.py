@@ -60,3 +60,11 @@ def test_facts_told_after_the_question_are_read(ask_service) -> None:  # noqa: A
     a = ask_service.ask("em co duoc de nghi CSTDCS nam 2025 khong, em duoc LDTT 2025 va co 1 sang kien cap co so")
     con = a.conclusion or ""
     assert "Lao động tiên tiến năm 2025" in con or "bạn nêu đạt Lao động tiên tiến" in a.answer, con
+
+
+def test_a_part_asking_the_other_conditions_gets_the_subjects_list(ask_service) -> None:  # noqa: ANN001
+    a = ask_service.ask("Muốn đề nghị Chiến sĩ thi đua cấp tỉnh thì cần mấy lần liên tục đạt Chiến sĩ thi đua cơ sở, "
+                        "và còn cần thêm điều kiện gì nữa?")
+    con = a.conclusion or ""
+    assert "03 lần liên tục" in con and "sáng kiến" in con, con
+    assert con.count("03 lần liên tục") == 1, con  # the list that holds the first fact replaces it, not repeats it
