@@ -121,9 +121,14 @@ class Words:
 def title_aliases(rules: Path) -> list[tuple[str, str]]:
     """(alias, the title's name), folded, longest alias first, from the rule table's
     `titles`: "chiến sĩ thi đua cấp tỉnh" is the title the corpus names "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh"."""
+    from assistant.answer.eligibility import with_short_forms
+
     d = yaml.safe_load(rules.read_text("utf-8")) or {} if rules.exists() else {}
+    query = rules.parent / "query.yaml"  # each alias also in the abbreviation table's short forms ("ubnd")
+    q = yaml.safe_load(query.read_text("utf-8")) or {} if query.exists() else {}
+    short = [(str(a["short"]), str(a["long"])) for a in q.get("abbreviations") or []]
     pairs = {fold(str(a)): fold(str(t["name"])) for t in (d.get("titles") or {}).values() if t.get("name")
-             for a in t.get("aliases") or []}
+             for a in with_short_forms([str(x) for x in t.get("aliases") or []], short)}
     return [(a, n) for a, n in sorted(pairs.items(), key=lambda kv: -len(kv[0])) if a != n]
 
 

@@ -89,6 +89,9 @@ def test_absent_names_and_title_variants_unchanged(pair) -> None:  # noqa: ANN00
     for p in rng.sample(prefixes, min(150, len(prefixes))):  # a title's beginning, then any word
         q = f"Danh hiệu {p.title()} {rng.choice(vocab)} được thưởng bao nhiêu?"
         questions += [q, fold(q)]
+    for _ in range(40):  # places made of two corpus words: mostly names no passage has, some in brackets
+        a, b = rng.choice(vocab).title(), rng.choice(vocab).title()
+        questions += [f"Kế hoạch của huyện {a} {b} năm nay?", f"Huyện Chi Lăng ({a} {b}) có kế hoạch gì?"]
     assert [new.absent_names(q) for q in questions] == [old.absent_names(q) for q in questions]
     variants = [new.title_variants(q) for q in questions]
     assert variants == [old.title_variants(q) for q in questions]
