@@ -27,7 +27,7 @@ from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_t
 from assistant.corpus.registry import norm_number
 from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
-from assistant.index.retriever import Hit, HybridSearcher
+from assistant.index.retriever import DOC_NUMBER, Hit, HybridSearcher
 
 TITLES_KEPT = 64  # (title, asked kind) pairs whose statements in the corpus a judge remembers
 TITLE_ASKED = 0.5  # share of what a question asks of a title (IDF) that a sentence naming the title must carry
@@ -44,7 +44,6 @@ _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")  # a quoted name in a 
 _PERCENT_ASKED = re.compile(r"%|phần trăm|phan tram|tỷ lệ|tỉ lệ|ty le|ti le")
 # Vietnamese interrogatives (folded): a clause holding one asks; the clauses before the asking one tell a situation
 _ASKING = re.compile(r"(?<!\w)(?:gi|nao|sao|bao nhieu|ai|khong|may|dau|bao gio|bao lau)(?!\w)")
-_DOC_NUMBER = re.compile(r"\d+/\d{4}/[a-z]")  # a document's number, folded ("16/2020/tt-byt")
 _KHOAN = re.compile(r"^\s*\d+\.\s")  # a numbered clause (khoản) starts a line: "2. …"
 _ITEM_MARK = re.compile(r"^\s*(?:\d+\.|[a-zđ]\))\s")  # a numbered khoản or a lettered điểm starts a line
 # set while the abstention checks run: a question typed with diacritics is read with them (see content_flags)
@@ -447,8 +446,9 @@ class Evidence:
                 nxt = words[i + n]
                 if p not in self.title_prefixes or nxt in self.title_prefixes[p]:
                     continue
+                rest = f" {fold(' '.join(words[i:]))} "
                 if fold(nxt) in self.w.stop or nxt.isdigit() or self.in_corpus(f"{p} {nxt}", accented, True) \
-                        or any(a.startswith(fold(f"{p} {nxt}")) for a, _ in self.w.title_aliases):
+                        or any(rest.startswith(f" {a} ") for a, _ in self.w.title_aliases):
                     break  # a word the corpus, or a rule-table wording of a title ("cờ thi đua cấp tỉnh"), has there
                 out.append(fold(f"{p} {nxt}"))
                 i += n
@@ -725,10 +725,15 @@ class Evidence:
         criteria_marks before a ':', or under an article heading with one) or says whom the title is conferred on
         (criteria_verbs) — not a list that merely names the title, nor a reference to criteria set elsewhere
         ("… đạt tiêu chuẩn quy định tại Điều 9 của Thông tư số 24/2024/TT-BYT"). Remembered per judge."""
-        return bool(self._title_statement_memo.get((name, "~criteria"),
-                                                   lambda: (int(self._criteria_stated(name)), []))[0])
+        return self._criteria_memo.get(name, lambda: self._criteria_stated(name))
+
+    @cached_property
+    def _criteria_memo(self) -> Memo[bool]:
+        """criteria_stated's results of this judge (a view is a new judge: it hides its own files)."""
+        return Memo(TITLES_KEPT)
 
     def _criteria_stated(self, name: str) -> bool:
+        """criteria_stated, computed: the visible passages that write the title, sentence by sentence."""
         types = self.w.types
         nouns, verbs = (types.criteria_marks, types.criteria_verbs) if types else ([], [])
         titles = self.s.titles
@@ -746,7 +751,7 @@ class Evidence:
             announce = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, nouns)) + r")(?!\w)[^:]{0,40}:") if nouns else None
             for sent in self.announced_sentences(c.text, []):
                 fs = fold(sent)
-                if _DOC_NUMBER.search(fs) or has_phrase(fs, ["quy dinh tai"]):
+                if DOC_NUMBER.search(fs) or has_phrase(fs, ["quy dinh tai"]):
                     continue  # criteria set in another document or article
                 if not (headed or has_phrase(fs, verbs) or (announce and announce.search(fs))):
                     continue
@@ -864,7 +869,7 @@ class Evidence:
         years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", spanless)}
         # years inside a full date the user gives ("ngày 05/01/2026") are input for arithmetic, not a subject
         no_dates = re.sub(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}",
-                          " ", q)
+                          " ", spanless)
         subject_years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", no_dates)}
         qi = self._analyse(q)
         if qi.localities and years:

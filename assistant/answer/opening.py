@@ -16,19 +16,23 @@ from assistant.answer.validity import (
 )
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
+from assistant.corpus.registry import norm_number
 from assistant.index.retriever import Filters, Hit
 
+CORE_CHARS = 40  # the start of a fact line compared with the others; a shorter line is never taken as held
 
-def _core(line: str) -> str:
-    """The start of a fact line as compared with the others (folded, without its citation marker)."""
-    return fold(re.sub(r"\s*\[\d+\]\.?$", "", line))[:40]
+
+def _holds(line: str, other: str) -> bool:
+    """Whether a fact line already holds another's start (folded, without its citation marker)."""
+    core = fold(re.sub(r"\s*\[\d+\]\.?$", "", other))[:CORE_CHARS]
+    return len(core) >= CORE_CHARS // 2 and core in fold(line)
 
 
 # a case a provision leaves out: "(trừ khen thưởng đột xuất)", "trừ trường hợp …", "không áp dụng đối với …"
 _EXCLUDED = re.compile(r"\(\s*trừ\s+(?:trường\s+hợp\s+)?([^()]{3,60}?)\s*\)|(?:không\s+áp\s+dụng\s+(?:đối\s+với|cho))\s+"
                        r"([^,.;()]{3,60})")
 # validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
-_VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
+_VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
                              r"(?:khong|chua|nao|bao gio)(?!\w)")
 BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
@@ -109,7 +113,10 @@ class OpeningFacts:
             return None
         name = self.evidence.known_title(ents)
         aliased = self.evidence.aliased_titles(fold(self._expand(question)))
-        names = [name, *(w for _, t in aliased for w in [t, *self.evidence.wordings(t)])]
+        # any title the question names (the asked one may not be the longest: "… đã được CSTĐ cơ sở, tiêu chuẩn
+        # CSTĐ cấp tỉnh …"), in any wording of the rule table
+        names = [self.evidence.known_title([e]) for e in ents] + [w for _, t in aliased
+                                                                    for w in [t, *self.evidence.wordings(t)]]
         if not name or any(self.evidence.criteria_stated(n) for n in names if n):
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
@@ -157,7 +164,8 @@ class OpeningFacts:
         for m in _EXCLUDED.finditer(fact):
             case = (m.group(1) or m.group(2)).strip()
             words = [w for w in fold(case).split() if len(w) > 1]
-            if len(words) >= 2 and re.search(r"(?<!\w)" + re.escape(" ".join(words)) + r"(?!\w)", fq):
+            said = re.compile(r"(?<!\w)" + re.escape(" ".join(words)) + r"(?!\w)")
+            if len(words) >= 2 and said.search(fq) and len(said.findall(fold(fact))) == 1:  # not stated elsewhere
                 return f"quy định tìm được loại trừ “{case}”, đúng trường hợp được hỏi"
         return None
 
@@ -174,13 +182,13 @@ class OpeningFacts:
         cited = [c for c in cites if c.n in used]
         if not current or not cited or any(c.in_force for c in cited):
             return None
-        numbers = {fold(d.number) for d in named}
-        if any(fold(c.doc_number or "") in numbers for c in cited):
+        numbers = {norm_number(d.number) for d in named}
+        if any(norm_number(c.doc_number or "") in numbers for c in cited):
             return None  # the question names the expired document too: it asks what that one said
         was = self.knowledge.registry.by_number(cited[0].doc_number or "")
         old = (was.short_name or was.number) if was else (cited[0].doc_number or cited[0].citation)
-        return (f"{current[0].short_name or current[0].number} trong kho không có đoạn nêu điều này; chỉ thấy trong "
-                f"{old}, văn bản đã hết hiệu lực")
+        return (f"các đoạn tìm được không nêu điều này trong {current[0].short_name or current[0].number}; chỉ thấy "
+                f"trong {old}, văn bản đã hết hiệu lực")
 
     def _per_plan_facts(self, question: str, cites: list[Citation], budget: int) -> str | None:
         """For a question naming two years or localities of plans ('Văn bản 2024 và 2025 của …'): the sentence
@@ -277,11 +285,11 @@ class OpeningFacts:
             lines = [run(pk, share) for pk in stated]
         out: list[str] = []
         for line in lines:
-            if not line or any(_core(line) in fold(x) for x in out):
+            if not line or any(_holds(x, line) for x in out):
                 continue
-            out = [x for x in out if _core(x) not in fold(line)]  # a later list that holds an earlier fact replaces it
-            if sum(len(x) + 1 for x in out) + len(line) <= budget:
-                out.append(line)
+            kept = [x for x in out if not _holds(line, x)]  # a later list that holds an earlier fact replaces it
+            if sum(len(x) + 1 for x in kept) + len(line) <= budget:
+                out = [*kept, line]
         return " ".join(out) or None
 
     def _open_part_fact(self, part: str, kind: str, cites: list[Citation], ents: list[str], share: int) -> str | None:

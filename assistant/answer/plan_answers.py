@@ -7,7 +7,7 @@ from typing import Any
 
 from assistant.answer.compose import indicator_text
 from assistant.answer.evidence import has_phrase
-from assistant.answer.indicators import terms_of
+from assistant.answer.indicators import STOP, terms_of
 from assistant.answer.models import Answer, Citation
 from assistant.answer.validity import (
     reform_notes,
@@ -107,7 +107,10 @@ class PlanAnswers:
             years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
             for p in parts:
                 # the words that name the plan ("Kế hoạch phát động thi đua năm 2024 của …") are no metric's
-                p = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, self.types.plan_words)) + r")(?!\w)", " ", fold(p))
+                naming = [w for w in self.types.plan_words if not set(w.split()) <= STOP]  # "chỉ tiêu" is read
+                # as a stopword already, and folded it is also "chi tiêu" (spending), a target's word
+                if naming:
+                    p = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, naming)) + r")(?!\w)", " ", fold(p))
                 found = table.lookup(" ".join([p, *where, *years]))
                 pt = terms_of(p) - set(" ".join(where).split())
                 top = max((len(pt & terms_of(r.metric)) for r in found), default=0)

@@ -100,15 +100,18 @@ class RefusalPath:
         of no indexed document (other texts only cite it: "Căn cứ Quyết định 05/2024/QĐ-UBND …") and the question
         asks what it says, not whether it is in force or who signed it; None otherwise (registry documents without
         text: see _asks_textless)."""
-        found = DOC_NUMBER.search(question)
+        kn = self.knowledge
+        # the question sentence only: a number in the asker's story is their own paper ("được khen theo QĐ 1234/…")
+        found = DOC_NUMBER.search(kn.searcher.normaliser.normalise(question).text)
         if not found:
             return None
         num = norm_number(found.group(1))
-        kn = self.knowledge
         if any(num == norm_number(d.number) for d in kn.registry.docs):
             return None
         if any(m.number and norm_number(m.number) == num for m in kn.documents()):
             return None
+        if not any(num in f.replace(" ", "") for f in kn.searcher.folded):
+            return None  # no text of the corpus cites it (a typo, the asker's own paper): not known to exist
         f = fold(question)
         if has_phrase(f, self.words.validity) or has_phrase(f, self.words.identity):
             return None

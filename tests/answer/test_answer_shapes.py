@@ -68,3 +68,26 @@ def test_a_part_asking_the_other_conditions_gets_the_subjects_list(ask_service) 
     con = a.conclusion or ""
     assert "03 lần liên tục" in con and "sáng kiến" in con, con
     assert con.count("03 lần liên tục") == 1, con  # the list that holds the first fact replaces it, not repeats it
+
+
+def test_rule_verbs_do_not_catch_eligibility_words_read_without_diacritics(ask_service) -> None:  # noqa: ANN001
+    elig = ask_service.eligibility
+    # folded, "cộng" would be the "công" of "công nhận"; "nhận" ends "đủ điều kiện nhận"
+    assert elig.is_eligibility_question("Em có được công nhận Lao động tiên tiến năm 2025 không?", yes_no=True)
+    assert elig.is_eligibility_question("em co duoc cong nhan LDTT nam 2025 khong", yes_no=True)
+
+
+def test_a_number_the_asker_gives_or_no_text_cites_is_not_refused_as_cited(ask_service) -> None:  # noqa: ANN001
+    # the asker's own paper, in the story before the question
+    assert ask_service._unindexed_named("Em được khen theo QĐ 1234/QĐ-UBND năm 2024. Em có đủ điều kiện đề nghị "
+                                        "Chiến sĩ thi đua cơ sở không?") is None
+    # a number no text of the corpus writes (a typo): not known to be cited, so not said to be
+    assert ask_service._unindexed_named("Theo Nghị định 152/2024/NĐ-CP thì hồ sơ gồm những gì?") is None
+
+
+def test_a_fact_line_is_held_only_by_a_line_with_its_start() -> None:
+    from assistant.answer.opening import _holds
+
+    assert _holds("Danh hiệu X: Có thành tích xuất sắc tiêu biểu được lựa chọn …; Có sáng kiến [1].",
+                  "Có thành tích xuất sắc tiêu biểu được lựa chọn trong số [1].")
+    assert not _holds("Không có gì khác [1].", "Có [2].")  # a short line is never taken as held

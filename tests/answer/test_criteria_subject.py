@@ -122,3 +122,10 @@ def test_a_rule_found_only_in_an_expired_decree_is_no_answer_to_the_current_one(
                         "bao nhiêu?")
     assert not a.refused, a.answer[:300]
     assert "hết hiệu lực" in (a.conclusion or "")
+
+
+def test_a_longer_title_beginning_with_an_alias_is_not_that_title(ask_service) -> None:  # noqa: ANN001
+    ev = ask_service.evidence
+    # "Cờ thi đua cấp huyện" is no wording of a title: still flagged as a title the corpus does not have
+    assert ev.title_variants("Tiêu chuẩn Cờ thi đua cấp huyện là gì?")
+    assert not ev.title_variants("Tiêu chuẩn Cờ thi đua cấp tỉnh là gì?")
