@@ -115,8 +115,9 @@ class OpeningFacts:
         aliased = self.evidence.aliased_titles(fold(self._expand(question)))
         # any title the question names (the asked one may not be the longest: "… đã được CSTĐ cơ sở, tiêu chuẩn
         # CSTĐ cấp tỉnh …"), in any wording of the rule table
-        names = [self.evidence.known_title([e]) for e in ents] + [w for _, t in aliased
-                                                                    for w in [t, *self.evidence.wordings(t)]]
+        # (names of three words or more: "hồ sơ", quoted as a term in the corpus, is no title)
+        named = [n for e in ents if (n := self.evidence.known_title([e])) and len(n.split()) >= 3]
+        names = [name, *named, *(w for _, t in aliased for w in [t, *self.evidence.wordings(t)])]
         if not name or any(self.evidence.criteria_stated(n) for n in names if n):
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
