@@ -129,3 +129,10 @@ def test_a_longer_title_beginning_with_an_alias_is_not_that_title(ask_service) -
     # "Cờ thi đua cấp huyện" is no wording of a title: still flagged as a title the corpus does not have
     assert ev.title_variants("Tiêu chuẩn Cờ thi đua cấp huyện là gì?")
     assert not ev.title_variants("Tiêu chuẩn Cờ thi đua cấp tỉnh là gì?")
+
+
+def test_a_corpus_term_named_beside_the_title_does_not_stand_for_its_criteria(ask_service) -> None:  # noqa: ANN001
+    # "hồ sơ" is quoted as a term in the corpus (NĐ 30/2020) and has "criteria" sentences of its own
+    a = ask_service.ask("Cụ bà có 2 con là liệt sĩ đã đủ tiêu chuẩn đề nghị danh hiệu Bà mẹ Việt Nam anh hùng chưa, "
+                        "hồ sơ gồm những gì?")
+    assert a.refused and "Bà mẹ Việt Nam anh hùng" in a.answer, a.answer[:300]
