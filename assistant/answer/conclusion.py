@@ -37,6 +37,26 @@ class AnswerTypes:
     plan_words: list[str] = field(default_factory=list)
     criteria_marks: list[str] = field(default_factory=list)  # folded nouns that announce a title's criteria
     criteria_verbs: list[str] = field(default_factory=list)  # folded: who a title is conferred on
+    criteria_references: list[str] = field(default_factory=list)  # folded: criteria set elsewhere ("quy định tại")
+    criteria_head_words: list[str] = field(default_factory=list)  # folded: before a criteria noun in an article head
+    exclusion: re.Pattern[str] | None = None  # a case a provision leaves out: group 1 or 2 is the case
+
+    @property
+    def criteria_head(self) -> re.Pattern[str] | None:
+        """An article headed by the criteria ("Điều 5. Điều kiện xét tặng", "Điều 4. Đối tượng, tiêu chuẩn …"),
+        read folded."""
+        if not self.criteria_marks:
+            return None
+        lead = "|".join(map(re.escape, self.criteria_head_words))
+        return re.compile(r"(?:dieu\s+\d+\w?\.|[ivx]+\.|\d+\.?|[a-zđ]\))?\s*" + (rf"(?:(?:{lead}),\s*)?" if lead else "")
+                          + "(?:" + "|".join(map(re.escape, self.criteria_marks)) + ")")
+
+    @property
+    def criteria_announce(self) -> re.Pattern[str] | None:
+        """A criteria noun announcing what follows within the sentence ("… đạt các tiêu chuẩn sau đây:"), folded."""
+        if not self.criteria_marks:
+            return None
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, self.criteria_marks)) + r")(?!\w)[^:]{0,40}:")
 
     @classmethod
     def load(cls, path: Path) -> AnswerTypes:
@@ -48,7 +68,10 @@ class AnswerTypes:
         return cls(list(d.get("order") or types), q, a, [str(x) for x in d.get("list_heads") or []],
                    [fold(str(x)) for x in d.get("plan_words") or []],
                    [fold(str(x)) for x in d.get("criteria_marks") or []],
-                   [fold(str(x)) for x in d.get("criteria_verbs") or []])
+                   [fold(str(x)) for x in d.get("criteria_verbs") or []],
+                   [fold(str(x)) for x in d.get("criteria_references") or []],
+                   [fold(str(x)) for x in d.get("criteria_head_words") or []],
+                   _exclusion_pattern(d.get("exclusions") or {}))
 
     def __post_init__(self) -> None:
         # the patterns are fixed once loaded: a question's type depends on its text alone
@@ -68,6 +91,20 @@ class AnswerTypes:
 
     def _has_words(self, text: str, accented: bool, kind: str) -> bool:
         return any((acc if accented else folded).search(text) for acc, folded in self.question.get(kind, []))
+
+
+def _exclusion_pattern(ex: dict) -> re.Pattern[str] | None:
+    """The words that leave a case out of a rule (answer_types.yaml exclusions), as one pattern whose group 1 (in
+    brackets: "(trừ …)") or group 2 (after "không áp dụng đối với") is the case; None when none are listed."""
+    def alts(xs: list) -> str:
+        return "|".join(r"\s+".join(map(re.escape, str(x).split())) for x in sorted(xs, key=len, reverse=True))
+
+    if not ex.get("bracketed") and not ex.get("leading"):
+        return None
+    never = "(?!)()"  # keeps the group numbers when one form is not listed
+    bracketed = r"\(\s*(?:" + alts(ex["bracketed"]) + r")\s+([^()]{3,60}?)\s*\)" if ex.get("bracketed") else never
+    leading = "(?:" + alts(ex["leading"]) + r")\s+([^,.;()]{3,60})" if ex.get("leading") else never
+    return re.compile(f"{bracketed}|{leading}")
 
 
 TYPES_KEPT = 64  # questions and clauses whose answer type is remembered (those of the recent requests)

@@ -117,6 +117,12 @@ class Words:
                    f(d.get("residual_markers")), title_aliases(path.parent / "rules.yaml"))
 
 
+@lru_cache(maxsize=512)
+def _whole_words(phrase: str) -> re.Pattern[str]:
+    """A (folded) phrase as a whole-word pattern, compiled once."""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+
+
 def title_aliases(rules: Path) -> list[tuple[str, str]]:
     """(alias, the title's name), folded, longest alias first, from the rule table's
     `titles`: "chiến sĩ thi đua cấp tỉnh" is the title the corpus names "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh"."""
@@ -340,7 +346,11 @@ class Evidence:
         """(the wording used, the title's name as the corpus writes it) for each rule-table alias of a title in a
         folded question ("chiến sĩ thi đua cấp tỉnh" → "chiến sĩ thi đua bộ, ban, ngành, tỉnh")."""
         return [(alias, title) for alias, title in self.w.title_aliases
-                if re.search(r"(?<!\w)" + re.escape(alias) + r"(?!\w)", folded_question) and self.in_corpus(title)]
+                if _whole_words(alias).search(folded_question) and self.in_corpus(title)]
+
+    def alias_wordings(self, folded_question: str) -> list[str]:
+        """Each title the question names by a rule-table alias, in every wording of it the corpus writes."""
+        return [w for _, t in self.aliased_titles(folded_question) for w in [t, *self.wordings(t)]]
 
     def wordings(self, title: str) -> list[str]:
         """The rule-table wordings of a (folded) title that the corpus writes ("cờ thi đua của ủy ban nhân dân
@@ -735,7 +745,10 @@ class Evidence:
     def _criteria_stated(self, name: str) -> bool:
         """criteria_stated, computed: the visible passages that write the title, sentence by sentence."""
         types = self.w.types
-        nouns, verbs = (types.criteria_marks, types.criteria_verbs) if types else ([], [])
+        if types is None:
+            return False
+        verbs, refs = types.criteria_verbs, types.criteria_references
+        head, announce = types.criteria_head, types.criteria_announce
         titles = self.s.titles
         cand = self.s.lex.phrase_candidates(name.split())
         chunks = self.s.chunks
@@ -744,14 +757,10 @@ class Evidence:
             if c.source_file in self.hidden or name not in self.s.folded[i]:  # a reworded quote states them too
                 continue
             heading = " ".join(c.breadcrumb)
-            # an article about them: "Điều 5. Điều kiện xét tặng", "Điều 4. Đối tượng, tiêu chuẩn xét tặng …"
-            headed = bool(c.breadcrumb) and bool(nouns) and bool(re.match(
-                r"(?:dieu\s+\d+\w?\.|[ivx]+\.|\d+\.?|[a-zđ]\))?\s*(?:doi tuong,\s*)?(?:" + "|".join(map(re.escape, nouns)) + ")",
-                fold(c.breadcrumb[-1]).strip()))
-            announce = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, nouns)) + r")(?!\w)[^:]{0,40}:") if nouns else None
+            headed = bool(c.breadcrumb and head and head.match(fold(c.breadcrumb[-1]).strip()))  # an article on them
             for sent in self.announced_sentences(c.text, []):
                 fs = fold(sent)
-                if DOC_NUMBER.search(fs) or has_phrase(fs, ["quy dinh tai"]):
+                if DOC_NUMBER.search(fs) or has_phrase(fs, refs):
                     continue  # criteria set in another document or article
                 if not (headed or has_phrase(fs, verbs) or (announce and announce.search(fs))):
                     continue

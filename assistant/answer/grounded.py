@@ -189,7 +189,7 @@ class GroundedAnswer:
         # a title asked in a rule-table wording is the same title in each wording the corpus writes ("cờ thi đua
         # cấp tỉnh": "cờ thi đua của bộ, ban, ngành, tỉnh" in the Law, "cờ thi đua của ủy ban nhân dân tỉnh" in a
         # province's regulation)
-        ents |= {w for _, t in self.evidence.aliased_titles(fold(q)) for w in self.evidence.wordings(t)}
+        ents |= set(self.evidence.alias_wordings(fold(q)))
         return sorted(e for e in ents if not any(e != o and e in o for o in ents))  # the most specific names
 
     def _identity_lines(self, question: str, chosen: list[Hit]) -> list[str]:

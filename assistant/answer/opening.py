@@ -28,9 +28,6 @@ def _holds(line: str, other: str) -> bool:
     return len(core) >= CORE_CHARS // 2 and core in fold(line)
 
 
-# a case a provision leaves out: "(trừ khen thưởng đột xuất)", "trừ trường hợp …", "không áp dụng đối với …"
-_EXCLUDED = re.compile(r"\(\s*trừ\s+(?:trường\s+hợp\s+)?([^()]{3,60}?)\s*\)|(?:không\s+áp\s+dụng\s+(?:đối\s+với|cho))\s+"
-                       r"([^,.;()]{3,60})")
 # validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
 _VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
                              r"(?:khong|chua|nao|bao gio)(?!\w)")
@@ -117,7 +114,7 @@ class OpeningFacts:
         # CSTĐ cấp tỉnh …"), in any wording of the rule table
         # (names of three words or more: "hồ sơ", quoted as a term in the corpus, is no title)
         named = [n for e in ents if (n := self.evidence.known_title([e])) and len(n.split()) >= 3]
-        names = [name, *named, *(w for _, t in aliased for w in [t, *self.evidence.wordings(t)])]
+        names = [name, *named, *self.evidence.alias_wordings(fold(self._expand(question)))]
         if not name or any(self.evidence.criteria_stated(n) for n in names if n):
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
@@ -133,8 +130,7 @@ class OpeningFacts:
         name = self.evidence.known_title(ents)
         if not name:
             return None
-        names = [name, *(w for _, t in self.evidence.aliased_titles(fold(self._expand(question)))
-                         for w in [t, *self.evidence.wordings(t)])]
+        names = [name, *self.evidence.alias_wordings(fold(self._expand(question)))]
         used = {int(n) for n in re.findall(r"\[(\d+)\]", fact)}
         others: list[tuple[str, str]] = []
         for c in cites:
@@ -154,15 +150,14 @@ class OpeningFacts:
         return (f"các đoạn tìm được nêu {SLOT_NAMES[kind]} của “{self.evidence._surface(text, other)}”, không phải "
                 f"của “{self.evidence._surface(self._expand(question), name)}”")
 
-    @staticmethod
-    def _excluded_case(question: str, kind: str | None, fact: str | None) -> str | None:
+    def _excluded_case(self, question: str, kind: str | None, fact: str | None) -> str | None:
         """Why a stated value is no answer: the sentence stating it leaves out the very case asked about ("… trước 10
         ngày (trừ khen thưởng đột xuất)" asked of khen thưởng đột xuất); None otherwise, and for a yes/no question
         (there the exclusion is the answer)."""
-        if not fact or kind not in SLOT_NAMES:
+        if not fact or kind not in SLOT_NAMES or self.types.exclusion is None:
             return None
         fq = fold(question)
-        for m in _EXCLUDED.finditer(fact):
+        for m in self.types.exclusion.finditer(fact):
             case = (m.group(1) or m.group(2)).strip()
             words = [w for w in fold(case).split() if len(w) > 1]
             said = re.compile(r"(?<!\w)" + re.escape(" ".join(words)) + r"(?!\w)")
