@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -41,7 +41,7 @@ class AnswerTypes:
     criteria_head_words: list[str] = field(default_factory=list)  # folded: before a criteria noun in an article head
     exclusion: re.Pattern[str] | None = None  # a case a provision leaves out: group 1 or 2 is the case
 
-    @property
+    @cached_property
     def criteria_head(self) -> re.Pattern[str] | None:
         """An article headed by the criteria ("Điều 5. Điều kiện xét tặng", "Điều 4. Đối tượng, tiêu chuẩn …"),
         read folded."""
@@ -51,7 +51,7 @@ class AnswerTypes:
         return re.compile(r"(?:dieu\s+\d+\w?\.|[ivx]+\.|\d+\.?|[a-zđ]\))?\s*" + (rf"(?:(?:{lead}),\s*)?" if lead else "")
                           + "(?:" + "|".join(map(re.escape, self.criteria_marks)) + ")")
 
-    @property
+    @cached_property
     def criteria_announce(self) -> re.Pattern[str] | None:
         """A criteria noun announcing what follows within the sentence ("… đạt các tiêu chuẩn sau đây:"), folded."""
         if not self.criteria_marks:

@@ -91,6 +91,7 @@ class RuleTable:
         self.titles: dict[str, dict[str, Any]] = data.get("titles") or {}
         self.rules: dict[str, dict[str, Any]] = {r["title"]: r for r in data.get("rules") or []}
         self.general: list[dict[str, Any]] = data.get("general") or []
+        self.abbreviations = abbreviations or []  # (short form, long form) of knowledge/query.yaml
         self.reader = FactReader({k: with_short_forms(v.get("aliases") or [], abbreviations or [])
                                   for k, v in self.titles.items()}, data.get("vocabulary") or {})
 

@@ -19,6 +19,7 @@ import yaml
 
 from assistant.answer.amounts import occurrences, title_match
 from assistant.answer.conclusion import DEFINITION_ASKED, AnswerTypes, definition_sentence
+from assistant.answer.eligibility import RuleTable, with_short_forms
 from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.memo import Memo
 from assistant.corpus.metadata import named_places
@@ -126,14 +127,11 @@ def _whole_words(phrase: str) -> re.Pattern[str]:
 def title_aliases(rules: Path) -> list[tuple[str, str]]:
     """(alias, the title's name), folded, longest alias first, from the rule table's
     `titles`: "chiến sĩ thi đua cấp tỉnh" is the title the corpus names "Chiến sĩ thi đua Bộ, ban, ngành, tỉnh"."""
-    from assistant.answer.eligibility import with_short_forms
-
-    d = yaml.safe_load(rules.read_text("utf-8")) or {} if rules.exists() else {}
-    query = rules.parent / "query.yaml"  # each alias also in the abbreviation table's short forms ("ubnd")
-    q = yaml.safe_load(query.read_text("utf-8")) or {} if query.exists() else {}
-    short = [(str(a["short"]), str(a["long"])) for a in q.get("abbreviations") or []]
-    pairs = {fold(str(a)): fold(str(t["name"])) for t in (d.get("titles") or {}).values() if t.get("name")
-             for a in with_short_forms([str(x) for x in t.get("aliases") or []], short)}
+    if not rules.exists():
+        return []
+    table = RuleTable.load(rules)  # each alias also in the abbreviation table's short forms ("ubnd")
+    pairs = {fold(str(a)): fold(str(t["name"])) for t in table.titles.values() if t.get("name")
+             for a in with_short_forms([str(x) for x in t.get("aliases") or []], table.abbreviations)}
     return [(a, n) for a, n in sorted(pairs.items(), key=lambda kv: -len(kv[0])) if a != n]
 
 

@@ -141,7 +141,8 @@ class FactReader:
         self.member_re = _phrase_re(list(v.get("members") or []))
         self.cue_re = _phrase_re(list(v.get("question_cues") or []))
         # a cue followed by one of these asks how a rule counts something, not whether someone qualifies
-        self.rule_re = re.compile(r"\s*" + _phrase_re(list(v.get("rule_verbs") or ["~"])).pattern)
+        verbs = list(v.get("rule_verbs") or [])
+        self.rule_re = re.compile(r"\s*" + _phrase_re(verbs).pattern) if verbs else None
 
     # -------------------------------------------------------------------------------------------- helpers
     def titles_in(self, text: str) -> list[Mention]:
@@ -190,7 +191,7 @@ class FactReader:
         """Find the title asked about: the first title after a question cue (else the last title without
         years); returns the span [cue, end of that title] that holds no facts."""
         for cue in self.cue_re.finditer(text):
-            if self.rule_re.match(text, cue.end()):  # "thời gian nghỉ đó có được tính để bình xét …"
+            if self.rule_re and self.rule_re.match(text, cue.end()):  # "thời gian nghỉ đó có được tính để bình xét …"
                 continue
             same = self._clause(text, cue.start())
             after = [m for m in mentions if m.start >= cue.start() and m.start - cue.end() < 60

@@ -14,6 +14,7 @@ from assistant.answer.models import Citation
 from assistant.answer.validity import (
     validity_conclusion,
 )
+from assistant.answer.verify import extract_citations
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
 from assistant.corpus.registry import norm_number
@@ -26,6 +27,12 @@ def _holds(line: str, other: str) -> bool:
     """Whether a fact line already holds another's start (folded, without its citation marker)."""
     core = fold(re.sub(r"\s*\[\d+\]\.?$", "", other))[:CORE_CHARS]
     return len(core) >= CORE_CHARS // 2 and core in fold(line)
+
+
+def _cited_by(fact: str, cites: list[Citation]) -> list[Citation]:
+    """The citations a fact line marks ([n]), in citation order."""
+    used = set(extract_citations(fact))
+    return [c for c in cites if c.n in used]
 
 
 # validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
@@ -109,12 +116,13 @@ class OpeningFacts:
         if kind not in ("criteria", "components") or not ents or not has_phrase(fold(question), self.types.criteria_marks):
             return None
         name = self.evidence.known_title(ents)
-        aliased = self.evidence.aliased_titles(fold(self._expand(question)))
+        asked_folded = fold(self._expand(question))
+        aliased = self.evidence.aliased_titles(asked_folded)
         # any title the question names (the asked one may not be the longest: "… đã được CSTĐ cơ sở, tiêu chuẩn
         # CSTĐ cấp tỉnh …"), in any wording of the rule table
         # (names of three words or more: "hồ sơ", quoted as a term in the corpus, is no title)
         named = [n for e in ents if (n := self.evidence.known_title([e])) and len(n.split()) >= 3]
-        names = [name, *named, *self.evidence.alias_wordings(fold(self._expand(question)))]
+        names = [name, *named, *self.evidence.alias_wordings(asked_folded)]
         if not name or any(self.evidence.criteria_stated(n) for n in names if n):
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
@@ -131,11 +139,8 @@ class OpeningFacts:
         if not name:
             return None
         names = [name, *self.evidence.alias_wordings(fold(self._expand(question)))]
-        used = {int(n) for n in re.findall(r"\[(\d+)\]", fact)}
         others: list[tuple[str, str]] = []
-        for c in cites:
-            if c.n not in used:
-                continue
+        for c in _cited_by(fact, cites):
             if any(occurrences(n, fold(ch.text)) for ch in self._facts.by_file.get(c.source_file, []) for n in names):
                 return None  # the document speaks of the asked title
             head = fold(c.doc_title or "")
@@ -174,8 +179,7 @@ class OpeningFacts:
             return None
         named = self.knowledge.registry.find_in_text(question)
         current = [d for d in named if d.files and d.in_force_on(self.today)]
-        used = {int(n) for n in re.findall(r"\[(\d+)\]", fact)}
-        cited = [c for c in cites if c.n in used]
+        cited = _cited_by(fact, cites)
         if not current or not cited or any(c.in_force for c in cited):
             return None
         numbers = {norm_number(d.number) for d in named}
