@@ -105,12 +105,13 @@ class PlanAnswers:
             fq = fold(question)
             where = [loc for loc in table.localities if re.search(r"(?<!\w)" + re.escape(loc) + r"(?!\w)", fq)]
             years = re.findall(r"(?<!\d)20\d\d(?!\d)", question)
+            # the words that name the plan ("Kế hoạch phát động thi đua năm 2024 của …") are no metric's; "chỉ tiêu"
+            # is read as a stopword already, and folded it is also "chi tiêu" (spending), a target's word
+            naming = [w for w in self.types.plan_words if not set(w.split()) <= STOP]
+            plan_named = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, naming)) + r")(?!\w)") if naming else None
             for p in parts:
-                # the words that name the plan ("Kế hoạch phát động thi đua năm 2024 của …") are no metric's
-                naming = [w for w in self.types.plan_words if not set(w.split()) <= STOP]  # "chỉ tiêu" is read
-                # as a stopword already, and folded it is also "chi tiêu" (spending), a target's word
-                if naming:
-                    p = re.sub(r"(?<!\w)(?:" + "|".join(map(re.escape, naming)) + r")(?!\w)", " ", fold(p))
+                if plan_named:
+                    p = plan_named.sub(" ", fold(p))
                 found = table.lookup(" ".join([p, *where, *years]))
                 pt = terms_of(p) - set(" ".join(where).split())
                 top = max((len(pt & terms_of(r.metric)) for r in found), default=0)
