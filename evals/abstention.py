@@ -336,6 +336,12 @@ def _surface_in(text: str, folded_part: str) -> str | None:
     return t[i:i + len(folded_part)] if i >= 0 and len(f) == len(t) else None
 
 
+def generator_abbreviations(vocab: dict[str, Any]) -> list[tuple[str, str]]:
+    """(long, short) of the abbreviations the generated questions are written with: those of knowledge/query.yaml
+    not marked `generated: false` (added after the blind review keyed by the generated wording)."""
+    return [(a["long"], a["short"]) for a in vocab.get("abbreviations") or [] if a.get("generated", True)]
+
+
 def generate(knowledge: Any, abbreviations: list[tuple[str, str]], seed: int = 11) -> list[Item]:
     """Every generated question, positives then negatives (deterministic for a given corpus and seed)."""
     rng = random.Random(seed)
@@ -635,7 +641,7 @@ def fit_and_store(knowledge: Any, knowledge_dir: Path, vocab: dict[str, Any], to
     words = Words.load(knowledge_dir / "ask.yaml", knowledge_dir / "retrieval.yaml")
     words.model = None
     ev = Evidence(knowledge.searcher, words)
-    abbr = [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []]
+    abbr = generator_abbreviations(vocab)
     stats: dict[str, int] = {}
     rows = featurise(knowledge, ev, generate(knowledge, abbr), today_year, stats, load_reviews())
     vague = [r for r in rows if r.get("excluded")]
@@ -700,7 +706,7 @@ def evaluate_stored(knowledge: Any, knowledge_dir: Path, vocab: dict[str, Any], 
         return {"error": "no fitted model in knowledge/abstention.json"}
     words.model = None
     ev = Evidence(knowledge.searcher, words)
-    abbr = [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []]
+    abbr = generator_abbreviations(vocab)
     rows = [r for r in featurise(knowledge, ev, generate(knowledge, abbr), today_year, reviews=load_reviews())
             if not r.get("excluded")]
     p = np.array([model.probability(r["features"]) for r in rows])

@@ -85,6 +85,13 @@ def occurrences(name: str, folded_text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pat.finditer(folded_text)] if pat else spans
 
 
+def without_titles(folded_text: str, titles: Iterable[str]) -> str:
+    """A folded text with the (folded) titles blanked out: what it asks besides the title every passage names."""
+    for t in titles:
+        folded_text = re.sub(r"(?<!\w)" + re.escape(t) + r"(?!\w)", " ", folded_text)
+    return folded_text
+
+
 def title_match(entities_folded: list[str], text: str, known_titles: Iterable[str] = ()) -> int:
     """2 when a text names one of the titles exactly (a quoted name equal to it, or an occurrence not inside a
     longer known title; an item of a coordination counts: "thôn, tổ dân phố văn hóa" names "thôn văn hóa"), 1 when

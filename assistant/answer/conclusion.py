@@ -583,11 +583,17 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
         return None
     sents = [s for s in sentences(quote) if not is_heading(s)]
     if kind == "amount" and question:
-        sents = best_subject_sentences(sents, question, pats)
+        # the sentences naming an asked title (in any wording the question's titles have) state its figure; else
+        # those whose subject is closest to the question's
+        named = [s for s in sents if entities and title_match(entities, s) and any(p.search(s) for p in pats)]
+        sents = ([s for s in sents if s in named or not any(p.search(s) for p in pats)] if named
+                 else best_subject_sentences(sents, question, pats))
     found = _fact_sentence(sents, pats, lambda s: title_match(entities, s), support)
     if not found or (kind == "amount" and entities and not title_match(entities, found[0])):
         return None  # an amount is stated only for the title asked, never another title's figure
     plain = _with_continuation(found[0], sents, budget)
+    if not any(p.search(plain) for p in pats):  # the continuation pushed out the fact itself: the sentence alone
+        plain = _plain(found[0])
     i = sents.index(found[0])
     lead_in = _plain(sents[i - 1]) if i and sents[i - 1].rstrip().endswith(":") else ""
     bare = len(found[0].split()) < 2 * MIN_FACT_WORDS and not _ITEM.match(found[0])  # a value, not a list item

@@ -7,18 +7,19 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 import yaml
 
 from assistant.answer.amounts import occurrences, title_match
-from assistant.answer.conclusion import DEFINITION_ASKED, AnswerTypes, definition_sentence
+from assistant.answer.conclusion import DEFINITION_ASKED, AnswerTypes, asked_parts, definition_sentence
 from assistant.answer.eligibility import RuleTable, with_short_forms
 from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.memo import Memo
@@ -87,6 +88,8 @@ class Words:
     residual: list[str] = field(default_factory=list)  # how a clause covers those the other clauses leave out
     # other wordings of a title → the title's name (knowledge/rules.yaml `titles`, with their basis), folded
     title_aliases: list[tuple[str, str]] = field(default_factory=list)
+    # (long, short) of the abbreviations the corpus writes both ways ("Ủy ban nhân dân"/"UBND"), folded
+    short_forms: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path, stop_path: Path | None = None) -> Words:
@@ -101,10 +104,12 @@ class Words:
         groups = d.get("aspect_groups") or []
         abbreviations = {str(k): str(v) for k, v in (d.get("abbreviations") or {}).items()}
         query_path = path.parent / "query.yaml"  # the one abbreviation table (with its basis), shared with retrieval
-        if not abbreviations and query_path.exists():
-            q = yaml.safe_load(query_path.read_text("utf-8")) or {}
+        q = yaml.safe_load(query_path.read_text("utf-8")) or {} if query_path.exists() else {}
+        if not abbreviations:
             abbreviations = {str(a["short"]): str(a["long"]) for a in q.get("abbreviations") or []
                              if not a.get("keep_short")}
+        short_forms = [(fold(str(a["long"])), fold(str(a["short"]))) for a in q.get("abbreviations") or []
+                       if a.get("keep_short")]
         return cls(stop, f(d.get("entity_heads")),
                    {k: f(v) for k, v in (d.get("answer_types") or {}).items()}, f(d.get("money_evidence")),
                    [str(x).lower() for x in d.get("money_evidence") or []],
@@ -115,7 +120,7 @@ class Words:
                    f(d.get("count_markers")), f(d.get("identity_markers")),
                    [str(g[0]) for g in groups if g], stop_marked, AbstentionModel.load(path.parent / MODEL_FILE),
                    AnswerTypes.load(path.parent / "answer_types.yaml"), f(d.get("quantity_markers")),
-                   f(d.get("residual_markers")), title_aliases(path.parent / "rules.yaml"))
+                   f(d.get("residual_markers")), title_aliases(path.parent / "rules.yaml"), short_forms)
 
 
 @lru_cache(maxsize=512)
@@ -156,6 +161,7 @@ def has_phrase(folded_text: str, phrases: list[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", folded_text) for p in phrases)
 
 
+SHORTENED_MIN = 0.7  # the share of a title's first words a question must write to name it shortened
 CONFIDENT = 0.9  # a probability level, not a fitted threshold: nine answerable in ten at this score
 
 
@@ -335,10 +341,53 @@ class Evidence:
                     name.append(t)
                 if name:
                     found.append(f"{head} {' '.join(name)}")
+        # a name cut short at a word that is a stopword elsewhere ("giải thưởng Hải" + "thượng …") is the corpus
+        # title the question writes in full
+        found = [self._written_in_full(e, fq) for e in found]
+        found += [t for t in self.shortened_titles(fq) if not any(t in e for e in found)]
+        found = list(dict.fromkeys(found))
         for alias, title in self.aliased_titles(fq):  # another wording of a title: the name the corpus writes
             found = [e for e in found if e not in alias and alias not in e] + [title]
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
+
+    def _written_in_full(self, name: str, fq: str) -> str:
+        """The corpus title a (folded) name begins, with or without its head noun ("danh hiệu"), when the question
+        writes it in full; else the name."""
+        cores = [name] + [name[len(h) + 1:] for h in self.w.heads if name.startswith(h + " ")]
+        return next((t for c in cores for t in self.s.titles if t.startswith(c + " ") and t in fq), name)
+
+    def shortened_titles(self, folded_question: str) -> list[str]:
+        """Corpus titles the question writes without their last words ("Bằng khen của Thủ tướng" for "Bằng khen
+        của Thủ tướng Chính phủ", "Thầy thuốc ưu" cut at a typo): the question holds a run of at least
+        SHORTENED_MIN of the title's first words, and at least three."""
+        qw = re.findall(r"[0-9a-z]+", folded_question)
+        words = f" {' '.join(qw)} "
+        out = []
+        for t in self.s.titles:
+            tw = t.replace(",", "").split()
+            need = max(3, math.ceil(SHORTENED_MIN * len(tw)))
+            if len(tw) <= need or f" {' '.join(tw[:need])} " not in words or f" {' '.join(tw)} " in words:
+                continue
+            # the words after the longest run: none, or a stopword ("… Thủ tướng thì …"); another content word
+            # makes it another name ("… an ninh tổ khác")
+            k = max(n for n in range(need, len(tw)) if f" {' '.join(tw[:n])} " in words)
+            after = [qw[i + k] for i in range(len(qw) - k + 1) if qw[i:i + k] == tw[:k] and i + k < len(qw)]
+            if all(w in self.w.stop for w in after):
+                out.append(t)
+        return out
+
+    def short_written(self, names: list[str]) -> list[str]:
+        """The (folded) names with the long forms the corpus also writes short ("ủy ban nhân dân" → "ubnd")
+        shortened."""
+        out = []
+        for n in names:
+            short = n
+            for long, sh in self.w.short_forms:
+                short = re.sub(r"(?<!\w)" + re.escape(long) + r"(?!\w)", sh, short)
+            if short != n:
+                out.append(short)
+        return out
 
     def aliased_titles(self, folded_question: str) -> list[tuple[str, str]]:
         """(the wording used, the title's name as the corpus writes it) for each rule-table alias of a title in a
@@ -369,12 +418,22 @@ class Evidence:
         return all(f"{x} {y}" in folded_text for x, y in zip(w, w[1:], strict=False)) or \
             bool(occurrences(name, folded_text))
 
-    @staticmethod
-    def _surface(text: str, folded_part: str) -> str:
-        """The words of `text` (as the user wrote them) that fold to `folded_part`."""
-        t = nfc(text)
-        i = fold(t).find(folded_part)
-        return t[i:i + len(folded_part)] if i >= 0 and len(fold(t)) == len(t) else folded_part
+    def _surface(self, text: str, folded_part: str) -> str:
+        """The words of `text` (as the user wrote them) that fold to `folded_part`; else as a passage writes them
+        (a title the question names shortened); else the folded words."""
+        for t in chain([nfc(text)], self._corpus_texts(folded_part)):
+            i = fold(t).find(folded_part)
+            if i >= 0 and len(fold(t)) == len(t):
+                return t[i:i + len(folded_part)]
+        return folded_part
+
+    def _corpus_texts(self, folded_part: str) -> Iterator[str]:
+        """The texts of the visible chunks that hold a folded phrase (read lazily)."""
+        cand = self.s.lex.phrase_candidates(folded_part.split())
+        for i in [] if cand is None else cand.tolist():
+            c = self.s.chunks[i]
+            if c.source_file not in self.hidden and folded_part in self.s.folded[i]:
+                yield nfc(c.text)
 
     def in_corpus(self, phrase: str, accented: bool = False, coordinated: bool = False) -> bool:
         """Whether a visible chunk holds `phrase` as whole words: in its folded text, or with `accented` in its
@@ -501,6 +560,7 @@ class Evidence:
                 else (e.split(" ", 1)[-1] if any(e.startswith(h + " ") for h in self.w.heads) else e)
             # a title asked in another wording of the rule table is found under any of its wordings
             names = [name, *self.wordings(e)] if any(t == e for _, t in aliased) else [name]
+            names += self.short_written(names)  # "bằng khen của chủ tịch ubnd tỉnh" as a passage may write it
             with_e = [i for i in range(len(pool)) if any(self._has_all(n, pool_f[i], pool_toks[i]) for n in names)]
             if not with_e:
                 missing_ents += 1
@@ -619,17 +679,28 @@ class Evidence:
         """(asked, missing) for the kind of fact the question asks (answer_types.yaml: amount, count, duration,
         date, authority): missing 0 when the best clause holds a value of that kind, 0.5 when only another of
         `texts` does (the retrieved passages and their siblings: see wider_passages), 1 when none does."""
-        types = self.w.types
-        kind = types.detect(q) if types else None
-        pats = types.answer.get(kind or "", []) if types else []
-        if not pats:
+        kinds = self.asked_kinds(q)
+        if not kinds:
             return 0.0, 0.0
-        if any(p.search(khoan) for p in pats):
-            return 1.0, 0.0
-        if any(p.search(t) for t in texts for p in pats):
-            return 1.0, 0.5
-        reasons.append(f"các đoạn tìm được không nêu {SLOT_NAMES.get(kind or '', 'điều được hỏi')}")
-        return 1.0, 1.0
+        missing = 1.0
+        for kind in kinds:  # a question of several parts: the part whose kind of fact the passages hold best
+            pats = self.w.types.answer[kind]
+            if any(p.search(khoan) for p in pats):
+                return 1.0, 0.0
+            if any(p.search(t) for t in texts for p in pats):
+                missing = 0.5
+        if missing == 1.0:
+            reasons.append(f"các đoạn tìm được không nêu {SLOT_NAMES.get(kinds[0], 'điều được hỏi')}")
+        return 1.0, missing
+
+    def asked_kinds(self, q: str) -> list[str]:
+        """The kinds of fact with a value form (answer_types.yaml) a question asks: that of each of its parts when
+        it asks several ('… do cơ quan nào ban hành, ký ngày nào?'), else its own; the whole question's first."""
+        types = self.w.types
+        if not types:
+            return []
+        kinds = [types.detect(q)] + [types.detect(p) for p in asked_parts(q, types)]
+        return list(dict.fromkeys(k for k in kinds if k and types.answer.get(k)))
 
     def phrase_run(self, q: str, folded_text: str) -> tuple[float, float]:
         """The longest run of the question's consecutive words written word for word in the text: (its content
@@ -657,9 +728,14 @@ class Evidence:
         words written there as one run ("Cờ thi đua của bộ, ban, ngành, tỉnh" holds half of "cờ thi đua của Ủy ban
         nhân dân tỉnh"), or, with no name, of the question's rare terms (IDF-weighted); 0 when no kind with a value
         form is asked, 1 when no such sentence holds any of the subject. `passages`: see wider_passages."""
-        types = self.w.types
-        kind = types.detect(q) if types else None
-        pats = types.answer.get(kind or "", []) if types else []
+        kinds = self.asked_kinds(q)
+        if not kinds:
+            return 0.0
+        return min(self._slot_far(q, k, passages) for k in kinds)  # several parts: the one held nearest
+
+    def _slot_far(self, q: str, kind: str, passages: list[Chunk]) -> float:
+        """slot_far for one kind of fact."""
+        pats = self.w.types.answer.get(kind, [])
         if kind == "count" and _PERCENT_ASKED.search(q.lower()):  # a share asked: only a % answers it
             pats = [p for p in pats if "%" in p.pattern]
         if not pats:
@@ -940,23 +1016,29 @@ class Evidence:
         return Assessment(ok, sup, [] if ok else reasons, best, round(p, 4), feats)
 
     # ------------------------------------------------------------------------------------------- quotes
-    def quote(self, question: str, chunk: Chunk, raw: str | None, max_chars: int = 700) -> tuple[str, int, int]:
-        """The most relevant run of blocks of a chunk (verbatim cleaned text) with its raw offsets."""
+    def quote(self, question: str, chunk: Chunk, raw: str | None, max_chars: int = 700,
+              names: Sequence[str] = ()) -> tuple[str, int, int]:
+        """The most relevant run of blocks of a chunk (verbatim cleaned text) with its raw offsets; a run with a block
+        naming one of `names` (the folded titles asked about) counts one more, so a list of titles is quoted around
+        the point of the asked one."""
         bl: list[Block] = blocks(raw, chunk.start, chunk.end) if raw else []
         if not bl:
             return chunk.text[:max_chars], chunk.start, chunk.end
         if sum(len(b.text) + 1 for b in bl) <= max_chars:
             return "\n".join(b.text for b in bl), bl[0].start, bl[-1].end
         scores = [self.support(question, fold(b.text)) for b in bl]
+        named = [bool(names) and has_phrase(fold(b.text), list(names)) for b in bl]
         best_i, best_s = 0, -1.0
         for i in range(len(bl)):
-            size, s, j = 0, 0.0, i
+            size, s, j, names_one = 0, 0.0, i, False
             while j < len(bl) and size + len(bl[j].text) <= max_chars or j == i:
                 size += len(bl[j].text) + 1
                 s += scores[j]
+                names_one = names_one or named[j]
                 j += 1
                 if j >= len(bl):
                     break
+            s += 1.0 if names_one else 0.0  # once per window: the rest is chosen by relevance
             if s > best_s:
                 best_i, best_s = i, s
         out: list[Block] = []

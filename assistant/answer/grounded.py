@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.answer.amounts import title_match
 from assistant.answer.compose import grounded_text
 from assistant.answer.evidence import has_phrase
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
@@ -27,11 +28,12 @@ MAX_SUPPORTING = 3
 class GroundedAnswer:
     """Part of AskService (service.py): the grounded answer: lead passage, supporting citations, warnings, the document facts (date, signer)."""
 
-    def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700) -> Citation:
+    def _citation(self, n: int, hit: Hit, question: str, max_chars: int = 700,
+                  names: list[str] | None = None) -> Citation:
         c = hit.chunk
         info = self._analyse(question)
         raw = self.knowledge.raw_text(c.source_file)
-        quote, s, e = self.evidence.quote(question, c, raw, max_chars)
+        quote, s, e = self.evidence.quote(question, c, raw, max_chars, names or ())
         m = c.meta
         in_force = m.in_force_on(self.today) if m else True
         note = doc_warning(m, self.knowledge.registry, self.today) if m else None
@@ -154,7 +156,10 @@ class GroundedAnswer:
         if ordered is not hits:
             hits, lead = ordered, 0
         chosen = self._supporting(question, hits, lead)
-        cites = [self._citation(i, h, question, 1000 if i == 1 else 500) for i, h in enumerate(chosen, start=1)]
+        ents = self._entities(question)  # a list of titles is quoted around the point of the asked one
+        # the lead, and a passage of the asked title's own, are quoted at length (its list whole)
+        cites = [self._citation(i, h, question, 1000 if i == 1 or (ents and title_match(ents, h.chunk.text)) else 500,
+                                ents) for i, h in enumerate(chosen, start=1)]
         warnings = self._warnings(question, cites[:1], hits, conversation_id)
         validity_lines = [f"⚠️ Lưu ý: {w}" for w in warnings]
         conclusion, extra, unstated = self._conclusion(question, cites, hits, chosen[0],
@@ -191,6 +196,11 @@ class GroundedAnswer:
         # province's regulation)
         ents |= set(self.evidence.alias_wordings(fold(q)))
         return sorted(e for e in ents if not any(e != o and e in o for o in ents))  # the most specific names
+
+    def _titles_only(self, ents: list[str]) -> list[str]:
+        """The entities that name titles: a term the texts define ("hồ sơ", "văn bản") is what is asked about,
+        not a title every passage names."""
+        return [e for e in ents if e not in self.knowledge.searcher.defined_terms]
 
     def _identity_lines(self, question: str, chosen: list[Hit]) -> list[str]:
         if not has_phrase(fold(question), self.words.identity):

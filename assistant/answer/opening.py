@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer.amounts import occurrences, title_match
-from assistant.answer.conclusion import Conclusion, build_conclusion
+from assistant.answer.amounts import occurrences, title_match, without_titles
+from assistant.answer.conclusion import _QUOTE_MARKS, Conclusion, build_conclusion
 from assistant.answer.deadlines import explain_deadline, find_deadlines, parse_user_date
 from assistant.answer.evidence import SLOT_NAMES, has_phrase
 from assistant.answer.grounded import MAX_SUPPORTING
@@ -79,12 +79,11 @@ class OpeningFacts:
             fact = self._per_plan_facts(question, cites, budget) \
                 or self._part_facts(question, cites, ents, budget, lead.chunk)
             if fact is not None and not amount and kind != "amount":  # an amount is not padded with other titles'
-                fact = self._fill(fact, cites[0], support, budget)
+                fact = self._fill(fact, cites[0], support, budget,  # never with another title's sentence
+                                  lambda x: not ents or title_match(ents, x) or not self._about_other_title(x, ents))
             if fact is None:
                 if kind == "yesno" and ents:  # the condition asked about, not the title every sentence names
-                    rest = fold(expanded)
-                    for e in ents:
-                        rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
+                    rest = without_titles(fold(expanded), self._titles_only(ents))
                     support = lambda t: self.evidence.support(rest, t)  # noqa: E731
                 con: Conclusion | None = build_conclusion(question, cites[0].quote, self.types, support, ents, kind,
                                                           budget - 6, subject=self._title_text(question))
@@ -274,6 +273,12 @@ class OpeningFacts:
                     # a part that names nothing of its own ("… còn cần điều kiện gì nữa?"): the list of the subject
                     # the whole question asks about
                     found = self._open_part_fact(question, "criteria", cites, ents, room)
+                if found is None and listed and ents and title_match(ents, cites[0].quote):
+                    # the lead quote is the asked title's own provision: its list, however few words the asker's
+                    # story shares with it
+                    con = build_conclusion(question, cites[0].quote, self.types, lambda t: 0.0, ents, "criteria",
+                                           room, subject=self._title_text(question))
+                    found = con.text.rstrip(" .;:,…") + f" [{cites[0].n}]." if con else None
                 return found
             return self._one_part_fact(question, part, kind, cites, title or ents, room, lead_chunk, whole,
                                        title[0] if title else None)
@@ -305,32 +310,47 @@ class OpeningFacts:
             sentences,
         )
 
-        words = fold(f"{self._expand(part)} {self.knowledge.searcher.normaliser.normalise(part).text}")
-        for e in ents:  # the title every passage names does not tell which sentence answers the part
-            words = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", words)
+        # the title every passage names does not tell which sentence answers the part
+        words = without_titles(fold(f"{self._expand(part)} {self.knowledge.searcher.normaliser.normalise(part).text}"),
+                               self._titles_only(ents))
 
         def support(t: str) -> float:
             return self.evidence.support(words, t)
 
-        best: tuple[float, str, Citation] | None = None
-        for c in cites[:MAX_SUPPORTING]:
+        best: tuple[int, float, str, Citation] | None = None
+        for i, c in enumerate(cites):
             if kind in ("components", "criteria"):
                 con = build_conclusion(part, c.quote, self.types, support, ents, kind, share,
                                        subject=self._title_text(part))
                 cands = [con.text] if con else []
             else:
                 sents = [x for x in sentences(c.quote) if not is_heading(x)]
+                if ents:  # never a sentence whose subject is another title than the asked one
+                    sents = [x for x in sents if title_match(ents, x) or not self._about_other_title(x, ents)]
                 top = max(sents, key=lambda x: support(fold(x)), default=None)
                 cands = [_with_continuation(top, sents, share)] if top else []
             for text in cands:
                 if len(text) > share:
                     text = relevant_clauses(_plain(text), share, support)
                 score = support(fold(text))
-                if score >= OPEN_PART_SUPPORT and (best is None or score > best[0] + 1e-9):
-                    best = (score, text, c)
+                # a list is the asked title's own when one is given (the list of another title is none)
+                own = int(bool(ents) and kind in ("components", "criteria") and bool(title_match(ents, text)))
+                if i >= MAX_SUPPORTING and not own:  # a later passage only for the asked title's own list
+                    continue
+                if (score >= OPEN_PART_SUPPORT or own) and (best is None or (own, score) > (best[0], best[1] + 1e-9)):
+                    best = (own, score, text, c)
         if best is None:
             return None
-        return best[1].rstrip(" .;:,…") + f" [{best[2].n}]."
+        return best[2].rstrip(" .;:,…") + f" [{best[3].n}]."
+
+    def _about_other_title(self, sentence: str, ents: list[str]) -> bool:
+        """Whether a sentence (one that does not name the asked titles) is about another title: it opens with a
+        title's head noun or a title of the corpus ("b) Danh hiệu “Tập thể lao động xuất sắc” được tặng …"), not
+        merely names one ("Khai từ Giấy khen cấp sở …")."""
+        head = re.sub(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\.|[-+•])\s*", "", fold(_QUOTE_MARKS.sub("", sentence)).strip())
+        if any(head.startswith(h + " ") for h in self.words.heads):  # "Danh hiệu xã, phường … tiêu biểu được …"
+            return True
+        return any(head.startswith(t) for t in self._title_names if not any(t in e or e in t for e in ents))
 
     def _one_part_fact(self, question: str, part: str, kind: str, cites: list[Citation], ents: list[str],
                        share: int, lead_chunk: Chunk | None, whole: dict[str, float],
@@ -339,15 +359,22 @@ class OpeningFacts:
         one title asked about when the question asks several)."""
         from assistant.answer.conclusion import fact_sentence
 
-        def support(t: str, p: str = part) -> float:
+        # sentences are told apart by what the question asks besides the title they all name (the title is the
+        # first key of the choice)
+        asked_q = without_titles(fold(self._expand(question)), self._titles_only(ents))
+        asked_p = without_titles(fold(self._expand(part)), self._titles_only(ents))
+
+        def support(t: str) -> float:
             if t not in whole:
-                whole[t] = self.evidence.support(self._expand(question), t)
-            return whole[t] + self.evidence.support(self._expand(p), t)
+                whole[t] = self.evidence.support(asked_q, t)
+            return whole[t] + self.evidence.support(asked_p, t)
 
         # the lead first; a supporting passage when the lead lacks the fact, or states it only for a longer
         # title ('Tập thể Lao động tiên tiến' when 'Lao động tiên tiến' is asked) and the other names it exactly
         titles = self._title_names
         subject = subject or self._title_text(part)
+        if ents and not any(occurrences(e, fold(subject)) for e in ents):
+            subject = self._title_text(question)  # the part names no title ('… thì mức tiền thưởng là bao nhiêu'): the question's
         found = [(title_match(ents, f, titles) if ents else 0, -i, f, c) for i, c in enumerate(cites)
                  if (f := fact_sentence(c.quote, kind, self.types, support, ents, share, subject))]
         # a figure stated for another title is not the asked title's: when the question names a title, an
@@ -389,9 +416,9 @@ class OpeningFacts:
         return fact
 
     @staticmethod
-    def _fill(fact: str, lead: Citation, support: Any, budget: int) -> str:
+    def _fill(fact: str, lead: Citation, support: Any, budget: int, keep: Any = None) -> str:
         """A short fact completed by the lead quote's next most relevant sentence when the opening has room
-        (questions often ask two things of one provision)."""
+        (questions often ask two things of one provision); `keep`: which sentences may complete it."""
         from assistant.answer.conclusion import _plain, _with_continuation, is_heading, sentences
 
         room = budget - len(fact) - 8
@@ -402,7 +429,8 @@ class OpeningFacts:
         # nor does a khoản's bare title ('2. Danh hiệu “Tập thể lao động xuất sắc”': no statement, no punctuation)
         cands = [x for x in sentences(lead.quote) if not is_heading(x) and fold(_plain(x))[:40] not in have
                  and not re.search(r"(?:\bsau(?: đây)?|\bgồm)\s*:?\s*$", x.rstrip(" ."))
-                 and (re.search(r"[.;:!?)]$", x.strip()) or len(x.split()) >= BARE_TITLE_WORDS)]
+                 and (re.search(r"[.;:!?)]$", x.strip()) or len(x.split()) >= BARE_TITLE_WORDS)
+                 and (keep is None or keep(x))]
         scored = sorted(((support(fold(x)), x) for x in cands), key=lambda t: -t[0])
         sents = sentences(lead.quote)
         for score, x in scored[:3]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer.amounts import title_match
+from assistant.answer.amounts import title_match, without_titles
 from assistant.answer.models import Citation
 from assistant.answer.siblings import best_slot_sentence, sibling_passages, slot_holders
 from assistant.corpus.models import Chunk
@@ -116,9 +116,7 @@ class TitleFacts:
             return self.evidence.support(expanded, text)
 
         # sentences are compared on what the question asks besides the title every passage of the Điều names
-        rest = fold(expanded)
-        for e in ents:
-            rest = re.sub(r"(?<!\w)" + re.escape(e) + r"(?!\w)", " ", rest)
+        rest = without_titles(fold(expanded), ents)
         cited = {(c.source_file, c.start) for c in cites}
         found = best_slot_sentence(lead, sibling_passages(lead, self._facts.by_file, cited),
                                    self.types.answer.get(kind, []), chunk_support,

@@ -31,6 +31,7 @@ class Abbreviation:
     long: str
     basis: str = ""
     keep_short: bool = False
+    generated: bool = True  # written into the generated abstention questions (evals/abstention.py)
 
 
 @dataclass(frozen=True)

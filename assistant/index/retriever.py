@@ -34,6 +34,7 @@ HEAD_WEIGHT = 0.5
 RESCORE_TOP = 150
 
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{4,70})[”\"]")
+_DEFINED = re.compile(r"\s+là\s")  # after a quoted term: the definition of that term
 DOC_NUMBER = re.compile(r"\b(\d{1,5}(?:/\d{4})?/[A-ZĐa-zđ]{1,6}(?:-[A-ZĐa-zđ]{1,8})*)")  # "05/2024/QĐ-UBND"
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _WORD = re.compile(r"\w+")
@@ -143,13 +144,18 @@ class HybridSearcher:
         self.localities = sorted({fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality}, key=len)
         self._loc_index = PhraseIndex(self.localities)
         titles: set[str] = set()
+        defined: set[str] = set()
         for c in chunks:
-            for q in _QUOTED.findall(c.text):
+            for m in _QUOTED.finditer(c.text):
+                q = m.group(1)
                 words = q.split()
                 # a title is written in sentence case; an all-capitals quote is a form's label ("TẶNG DANH HIỆU")
                 if 2 <= len(words) <= 9 and q[0].isupper() and not q.isupper():
                     titles.add(fold(q.strip(" .,;")))
+                if _DEFINED.match(c.text, m.end()):  # a term the text defines ("“Hồ sơ” là …"), not a title
+                    defined.add(fold(q.strip(" .,;")))
         self.titles = titles
+        self.defined_terms = defined & titles  # quoted terms the texts define: kept for search, not asked titles
         self._title_index = SubstringIndex(titles)
         # filters are judged once per document, then spread to its chunks through this index array
         metas: dict[int, DocMeta] = {}

@@ -129,10 +129,10 @@ def test_hidden_documents_leave_the_corpus_statistics(evidence: Evidence, knowle
 def generated(knowledge):  # noqa: ANN001, ANN201
     import yaml
 
-    from evals.abstention import generate
+    from evals.abstention import generate, generator_abbreviations
 
     vocab = yaml.safe_load((KNOW / "query.yaml").read_text("utf-8")) or {}
-    return generate(knowledge, [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []])
+    return generate(knowledge, generator_abbreviations(vocab))
 
 
 def _refused_share(evidence: Evidence, knowledge, items) -> float:  # noqa: ANN001

@@ -94,10 +94,10 @@ def test_a_plan_question_about_a_locality_without_plans_is_refused(evidence: Evi
 def generated(knowledge):  # noqa: ANN001, ANN201
     import yaml
 
-    from evals.abstention import generate
+    from evals.abstention import generate, generator_abbreviations
 
     vocab = yaml.safe_load((KNOW / "query.yaml").read_text("utf-8")) or {}
-    return generate(knowledge, [(a["long"], a["short"]) for a in vocab.get("abbreviations") or []])
+    return generate(knowledge, generator_abbreviations(vocab))
 
 
 @pytest.mark.parametrize(("kind", "least"), [("place_swap", 0.85), ("aspect_neg", 0.65), ("off_domain", 0.9)])
