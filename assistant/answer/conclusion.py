@@ -622,6 +622,26 @@ def list_subject(question: str) -> str | None:
     return " ".join(words[:2]) if len(words) >= 2 else None
 
 
+_WHICH = re.compile(r"((?:[a-z0-9]+\s+){1,3})(?:la\s+)?(?:gi|nao)(?!\w)")  # '… chủ đề gì', '… hình thức nào'
+
+
+def labelled_value(question: str, sents: list[str], budget: int) -> str | None:
+    """For 'X gì/nào?': the passage's sentence that labels its value with X and a colon ('… với chủ đề: “…”',
+    'Hình thức: …'), continued with the value; None when no sentence does."""
+    fq = fold(question)
+    for m in _WHICH.finditer(fq):
+        words = m.group(1).split()
+        for n in range(min(3, len(words)), 1, -1):  # the longest noun of two words or more first
+            noun = " ".join(words[-n:])
+            pat = re.compile(r"(?<!\w)" + re.escape(noun) + r"\s*:")
+            for s in sents:
+                fs = fold(_plain(s, keep_quotes=True)) + (":" if s.rstrip().endswith(":") else "")
+                if pat.search(fs):
+                    text = _with_continuation(s, sents, budget)
+                    return _trim(text, budget, re.search(re.escape(noun), fold(text)))
+    return None
+
+
 DEFINITION_ASKED = ("là gì", "là như thế nào", "nghĩa là gì", "được hiểu", "được định nghĩa")  # after the term
 _DEF_Q = re.compile(r"(.{2,80}?)\s+(?:" + "|".join(DEFINITION_ASKED) + ")", re.I)
 
@@ -662,6 +682,9 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
     fact = fact_sentence(quote, kind, types, support, ents, budget, subject or question)
     if fact:
         return Conclusion(fact, kind, [fact])
+    labelled = labelled_value(question, sents, budget) if kind is None else None
+    if labelled:
+        return Conclusion(labelled, kind, [labelled])
     definition = definition_sentence(question, quote)
     if definition:
         text = _trim(definition, budget)

@@ -161,6 +161,8 @@ def has_phrase(folded_text: str, phrases: list[str]) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", folded_text) for p in phrases)
 
 
+# what is asked of a title, written right after its name: the name ends there ("… tiêu chuẩn", "… hồ sơ")
+NAME_END_PAIRS = frozenset({"tieu chuan", "muc thuong", "tien thuong", "ho so", "thu tuc"})
 SHORTENED_MIN = 0.7  # the share of a title's first words a question must write to name it shortened
 CONFIDENT = 0.9  # a probability level, not a fitted threshold: nine answerable in ten at this score
 
@@ -323,7 +325,10 @@ class Evidence:
         """Named titles/awards in the question (folded): corpus title names, or a head noun + its name."""
         fq = fold(question)
         found = sorted(self._analyse(question).titles)  # sorted: the same features in every process
-        stop = self.w.stop | {"tieu", "chuan", "xet", "tang", "muc", "thuong", "ho", "so", "thu", "tuc", "nop"}
+        # a name ends at a stopword or at the words of what is asked of it ("… tiêu chuẩn", "… hồ sơ", "… mức
+        # thưởng"): as a pair, since each syllable alone may be a name's ("xã tiêu biểu", "Hải Thượng", "Thủ đô")
+        stop = self.w.stop | {"chuan", "xet", "tang", "nop"}
+        pairs = NAME_END_PAIRS
         for head in self.w.heads:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
                 name: list[str] = []
@@ -336,7 +341,8 @@ class Evidence:
                 for k, t in enumerate(words):
                     # the linking "của" belongs to the name when a name word follows ("cờ thi đua của tỉnh")
                     linked = t == "cua" and k + 1 < len(words) and words[k + 1] and words[k + 1] not in stop
-                    if not t or (t in stop and not linked):
+                    if not t or (t in stop and not linked) or " ".join(words[k:k + 2]) in pairs or t.isdigit() \
+                            or (t == "nam" and k + 1 < len(words) and words[k + 1].isdigit()):  # "… năm 2025"
                         break
                     name.append(t)
                 if name:
@@ -372,8 +378,9 @@ class Evidence:
             # the words after the longest run: none, or a stopword ("… Thủ tướng thì …"); another content word
             # makes it another name ("… an ninh tổ khác")
             k = max(n for n in range(need, len(tw)) if f" {' '.join(tw[:n])} " in words)
-            after = [qw[i + k] for i in range(len(qw) - k + 1) if qw[i:i + k] == tw[:k] and i + k < len(qw)]
-            if all(w in self.w.stop for w in after):
+            after = [" ".join(qw[i + k:i + k + 2]) for i in range(len(qw) - k + 1)
+                     if qw[i:i + k] == tw[:k] and i + k < len(qw)]
+            if all(w.split()[0] in self.w.stop or w in NAME_END_PAIRS for w in after):
                 out.append(t)
         return out
 

@@ -114,7 +114,7 @@ class OpeningFacts:
         states them for that title (it is only listed, or named in another document's name); None otherwise."""
         if kind not in ("criteria", "components") or not ents or not has_phrase(fold(question), self.types.criteria_marks):
             return None
-        name = self.evidence.known_title(ents)
+        name = self.evidence.known_title(ents) or self._listed_name(ents)
         asked_folded = fold(self._expand(question))
         aliased = self.evidence.aliased_titles(asked_folded)
         # any title the question names (the asked one may not be the longest: "… đã được CSTĐ cơ sở, tiêu chuẩn
@@ -126,6 +126,17 @@ class OpeningFacts:
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
         return f"kho văn bản không có đoạn nêu tiêu chuẩn, điều kiện của “{self.evidence._surface(self._expand(question), asked)}”"
+
+    def _listed_name(self, ents: list[str]) -> str | None:
+        """An asked name whose words after the head noun the corpus writes, maybe only as an item of a coordination
+        ("xã tiêu biểu" in "Danh hiệu xã, phường, đặc khu tiêu biểu"), the longest; None when there is none."""
+        heads = sorted(self.words.heads, key=len, reverse=True)
+        listed = []
+        for e in ents:
+            bare = next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e)
+            if len(bare.split()) >= 2 and not bare.startswith("cua ") and self.evidence.in_corpus(bare, coordinated=True):
+                listed.append(e)
+        return max(listed, key=len) if listed else None
 
     def _other_title_unstated(self, question: str, kind: str | None, ents: list[str], fact: str | None,
                               cites: list[Citation]) -> str | None:

@@ -103,3 +103,37 @@ def test_abbreviations_added_after_the_review_are_expanded_but_not_generated(ask
         assert (a["long"], a["short"]) not in used
         text = ask_service.knowledge.searcher.normaliser.normalise(f"Chủ tịch {a['short']} có được ký không?").text
         assert fold(a["long"]) in fold(text), (a, text)
+
+
+def test_a_value_the_passage_labels_answers_what_is_asked_of_it(ask_service) -> None:  # noqa: ANN001
+    from assistant.answer.conclusion import labelled_value, sentences
+
+    # every plan sentence of the corpus that labels a value "… với chủ đề: …" answers "… chủ đề gì?"
+    found = 0
+    for c in ask_service.knowledge.searcher.chunks:
+        if c.meta is None or c.meta.kind != "plan":
+            continue
+        sents = sentences(c.text)
+        for s in sents:
+            if re.search(r"chủ đề:\s*\S", s) or s.rstrip().endswith("chủ đề:"):
+                got = labelled_value("Kế hoạch này phát động thi đua với chủ đề gì?", sents, 400)
+                assert got and "chủ đề" in got, (c.citation, got)
+                found += 1
+                break
+    assert found
+    assert labelled_value("Kế hoạch này phát động thi đua với chủ đề gì?", ["Mục đích: tăng cường."], 400) is None
+
+
+def test_a_name_ends_where_what_is_asked_of_it_begins(ask_service) -> None:  # noqa: ANN001
+    ev = ask_service.evidence
+    assert [e.split(" ", 2)[-1] if e.startswith("danh hieu ") else e
+            for e in ev.entities("Danh hiệu Lao động tiên tiến tiêu chuẩn thế nào?")] == ["lao dong tien tien"]
+    # a syllable of those words inside a name does not end it; a year after the name is not part of it
+    got = ev.entities("Muốn đăng ký danh hiệu xã tiêu biểu năm 2025 thì cần tiêu chuẩn gì?")
+    assert got and got[0].endswith("xa tieu bieu"), got
+
+
+def test_criteria_of_a_title_the_corpus_only_lists_are_not_answered(ask_service) -> None:  # noqa: ANN001
+    # a name the corpus writes only inside a coordination of a list of rewards, with no criteria stated for it
+    a = ask_service.ask("Muốn đăng ký danh hiệu xã tiêu biểu thì cần đạt những tiêu chuẩn gì?")
+    assert a.refused, a.answer[:300]
