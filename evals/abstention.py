@@ -29,6 +29,7 @@ import random
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,6 +39,8 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.evidence import FEATURES, MODEL_FILE, AbstentionModel, Evidence, Words
+from assistant.answer.followup import expand_abbreviations
+from assistant.answer.part_search import search_with_parts
 from assistant.corpus.normalize import fold, nfc
 from assistant.corpus.registry import norm_number
 from assistant.index.retriever import Filters
@@ -336,6 +339,12 @@ def _surface_in(text: str, folded_part: str) -> str | None:
     return t[i:i + len(folded_part)] if i >= 0 and len(f) == len(t) else None
 
 
+def part_support(ev: Evidence, question: str) -> Callable[[Any], float]:
+    """How well a passage matches a question, read as the answer reads it (abbreviations expanded)."""
+    q = expand_abbreviations(question, ev.w.abbreviations)
+    return lambda h: ev.support(q, ev._fold_of(h))
+
+
 def generator_abbreviations(vocab: dict[str, Any]) -> list[tuple[str, str]]:
     """(long, short) of the abbreviations the generated questions are written with: those of knowledge/query.yaml
     not marked `generated: false` (added after the blind review keyed by the generated wording)."""
@@ -501,7 +510,9 @@ def featurise(knowledge: Any, evidence: Evidence, items: list[Item], today_year:
                 stats["removed_reviewed_answerable"] = stats.get("removed_reviewed_answerable", 0) + 1
                 continue
             stats["removed_reviewed_vague"] = stats.get("removed_reviewed_vague", 0) + (verdict == "vague")
-        hits = s.search(it.question, k=5, filters=Filters(exclude_files=exclude) if exclude else None)
+        filters = Filters(exclude_files=exclude) if exclude else None
+        hits = search_with_parts(lambda q, n, f=filters: s.search(q, k=n, filters=f), it.question, ev.w.types,
+                                 part_support(ev, it.question))
         if not hits:
             feats = {f: 0.0 for f in FEATURES}
         else:
@@ -725,7 +736,8 @@ def evaluate_questions(knowledge: Any, knowledge_dir: Path, questions: Path, tod
         if not line.strip():
             continue
         d = json.loads(line)
-        a = ev.assess(d["question"], knowledge.search(d["question"], k=5), today_year)
+        hits = search_with_parts(knowledge.search, d["question"], ev.w.types, part_support(ev, d["question"]))
+        a = ev.assess(d["question"], hits, today_year)
         if d.get("type") == "unanswerable":
             neg += 1
             refused_neg += not a.supported

@@ -333,8 +333,8 @@ class Evidence:
             for m in re.finditer(r"(?<!\w)" + re.escape(head) + r"(?!\w)", fq):
                 name: list[str] = []
                 raw = fq[m.end():].split()[:8]
-                # a name ends with its sentence, clause or bracket ("… cấp tỉnh (QĐ ký …). Ngoài …")
-                end = next((k + 1 for k, t in enumerate(raw) if t.rstrip("”\"'").endswith((".", "?", "!", ")"))),
+                # a name ends with its sentence, clause or bracket ("… cấp tỉnh (QĐ ký …). Ngoài …", "… Lãn Ông: tổng …")
+                end = next((k + 1 for k, t in enumerate(raw) if t.rstrip("”\"'").endswith((".", "?", "!", ")", ":", ";"))),
                            len(raw))
                 end = min(end, next((k for k, t in enumerate(raw) if t.startswith("(")), end))
                 words = [t.strip(",.?!;:“”\"'()") for t in raw[:end]]

@@ -23,6 +23,7 @@ from assistant.answer.indicators import IndicatorTable, extract_indicators
 from assistant.answer.missing import HOW_TO_ADD
 from assistant.answer.models import Answer, AskEvent
 from assistant.answer.opening import OpeningFacts
+from assistant.answer.part_search import search_with_parts
 from assistant.answer.plan_answers import PlanAnswers
 from assistant.answer.refusal_path import RefusalPath
 from assistant.answer.title_facts import TitleFacts
@@ -141,7 +142,8 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
         if ind is not None:
             ans = ind
         else:
-            hits = self.knowledge.search(rewritten, k=5)
+            hits = search_with_parts(self.knowledge.search, rewritten, self.types,
+                                     lambda h: self._supports(rewritten, [h])[0])
             assess = self.evidence.assess(rewritten, hits, self.today.year)
             missing = self._missing(rewritten)
             articles = [m for m in missing if m.article]

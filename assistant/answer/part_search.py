@@ -1,0 +1,34 @@
+"""Search for a question of several parts: the passages found for the whole, and the best one each part finds alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.answer.conclusion import AnswerTypes, asked_parts
+from assistant.index.retriever import Hit
+
+PART_WORDS = 4  # a part shorter than this many words names too little to be searched alone ('có tặng được không')
+WHOLE_KEPT = 3  # the whole question's best passages always lead
+PART_SUPPORT = 0.8  # a part's passage must match the whole question nearly as well as the whole's own
+
+
+def search_with_parts(search: Callable[[str, int], list[Hit]], question: str, types: AnswerTypes,
+                      support: Callable[[Hit], float], k: int = 5) -> list[Hit]:
+    """The whole question's top WHOLE_KEPT passages, then the best passage each part of at least PART_WORDS words
+    finds alone when the whole question's search missed it and it matches the whole question (`support`) at least
+    PART_SUPPORT as well as the least of those, then the whole question's next ones; k in all."""
+    hits = search(question, k)
+    parts = [p for p in asked_parts(question, types) if len(re.findall(r"\w+", p)) >= PART_WORDS]
+    if len(parts) < 2 or not hits:
+        return hits
+    seen = {h.chunk.chunk_id for h in hits[:WHOLE_KEPT]}
+    least = min(support(h) for h in hits[:WHOLE_KEPT])
+    extra: list[Hit] = []
+    for p in parts:
+        top = next((h for h in search(p, 2) if h.chunk.chunk_id not in seen), None)
+        if top is not None and support(top) >= PART_SUPPORT * least:
+            seen.add(top.chunk.chunk_id)
+            extra.append(top)
+    rest = [h for h in hits[WHOLE_KEPT:] if h.chunk.chunk_id not in seen]
+    return (hits[:WHOLE_KEPT] + extra + rest)[:k]
