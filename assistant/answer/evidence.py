@@ -965,11 +965,18 @@ class Evidence:
         if qi.localities and years:
             plans = {(fold(c.meta.locality or ""), c.meta.year) for c in (self.s.chunks[i] for i in self.visible)
                      if c.meta and c.meta.kind == "plan"}
+            # the year written nearest the place is the one asked of it ("chỉ tiêu năm 2025 của xã Quang Trung … để
+            # đối chiếu với năm 2024", "soạn kế hoạch năm 2026, … giao ước 2024 của huyện Bình Sơn"); another may be
+            # a comparison the asked plan itself states ("… giảm so với năm 2024")
+            at = [(m.start(), int(m.group(1))) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", no_dates)] or \
+                 [(m.start(), int(m.group(1))) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", spanless)]
+            fq = fold(no_dates)
             for loc in qi.localities:
-                if not any((loc, y) in plans for y in years) and any(p[0] == loc for p in plans):
+                where = fq.find(loc)
+                year = min(at, key=lambda a: abs(a[0] - where))[1] if where >= 0 else at[0][1]
+                if (loc, year) not in plans and any(p[0] == loc for p in plans):
                     n += 1
-                    reasons.append(f"không có kế hoạch/văn bản của {self._surface(q, loc)} cho năm "
-                                   f"{', '.join(map(str, sorted(years)))}")
+                    reasons.append(f"không có kế hoạch/văn bản của {self._surface(q, loc)} cho năm {year}")
         # a question about the current (or a future) year needs a source that speaks of that year
         for y in subject_years if len(subject_years) == 1 and not qi.doc_numbers else []:
             if today_year and y < today_year:

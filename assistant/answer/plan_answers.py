@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.answer.compose import indicator_text
+from assistant.answer.compose import indicator_text, refusal_text
 from assistant.answer.evidence import has_phrase
 from assistant.answer.indicators import STOP, terms_of
 from assistant.answer.models import Answer, Citation
@@ -175,7 +175,29 @@ class PlanAnswers:
                 break
         warnings = reform_notes(question, self.knowledge.registry, self.today, self.words.local_gov) \
             if has_phrase(fold(question), self.words.present) else []
+        asked, absent = _years_without_rows(question, rows)
+        if absent:
+            where = rows[0].locality or ""
+            note = (f"Kho văn bản chưa có chỉ tiêu năm {', '.join(map(str, absent))} của {where}; "
+                    f"kho chỉ có năm {', '.join(map(str, sorted({r.year for r in rows if r.year})))}.")
+            if asked in absent:  # the year asked first is the one asked for: what the corpus has is no answer
+                closest = [c.model_copy(update={"quote": c.quote[:300]}) for c in cites]
+                return Answer(answer=refusal_text([], closest, [note]), citations=[], warnings=warnings,
+                              refused=True, mode="refusal")
+            text = f"ℹ️ {note}\n\n{text}"
         return Answer(answer=text, citations=cites, warnings=warnings, mode="indicator")
+
+
+def _years_without_rows(question: str, rows: list[Any]) -> tuple[int | None, list[int]]:
+    """(the year asked of the place: the one written nearest its name, the years the question names that no found
+    target is of)."""
+    at = [(m.start(), int(m.group(1))) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", question)]
+    if not at:
+        return None, []
+    where = fold(question).find(fold(rows[0].locality or "")) if rows else -1
+    asked = min(at, key=lambda a: abs(a[0] - where))[1] if where >= 0 else at[0][1]
+    have = {r.year for r in rows}
+    return asked, [y for y in dict.fromkeys(y for _, y in at) if y not in have]
 
 
 def _unit_head(unit: str) -> str:

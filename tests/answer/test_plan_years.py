@@ -1,0 +1,46 @@
+"""The year asked of a place is the one written nearest it: a plan of that place for another year is no answer,
+while a later year the question names for comparison, or a year of the asker's own work, changes nothing."""
+
+from __future__ import annotations
+
+
+def _plan_years(ask_service) -> dict[str, set[int]]:  # noqa: ANN001
+    out: dict[str, set[int]] = {}
+    for c in ask_service.knowledge.searcher.chunks:
+        m = c.meta
+        if m and m.kind == "plan" and m.locality and m.year:
+            out.setdefault(m.locality, set()).add(m.year)
+    return out
+
+
+def test_the_year_nearest_the_place_decides(ask_service) -> None:  # noqa: ANN001
+    ev = ask_service.evidence
+    checked = 0
+    for place, years in _plan_years(ask_service).items():
+        have = min(years)
+        lacking = max(years) + 1
+        asked = f"Cho em xin chỉ tiêu thi đua năm {lacking} của {place} để đối chiếu với năm {have}."
+        reasons: list[str] = []
+        hits = ask_service.knowledge.search(asked, 5)
+        assert ev.checks(asked, hits, ask_service.today.year)[0]["scope_missing"] >= 1, asked
+        other = f"Soạn kế hoạch thi đua năm {lacking}, em dùng chỉ tiêu năm {have} của {place} được không?"
+        feats, reasons, _, _ = ev.checks(other, ask_service.knowledge.search(other, 5), ask_service.today.year)
+        assert not any(str(lacking) in r for r in reasons), (other, reasons)
+        checked += 1
+    assert checked
+
+
+def test_targets_of_a_year_the_corpus_lacks_are_not_given_for_another(ask_service) -> None:  # noqa: ANN001
+    rows = [r for r in ask_service.indicators.rows if r.locality and r.year and len(r.metric.split()) >= 3]
+    assert rows
+    r = rows[0]
+    years = _plan_years(ask_service).get(r.locality, {r.year})
+    lacking = max(years) + 1
+    a = ask_service._indicator_answer(f"Chỉ tiêu {r.metric} năm {lacking} của {r.locality} là bao nhiêu, "
+                                      f"so với năm {r.year}?")
+    assert a is not None and a.refused, a
+    assert str(lacking) in a.answer.split("\n\n")[0] and not a.citations
+    # the year asked is there, the one compared with is not: the targets, with what is missing said first
+    b = ask_service._indicator_answer(f"Chỉ tiêu {r.metric} năm {r.year} của {r.locality} là bao nhiêu, "
+                                      f"so với năm {lacking}?")
+    assert b is not None and not b.refused and str(lacking) in b.answer.split("\n\n")[0], b
