@@ -12,6 +12,8 @@ from assistant.answer.evidence import SLOT_NAMES, has_phrase
 from assistant.answer.grounded import MAX_SUPPORTING
 from assistant.answer.models import Citation
 from assistant.answer.validity import (
+    date_of,
+    reform_notes,
     validity_conclusion,
 )
 from assistant.answer.verify import extract_citations
@@ -96,7 +98,8 @@ class OpeningFacts:
             # with the closest passages
             named = f" của {self.evidence._surface(self._expand(question), max(ents, key=len))}" if ents else " được hỏi"
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
-        unstated = unstated or self._criteria_unstated(question, kind, ents) \
+        unstated = unstated or self._abolished_authority(question, kinds, fact) \
+            or self._criteria_unstated(question, kind, ents) \
             or self._other_title_unstated(question, kind, ents, fact, cites) \
             or self._excluded_case(question, kind, fact) or self._expired_instead(question, fact, cites)
         asked_first = [amount] if amount and kind == "amount" else []
@@ -126,6 +129,23 @@ class OpeningFacts:
             return None
         asked = aliased[0][0] if aliased and aliased[0][1] == name else name
         return f"kho văn bản không có đoạn nêu tiêu chuẩn, điều kiện của “{self.evidence._surface(self._expand(question), asked)}”"
+
+    def _abolished_authority(self, question: str, kinds: set[str | None], fact: str | None) -> str | None:
+        """Why who decides is not answered: the asker speaks of the units a reform abolished ("không còn UBND
+        huyện"), asks who decides now, and the passages give the decision to that abolished level (the reform of
+        the registry, with its date)."""
+        markers = self.words.local_gov
+        if "authority" not in kinds or not fact or not has_phrase(fold(question), markers) \
+                or not has_phrase(fold(fact), markers):
+            return None
+        if not reform_notes(question, self.knowledge.registry, self.today, markers):
+            return None
+        when = min(date_of(r["date"]) for r in self.knowledge.registry.reforms if r.get("date"))
+        if any(int(y) < when.year for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)):
+            return None  # asked of a time before the reform: the passages answer it
+        level = self.evidence._surface(fact, max((m for m in markers if has_phrase(fold(fact), [m])), key=len))
+        return (f"các đoạn tìm được giao việc này cho {level}, không còn từ {when:%d/%m/%Y} theo sắp xếp chính "
+                "quyền địa phương; kho chưa có văn bản quy định lại thẩm quyền này")
 
     def _listed_name(self, ents: list[str]) -> str | None:
         """An asked name whose words after the head noun the corpus writes, maybe only as an item of a coordination

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from assistant.corpus.models import DocMeta
 from assistant.corpus.normalize import fold
@@ -39,6 +40,11 @@ def legal_warning(doc: LegalDoc, registry: Registry, today: date) -> str | None:
     return s + (f". Ghi chú: {doc.note}" if doc.note else ".")
 
 
+def date_of(value: Any) -> date:
+    """A registry date (YAML gives a date, or an ISO string)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def reform_notes(question: str, registry: Registry, today: date, markers: list[str]) -> list[str]:
     """Notes on reforms (e.g. two-level local government) when a present-day question speaks of old units."""
     fq = fold(question)
@@ -46,7 +52,7 @@ def reform_notes(question: str, registry: Registry, today: date, markers: list[s
     if any(m in fq for m in markers):
         for r in registry.reforms:
             d = r.get("date")
-            if d and (d if isinstance(d, date) else date.fromisoformat(str(d))) <= today:
+            if d and date_of(d) <= today:
                 out.append(str(r.get("text")))
     return out
 

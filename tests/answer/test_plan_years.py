@@ -44,3 +44,17 @@ def test_targets_of_a_year_the_corpus_lacks_are_not_given_for_another(ask_servic
     b = ask_service._indicator_answer(f"Chỉ tiêu {r.metric} năm {r.year} của {r.locality} là bao nhiêu, "
                                       f"so với năm {lacking}?")
     assert b is not None and not b.refused and str(lacking) in b.answer.split("\n\n")[0], b
+
+
+def test_who_decides_now_is_not_answered_by_an_abolished_level(ask_service) -> None:  # noqa: ANN001
+    reform = ask_service.knowledge.registry.reforms[0]
+    a = ask_service.ask("Sau sắp xếp chính quyền hai cấp, không còn UBND huyện nữa thì danh hiệu Chiến sĩ thi đua cơ "
+                        "sở cho công chức xã do ai quyết định tặng?")
+    assert a.refused, a.answer[:300]
+    first = a.answer.split("\n\n")[0]
+    assert "cấp huyện" in first and str(reform["date"].year) in first, first
+    # a question that names no abolished unit, or asks of a year before the reform, is not refused for it
+    for q in ("Ai quyết định tặng danh hiệu Chiến sĩ thi đua cơ sở?",
+              f"Năm {reform['date'].year - 1} ai quyết định tặng danh hiệu Chiến sĩ thi đua cơ sở cho công chức "
+              "cấp huyện?"):
+        assert f"không còn từ {reform['date']:%d/%m/%Y}" not in ask_service.ask(q).answer, q
