@@ -12,7 +12,7 @@ import yaml
 
 from assistant.answer.amounts import title_match
 from assistant.corpus.memo import Memo
-from assistant.corpus.normalize import fold
+from assistant.corpus.normalize import fold, has_marks
 
 CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
 SHORT_ITEM = 60  # the longest first clause used as an item's short form
@@ -115,7 +115,7 @@ def _reading(question: str) -> tuple[str, bool]:
     """The text the question words are matched in: lower-case, folded when typed without diacritics ("lẫn" is not
     "lần" when the asker typed diacritics); and whether it was typed with them."""
     low = question.lower().strip()
-    accented = fold(low) != low
+    accented = has_marks(low)
     return (low if accented else fold(low)), accented
 
 
@@ -556,7 +556,7 @@ def title_overlap(sentence: str, question: str) -> float:
     fs = fold(_QUOTE_MARKS.sub(" ", sentence))
     m = _SUBJECT_END.search(fs)
     end = m.start() if m else min(60, len(fs))
-    accented = fold(question) != question.lower()
+    accented = has_marks(question)
     head = (sentence[:end].lower() if accented and len(fs) == len(sentence) else fs[:end])
     words = [w for w in re.findall(r"\w+", _QUOTE_MARKS.sub(" ", head)) if fold(w) not in _GENERIC and not w.isdigit()]
     if not words:

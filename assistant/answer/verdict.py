@@ -16,7 +16,7 @@ import yaml
 
 from assistant.answer.conclusion import AnswerTypes, sentences
 from assistant.answer.models import Answer, Citation
-from assistant.corpus.normalize import fold
+from assistant.corpus.normalize import fold, has_marks
 
 Decision = Literal["yes", "no"]
 Modal = Literal["permission", "obligation"]
@@ -211,7 +211,7 @@ class VerdictDecider:
         """The yes/no question words of answer_types.yaml, and no interrogative word ('bao lâu', 'ai', 'gì' …);
         matched with diacritics when the sentence has them."""
         low = sentence.lower()
-        accented = fold(low) != low
+        accented = has_marks(low)
         text = low if accented else fold(low)
         if any(re.search(r"(?<!\w)" + re.escape(w if accented else fold(w)) + r"(?!\w)", text) for w in self.w.wh):
             return False
@@ -249,7 +249,7 @@ class VerdictDecider:
             subj = (topic + 1, subj[1])
         keep = [i for i in range(*subj) if toks.accented[i] != "có" and t[i] not in self.w.topic]
         return Asked([t[i] for i in keep], modal, predicate, [toks.accented[i] for i in keep],
-                     toks.accented[pred[0]:pred[1]], fold(question) != question.lower())
+                     toks.accented[pred[0]:pred[1]], has_marks(question))
 
     def _modal(self, body: list[str], accented: list[str]) -> tuple[int, int, Modal | None]:
         """(start, length, class) of the question's modal opened by 'có' ('có được', 'có bắt buộc phải'): the last

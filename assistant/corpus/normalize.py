@@ -36,6 +36,13 @@ def fold(s: str) -> str:
 FOLD_CACHE_CHARS = 4000  # longer texts (whole files) are folded without caching
 
 
+def has_marks(text: str) -> bool:
+    """Whether a text is written with Vietnamese diacritics (a tone or vowel mark, or đ) — not merely with a 'y'
+    that fold() spells 'i' ("ty le" has none)."""
+    t = unicodedata.normalize("NFD", text.lower())
+    return "đ" in t or t.translate(_NO_MARKS) != t
+
+
 class _DropMarks(dict):
     """str.translate table deleting non-spacing marks (category Mn): each code point's category is looked up once,
     then the translation runs at C speed."""

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
-from assistant.corpus.normalize import fold, tokens
+from assistant.corpus.normalize import has_marks, tokens
 
 K1 = 1.2
 B = 0.75
@@ -29,7 +29,7 @@ def features(text: str, folded: bool) -> list[str]:
 
 
 def has_diacritics(text: str) -> bool:
-    return fold(text) != text.lower()
+    return has_marks(text)
 
 
 class BM25Matrix:

@@ -137,3 +137,13 @@ def test_criteria_of_a_title_the_corpus_only_lists_are_not_answered(ask_service)
     # a name the corpus writes only inside a coordination of a list of rewards, with no criteria stated for it
     a = ask_service.ask("Muốn đăng ký danh hiệu xã tiêu biểu thì cần đạt những tiêu chuẩn gì?")
     assert a.refused, a.answer[:300]
+
+
+def test_a_question_typed_without_marks_is_read_folded_even_with_a_y(ask_service) -> None:  # noqa: ANN001
+    from assistant.corpus.normalize import has_marks
+
+    assert not has_marks("ty le cu tri di bau phai dat bao nhieu") and not has_marks("chien si thi dua co so")
+    assert has_marks("tỷ lệ") and has_marks("đi")
+    types = ask_service.types
+    for q in ("ty le cu tri di bau phai dat bao nhieu", "Tỷ lệ phiếu đồng ý phải đạt bao nhiêu?"):
+        assert types.detect(q) == "count", q  # a share asked, words between
