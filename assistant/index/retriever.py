@@ -181,10 +181,15 @@ class HybridSearcher:
             nums.add(norm_number(d.number))
             if d.in_force_to and d.in_force_to <= self.today:
                 old = True
-        years = {int(y) for y in _YEAR.findall(query)}
+        # the years the question sentence names: those of the asker's story are facts about them, not the period
+        # asked about ("em được CSTĐCS 2022, 2023, 2024 … tiền thưởng CSTĐ cấp tỉnh là bao nhiêu?")
+        years = {int(y) for y in _YEAR.findall(nq.text if nq.story else query)}
         locs = self._loc_index.find(f_full)
         titles = self._title_index.find(f)
-        story_titles = [t for t in self._title_index.find(fold(nq.story)) if t not in f] if nq.story else []
+        # the titles of the asker's story are searched for when the question sentence names none of its own ("em
+        # được CSTĐCS 2023, 2024 … có đủ điều kiện không?"); a question that names its title is about that one
+        story_titles = [t for t in self._title_index.find(fold(nq.story)) if t not in f] \
+            if nq.story and not titles else []
         # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
         titles = {t for t in titles if not any(t != u and t in u for u in titles)}
         asked = [k for k in self.expansions if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]

@@ -1,0 +1,21 @@
+"""The asker's story before the question: its years are facts about them, not the period asked about; its titles
+are searched for only when the question sentence names none of its own."""
+
+from __future__ import annotations
+
+STORY = "Em là giáo viên, 3 năm 2022, 2023, 2024 em đều đạt Chiến sĩ thi đua cơ sở, có 2 sáng kiến."
+
+
+def test_the_years_of_the_story_are_not_asked(knowledge) -> None:  # noqa: ANN001
+    s = knowledge.searcher
+    qi = s.analyse(f"{STORY} Tiền thưởng danh hiệu chiến sĩ thi đua cấp tỉnh là bao nhiêu?")
+    assert not qi.years, qi.years
+    assert s.analyse("Năm 2024 tiền thưởng danh hiệu Chiến sĩ thi đua cơ sở là bao nhiêu?").years == {2024}
+
+
+def test_the_titles_of_the_story_join_only_a_question_that_names_none(knowledge) -> None:  # noqa: ANN001
+    s = knowledge.searcher
+    named = s.analyse(f"{STORY} Tiền thưởng danh hiệu Lao động tiên tiến là bao nhiêu?")
+    assert "chien si thi dua co so" not in named.expanded, named.expanded
+    bare = s.analyse(f"{STORY} Vậy em có đủ điều kiện không?")
+    assert "chien si thi dua co so" in bare.expanded, bare.expanded
