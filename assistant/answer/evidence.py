@@ -357,10 +357,15 @@ class Evidence:
         # keep the most specific
         return [e for e in found if not any(e != o and e in o for o in found)]
 
+    def without_head(self, name: str) -> str:
+        """A (folded) name without its head noun ("danh hiệu …"), the longest head first; the name when it has none."""
+        return next((name[len(h) + 1:] for h in sorted(self.w.heads, key=len, reverse=True)
+                     if name.startswith(h + " ")), name)
+
     def _written_in_full(self, name: str, fq: str) -> str:
         """The corpus title a (folded) name begins, with or without its head noun ("danh hiệu"), when the question
         writes it in full; else the name."""
-        cores = [name] + [name[len(h) + 1:] for h in self.w.heads if name.startswith(h + " ")]
+        cores = list(dict.fromkeys([name, self.without_head(name)]))
         return next((t for c in cores for t in self.s.titles if t.startswith(c + " ") and t in fq), name)
 
     def shortened_titles(self, folded_question: str) -> list[str]:
@@ -804,9 +809,8 @@ class Evidence:
     def known_title(self, ents: list[str]) -> str | None:
         """The most specific asked title as the corpus writes it: quoted without its head noun ("danh hiệu
         “Công dân danh dự Thủ đô”"), else a name the corpus has; None when it writes none of them."""
-        heads = sorted(self.w.heads, key=len, reverse=True)
         titles = self.s.titles
-        bare = [next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e) for e in ents]
+        bare = [self.without_head(e) for e in ents]
         known = [x for x in dict.fromkeys(ents + bare) if x in titles] or [e for e in ents if self.in_corpus(e)]
         return max(known, key=len) if known else None
 

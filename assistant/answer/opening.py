@@ -82,7 +82,7 @@ class OpeningFacts:
                 or self._part_facts(question, cites, ents, budget, lead.chunk)
             if fact is not None and not amount and kind != "amount":  # an amount is not padded with other titles'
                 fact = self._fill(fact, cites[0], support, budget,  # never with another title's sentence
-                                  lambda x: not ents or title_match(ents, x) or not self._about_other_title(x, ents))
+                                  lambda x: self._may_state(x, ents))
             if fact is None:
                 if kind == "yesno" and ents:  # the condition asked about, not the title every sentence names
                     rest = without_titles(fold(expanded), self._titles_only(ents))
@@ -150,10 +150,9 @@ class OpeningFacts:
     def _listed_name(self, ents: list[str]) -> str | None:
         """An asked name whose words after the head noun the corpus writes, maybe only as an item of a coordination
         ("xã tiêu biểu" in "Danh hiệu xã, phường, đặc khu tiêu biểu"), the longest; None when there is none."""
-        heads = sorted(self.words.heads, key=len, reverse=True)
         listed = []
         for e in ents:
-            bare = next((e[len(h) + 1:] for h in heads if e.startswith(h + " ")), e)
+            bare = self.evidence.without_head(e)
             if len(bare.split()) >= 2 and not bare.startswith("cua ") and self.evidence.in_corpus(bare, coordinated=True):
                 listed.append(e)
         return max(listed, key=len) if listed else None
@@ -356,8 +355,7 @@ class OpeningFacts:
                 cands = [con.text] if con else []
             else:
                 sents = [x for x in sentences(c.quote) if not is_heading(x)]
-                if ents:  # never a sentence whose subject is another title than the asked one
-                    sents = [x for x in sents if title_match(ents, x) or not self._about_other_title(x, ents)]
+                sents = [x for x in sents if self._may_state(x, ents)]
                 top = max(sents, key=lambda x: support(fold(x)), default=None)
                 cands = [_with_continuation(top, sents, share)] if top else []
             for text in cands:
@@ -373,6 +371,10 @@ class OpeningFacts:
         if best is None:
             return None
         return best[2].rstrip(" .;:,…") + f" [{best[3].n}]."
+
+    def _may_state(self, sentence: str, ents: list[str]) -> bool:
+        """Whether a sentence may state a fact of the asked titles: it names one, or is not about another title."""
+        return not ents or bool(title_match(ents, sentence)) or not self._about_other_title(sentence, ents)
 
     def _about_other_title(self, sentence: str, ents: list[str]) -> bool:
         """Whether a sentence (one that does not name the asked titles) is about another title: it opens with a
