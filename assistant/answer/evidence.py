@@ -366,7 +366,12 @@ class Evidence:
         """The corpus title a (folded) name begins, with or without its head noun ("danh hiệu"), when the question
         writes it in full; else the name."""
         cores = list(dict.fromkeys([name, self.without_head(name)]))
-        return next((t for c in cores for t in self.s.titles if t.startswith(c + " ") and t in fq), name)
+        return next((t for c in cores for t in self.titles_in_order if t.startswith(c + " ") and t in fq), name)
+
+    @cached_property
+    def titles_in_order(self) -> list[str]:
+        """The corpus titles, the longest first (a fixed order: the same choice in every process)."""
+        return sorted(self.s.titles, key=lambda t: (-len(t), t))
 
     def shortened_titles(self, folded_question: str) -> list[str]:
         """Corpus titles the question writes without their last words ("Bằng khen của Thủ tướng" for "Bằng khen
@@ -375,7 +380,7 @@ class Evidence:
         qw = re.findall(r"[0-9a-z]+", folded_question)
         words = f" {' '.join(qw)} "
         out = []
-        for t in self.s.titles:
+        for t in self.titles_in_order:
             tw = t.replace(",", "").split()
             need = max(3, math.ceil(SHORTENED_MIN * len(tw)))
             if len(tw) <= need or f" {' '.join(tw[:need])} " not in words or f" {' '.join(tw)} " in words:

@@ -173,7 +173,7 @@ class OpeningFacts:
             if any(occurrences(n, fold(ch.text)) for ch in self._facts.by_file.get(c.source_file, []) for n in names):
                 return None  # the document speaks of the asked title
             head = fold(c.doc_title or "")
-            other = [t for t in self.knowledge.searcher.titles
+            other = [t for t in self.evidence.titles_in_order
                      if len(t.split()) >= 3 and t != name and name not in t and t not in name and occurrences(t, head)]
             if not other:
                 return None
