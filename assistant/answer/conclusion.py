@@ -631,6 +631,8 @@ def labelled_value(question: str, sents: list[str], budget: int) -> str | None:
     fq = fold(question)
     for m in _WHICH.finditer(fq):
         words = m.group(1).split()
+        if words and words[-1] == "la":  # '… chủ đề là gì': the greedy words took the 'là'
+            words = words[:-1]
         for n in range(min(3, len(words)), 1, -1):  # the longest noun of two words or more first
             noun = " ".join(words[-n:])
             pat = re.compile(r"(?<!\w)" + re.escape(noun) + r"\s*:")

@@ -25,7 +25,7 @@ from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.memo import Memo
 from assistant.corpus.metadata import named_places
 from assistant.corpus.models import Chunk
-from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones
+from assistant.corpus.normalize import Block, asked_years, blocks, fold, nfc, tokens, unify_tones
 from assistant.corpus.registry import norm_number
 from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
@@ -447,7 +447,7 @@ class Evidence:
     def _corpus_texts(self, folded_part: str) -> Iterator[str]:
         """The texts of the visible chunks that hold a folded phrase (read lazily)."""
         cand = self.s.lex.phrase_candidates(folded_part.split())
-        for i in [] if cand is None else cand.tolist():
+        for i in range(len(self.s.chunks)) if cand is None else cand.tolist():  # None: no word narrows them
             c = self.s.chunks[i]
             if c.source_file not in self.hidden and folded_part in self.s.folded[i]:
                 yield nfc(c.text)
@@ -977,10 +977,9 @@ class Evidence:
             # the year written nearest the place is the one asked of it ("chỉ tiêu năm 2025 của xã Quang Trung … để
             # đối chiếu với năm 2024", "soạn kế hoạch năm 2026, … giao ước 2024 của huyện Bình Sơn"); another may be
             # a comparison the asked plan itself states ("… giảm so với năm 2024")
-            at = [(m.start(), int(m.group(1))) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", no_dates)] or \
-                 [(m.start(), int(m.group(1))) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", spanless)]
-            fq = fold(no_dates)
-            for loc in qi.localities:
+            at = asked_years(nfc(q))
+            fq = fold(nfc(q))
+            for loc in qi.localities if at else []:
                 where = fq.find(loc)
                 year = min(at, key=lambda a: abs(a[0] - where))[1] if where >= 0 else at[0][1]
                 if (loc, year) not in plans and any(p[0] == loc for p in plans):

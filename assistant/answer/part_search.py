@@ -16,8 +16,8 @@ PART_SUPPORT = 0.8  # a part's passage must match the whole question nearly as w
 def search_with_parts(search: Callable[[str, int], list[Hit]], question: str, types: AnswerTypes,
                       support: Callable[[Hit], float], k: int = 5) -> list[Hit]:
     """The whole question's top WHOLE_KEPT passages, then the best passage each part of at least PART_WORDS words
-    finds alone when the whole question's search missed it and it matches the whole question (`support`) at least
-    PART_SUPPORT as well as the least of those, then the whole question's next ones; k in all."""
+    finds alone when those WHOLE_KEPT do not hold it and it matches the whole question (`support`) at least
+    PART_SUPPORT as well as the least of them, then the whole question's next ones; k in all."""
     hits = search(question, k)
     parts = [p for p in asked_parts(question, types) if len(re.findall(r"\w+", p)) >= PART_WORDS]
     if len(parts) < 2 or not hits:

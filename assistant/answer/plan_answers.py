@@ -12,7 +12,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.answer.validity import (
     reform_notes,
 )
-from assistant.corpus.normalize import fold
+from assistant.corpus.normalize import asked_years, fold
 
 MAX_BREAKDOWN = 8  # parts of one target listed after it ('Trong đó:')
 BREAKDOWN_GAP = 12  # characters between a target and its next part at most (a line break and an item mark)
@@ -191,7 +191,7 @@ class PlanAnswers:
 def _years_without_rows(question: str, rows: list[Any]) -> tuple[int | None, list[int]]:
     """(the year asked of the place: the one written nearest its name, the years the question names that no found
     target is of)."""
-    at = [(m.start(), int(m.group(1))) for m in re.finditer(r"(?<!\d)(20\d\d)(?!\d)", question)]
+    at = asked_years(question)
     if not at:
         return None, []
     where = fold(question).find(fold(rows[0].locality or "")) if rows else -1

@@ -36,6 +36,20 @@ def fold(s: str) -> str:
 FOLD_CACHE_CHARS = 4000  # longer texts (whole files) are folded without caching
 
 
+# what names a year without asking of it: a span ("giai đoạn 2021-2025", "nhiệm kỳ 2026 - 2031"), a full date the
+# asker gives ("ngày 05/01/2026"), a document's number ("12/2023/NQ-HĐND")
+_NOT_ASKED_YEAR = re.compile(r"(?<!\d)20\d\d\s*[-–]\s*20\d\d(?!\d)|\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+                             r"|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\d{1,5}/\d{4}/[^\W\d_]")
+_YEAR_AT = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def asked_years(text: str) -> list[tuple[int, int]]:
+    """(position, year) of each year a text asks of — not those of a span, a full date or a document's number —
+    with positions in the text (and in its fold, which keeps the length)."""
+    blank = _NOT_ASKED_YEAR.sub(lambda m: " " * len(m.group(0)), text)
+    return [(m.start(), int(m.group(1))) for m in _YEAR_AT.finditer(blank)]
+
+
 def has_marks(text: str) -> bool:
     """Whether a text is written with Vietnamese diacritics (a tone or vowel mark, or đ) — not merely with a 'y'
     that fold() spells 'i' ("ty le" has none)."""

@@ -147,3 +147,12 @@ def test_a_question_typed_without_marks_is_read_folded_even_with_a_y(ask_service
     types = ask_service.types
     for q in ("ty le cu tri di bau phai dat bao nhieu", "Tỷ lệ phiếu đồng ý phải đạt bao nhiêu?"):
         assert types.detect(q) == "count", q  # a share asked, words between
+
+
+def test_a_labelled_value_is_found_for_x_la_gi() -> None:
+    from assistant.answer.conclusion import labelled_value
+
+    sents = ["Ủy ban phát động thi đua với chủ đề:", "Đoàn kết, sáng tạo, về đích sớm."]
+    for q in ("Chủ đề là gì?", "Hội nghị năm nay, chủ đề là gì?", "Kế hoạch có chủ đề gì?"):
+        got = labelled_value(q, sents, 300)
+        assert got and "Đoàn kết" in got, (q, got)

@@ -58,3 +58,11 @@ def test_who_decides_now_is_not_answered_by_an_abolished_level(ask_service) -> N
               f"Năm {reform['date'].year - 1} ai quyết định tặng danh hiệu Chiến sĩ thi đua cơ sở cho công chức "
               "cấp huyện?"):
         assert f"không còn từ {reform['date']:%d/%m/%Y}" not in ask_service.ask(q).answer, q
+
+
+def test_years_of_a_span_a_date_or_a_document_number_are_not_asked() -> None:
+    from assistant.corpus.normalize import asked_years
+
+    q = "Theo Nghị quyết 12/2023/NQ-HĐND, giai đoạn 2021-2025, ngày 05/01/2026, chỉ tiêu năm 2024 là bao nhiêu?"
+    assert [y for _, y in asked_years(q)] == [2024]
+    assert all(q[i:i + 4] == str(y) for i, y in asked_years(q))  # positions in the text itself
