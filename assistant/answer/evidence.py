@@ -25,7 +25,7 @@ from assistant.answer.siblings import passages_by_file, sibling_passages
 from assistant.corpus.memo import Memo
 from assistant.corpus.metadata import named_places
 from assistant.corpus.models import Chunk
-from assistant.corpus.normalize import Block, asked_years, blocks, fold, nfc, tokens, unify_tones
+from assistant.corpus.normalize import Block, blocks, fold, nfc, tokens, unify_tones, year_asked_of
 from assistant.corpus.registry import norm_number
 from assistant.index.lexical import has_diacritics
 from assistant.index.query import compose_phrases
@@ -977,12 +977,9 @@ class Evidence:
             # the year written nearest the place is the one asked of it ("chỉ tiêu năm 2025 của xã Quang Trung … để
             # đối chiếu với năm 2024", "soạn kế hoạch năm 2026, … giao ước 2024 của huyện Bình Sơn"); another may be
             # a comparison the asked plan itself states ("… giảm so với năm 2024")
-            at = asked_years(nfc(q))
-            fq = fold(nfc(q))
-            for loc in qi.localities if at else []:
-                where = fq.find(loc)
-                year = min(at, key=lambda a: abs(a[0] - where))[1] if where >= 0 else at[0][1]
-                if (loc, year) not in plans and any(p[0] == loc for p in plans):
+            for loc in qi.localities:
+                year = year_asked_of(nfc(q), loc)
+                if year is not None and (loc, year) not in plans and any(p[0] == loc for p in plans):
                     n += 1
                     reasons.append(f"không có kế hoạch/văn bản của {self._surface(q, loc)} cho năm {year}")
         # a question about the current (or a future) year needs a source that speaks of that year

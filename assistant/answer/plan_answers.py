@@ -12,7 +12,7 @@ from assistant.answer.models import Answer, Citation
 from assistant.answer.validity import (
     reform_notes,
 )
-from assistant.corpus.normalize import asked_years, fold
+from assistant.corpus.normalize import asked_years, fold, year_asked_of
 
 MAX_BREAKDOWN = 8  # parts of one target listed after it ('Trong đó:')
 BREAKDOWN_GAP = 12  # characters between a target and its next part at most (a line break and an item mark)
@@ -180,7 +180,7 @@ class PlanAnswers:
             where = rows[0].locality or ""
             note = (f"Kho văn bản chưa có chỉ tiêu năm {', '.join(map(str, absent))} của {where}; "
                     f"kho chỉ có năm {', '.join(map(str, sorted({r.year for r in rows if r.year})))}.")
-            if asked in absent:  # the year asked first is the one asked for: what the corpus has is no answer
+            if asked in absent:  # the year asked of the place is missing: what the corpus has is no answer
                 closest = [c.model_copy(update={"quote": c.quote[:300]}) for c in cites]
                 return Answer(answer=refusal_text([], closest, [note]), citations=[], warnings=warnings,
                               refused=True, mode="refusal")
@@ -191,13 +191,11 @@ class PlanAnswers:
 def _years_without_rows(question: str, rows: list[Any]) -> tuple[int | None, list[int]]:
     """(the year asked of the place: the one written nearest its name, the years the question names that no found
     target is of)."""
-    at = asked_years(question)
-    if not at:
+    asked = year_asked_of(question, rows[0].locality or "" if rows else "")
+    if asked is None:
         return None, []
-    where = fold(question).find(fold(rows[0].locality or "")) if rows else -1
-    asked = min(at, key=lambda a: abs(a[0] - where))[1] if where >= 0 else at[0][1]
     have = {r.year for r in rows}
-    return asked, [y for y in dict.fromkeys(y for _, y in at) if y not in have]
+    return asked, [y for y in dict.fromkeys(y for _, y in asked_years(question)) if y not in have]
 
 
 def _unit_head(unit: str) -> str:

@@ -50,6 +50,16 @@ def asked_years(text: str) -> list[tuple[int, int]]:
     return [(m.start(), int(m.group(1))) for m in _YEAR_AT.finditer(blank)]
 
 
+def year_asked_of(text: str, place: str) -> int | None:
+    """The year a text asks of a place: of the asked years (asked_years), the one written nearest the place's name
+    (matched folded); the first when the name is not written; None when the text asks no year."""
+    at = asked_years(text)
+    if not at:
+        return None
+    where = fold(text).find(fold(place))
+    return min(at, key=lambda a: abs(a[0] - where))[1] if where >= 0 else at[0][1]
+
+
 def has_marks(text: str) -> bool:
     """Whether a text is written with Vietnamese diacritics (a tone or vowel mark, or đ) — not merely with a 'y'
     that fold() spells 'i' ("ty le" has none)."""
