@@ -758,7 +758,11 @@ class Evidence:
         if not pats:
             return 0.0
         ents = self.entities(q)
-        name = max(ents, key=len).split() if ents else []  # a named title/award: matched as a run of its words
+        # the longest named title/award, matched as a run of its words, in either spelling ("… Ủy ban nhân dân tỉnh",
+        # "… UBND tỉnh")
+        longest = [max(ents, key=len)] if ents else []
+        names = [e.split() for e in longest + self.short_written(longest)]
+        name = names[0] if names else []
         syl = [t for t in self.terms(q) if "_" not in t and t in self.idf]
         subj = [t for t in syl if self.idf[t] >= self.rare_idf] or syl
         tot = sum(self.idf[t] for t in subj)
@@ -769,18 +773,25 @@ class Evidence:
             # the document's own scope (its locality, its year) is written in its heading, not in every sentence
             m = c.meta
             scope = " ".join(fold(str(x)) for x in (m.locality, m.year) if x) if m else ""
+            heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
             for sent in re.split(r"\n|;\s", c.text):
                 if not any(p.search(sent) for p in pats):
                     continue
-                toks = re.findall(r"[0-9a-z]+", fold(sent) + " " + scope)
+                toks = re.findall(r"[0-9a-z]+", fold(sent if "“" in sent or not name else f"{heading} {sent}")
+                                  + " " + scope)
                 if name:
                     text = f" {' '.join(toks)} "
-                    run = max((j - i for i in range(len(name)) for j in range(i + 1, len(name) + 1)
-                               if f" {' '.join(name[i:j])} " in text), default=0)
-                    best = max(best, run / len(name))
+                    best = max([best] + [self._run_share(n, text) for n in names])
                 else:
                     best = max(best, sum(self.idf[t] for t in subj if t in set(toks)) / tot)
         return round(1.0 - best, 4)
+
+    @staticmethod
+    def _run_share(name: list[str], text: str) -> float:
+        """The share of a name's words that `text` (spaced, folded) writes as one run."""
+        run = max((j - i for i in range(len(name)) for j in range(i + 1, len(name) + 1)
+                   if f" {' '.join(name[i:j])} " in text), default=0)
+        return run / len(name)
 
     def title_slot(self, q: str, ents: list[str]) -> float:
         """Whether the corpus states the asked kind of fact (answer_types.yaml: amount, count, duration, date,

@@ -18,6 +18,17 @@ RE_PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s*%")
 RE_COUNT = re.compile(r"(?<![\d%])(\d{1,2})\s+$")
 SEPARATORS = re.compile(r"[.;?!\n]|(?<!\w)(?:thì|nhưng|còn)(?!\w)")  # applied to the text with diacritics
 NUMBER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5}
+RE_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+POINTING_BACK_WORDS = 6  # a question sentence this short ("vậy em có đủ không?") asks about the sentences before it
+
+
+def asked_sentence_start(text: str) -> int:
+    """Where the question the asker marked with "?" begins: the first such sentence, unless it only points back
+    (then 0: the whole text may hold what is asked). 0 when no sentence is marked."""
+    for m in RE_SENTENCE.finditer(text):
+        if "?" in m.group(0):
+            return m.start() if len(re.findall(r"\w+", m.group(0))) > POINTING_BACK_WORDS else 0
+    return 0
 
 
 @dataclass
@@ -190,7 +201,8 @@ class FactReader:
     def _question_span(self, text: str, mentions: list[Mention], facts: Facts) -> tuple[int, int]:
         """Find the title asked about: the first title after a question cue (else the last title without
         years); returns the span [cue, end of that title] that holds no facts."""
-        for cue in self.cue_re.finditer(text):
+        asked_from = asked_sentence_start(text)  # a cue in the asker's story ("nghe nói … được xét …") asks nothing
+        for cue in self.cue_re.finditer(text, asked_from):
             if self.rule_re and self.rule_re.match(text, cue.end()):  # "thời gian nghỉ đó có được tính để bình xét …"
                 continue
             same = self._clause(text, cue.start())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,20 @@ def _d(v: Any) -> date | None:
 def norm_number(s: str) -> str:
     """Canonical form of a document number for matching: folded, no spaces ("98/2023/nd-cp")."""
     return re.sub(r"\s+", "", fold(s))
+
+
+_NUMBER_PARTS = re.compile(r"^0*(\d+)(?:/\d{4})?/([^\W\d_]+)(?:-|$)")
+
+
+@lru_cache(maxsize=256)
+def short_reference(number: str) -> re.Pattern[str] | None:
+    """The folded pattern of a document named the short way, by its kind and number ("KH 0124", "QĐ số 71",
+    "kh 124" for "0124/KH-UBND"); None for a number without that shape."""
+    m = _NUMBER_PARTS.match(fold(number).replace(" ", ""))
+    if not m:
+        return None
+    num, kind = m.groups()
+    return re.compile(rf"(?<!\w){re.escape(kind)}\s*(?:so\s*)?0*{num}(?![\w/])")
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 
 from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import fold
-from assistant.corpus.registry import Registry, norm_number
+from assistant.corpus.registry import Registry, norm_number, short_reference
 from assistant.index.lexical import LexicalIndex, has_diacritics
 from assistant.index.query import NormalisedQuery, QueryNormaliser, compose_phrases
 from assistant.index.reaccent import Reaccenter
@@ -104,6 +104,8 @@ class QueryInfo:
     terms: list[str] = field(default_factory=list)
     normalised: str = ""  # the question sentence in corpus wording (abbreviations expanded, fillers dropped)
     slot_heads: tuple[str, ...] = ()  # folded: how a heading names the kind of answer asked ("tieu chuan", …)
+    plan_numbers: set[str] = field(default_factory=set)  # the plans of the corpus the question names by number
+    other_plan_years: set[int] = field(default_factory=set)  # years asked besides those of the plans named
 
 
 class HybridSearcher:
@@ -176,6 +178,11 @@ class HybridSearcher:
         f_full = fold(full)
         f = fold(nq.text)
         nums = {norm_number(n) for n in DOC_NUMBER.findall(query)}
+        f_query = fold(query)
+        # a document of the corpus named the short way ("KH 0124", "QĐ 71"), as officials write it
+        nums |= {norm_number(m.number) for m in self._doc_metas
+                 if m.number and (ref := short_reference(m.number)) and ref.search(f_query)}
+        named_plans = [m for m in self._doc_metas if m.kind == "plan" and m.number and norm_number(m.number) in nums]
         old = False
         for d in self.registry.find_in_text(query):
             nums.add(norm_number(d.number))
@@ -199,7 +206,8 @@ class HybridSearcher:
         expanded = " ".join([nq.lexical, *story_titles, *extra])
         terms = [t for t in dict.fromkeys(re.findall(r"[0-9a-z]+", f)) if t not in self.stop and not t.isdigit()]
         return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms,
-                         nq.text, slot_heads)
+                         nq.text, slot_heads, {norm_number(str(m.number)) for m in named_plans},
+                         years - {m.year for m in named_plans})
 
     def without_expansion_keys(self, query: str) -> str | None:
         """The query (folded) with the phrases that query expansion rewrites removed, or None if none match."""
@@ -309,6 +317,8 @@ class HybridSearcher:
                 b *= 1.6
             elif mentions:
                 b *= 1.2
+            elif qi.plan_numbers and m.kind == "plan" and m.year not in qi.other_plan_years:
+                b *= 0.6  # another plan than the one the question names (and not of another year it asks about)
         if qi.localities:
             loc = fold(m.locality or "")
             if loc and loc in qi.localities:

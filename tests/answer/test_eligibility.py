@@ -182,6 +182,9 @@ def test_api_check(check_server) -> None:  # noqa: ANN001
     "Ai công nhận sáng kiến có phạm vi ảnh hưởng toàn quốc khi xét CSTĐ toàn quốc?",
     "Quy định về kỷ luật trong tập thể khi xét Tập thể lao động tiên tiến thế nào?",
     "Mức thưởng Lao động tiên tiến năm 2025 là bao nhiêu?",
+    # the cue is in what the asker heard; the marked question asks whether a rule still applies
+    "Năm 2025 trường em có 40 GV đạt LĐTT, nghe nói CSTĐCS chỉ được xét tối đa 15% số người đạt LĐTT. "
+    "Quy định tỷ lệ này hiện còn áp dụng theo Nghị định 152 không ạ?",
 ])
 def test_general_questions_are_not_taken_for_eligibility_questions(q: str) -> None:
     assert not _checker().is_eligibility_question(q)
@@ -192,6 +195,8 @@ def test_general_questions_are_not_taken_for_eligibility_questions(q: str) -> No
     "nếu năm nay em không có sáng kiến thì còn được đề nghị CSTĐCS không ạ",
     "Phòng tôi có 80% cá nhân đạt LĐTT thì có đủ điều kiện Tập thể lao động tiên tiến không?",
     "Em bị kỷ luật khiển trách năm 2024, năm 2025 có được xét Lao động tiên tiến không?",
+    # a short question sentence points back to the cue before it
+    "Em muốn đề nghị xét CSTĐCS năm nay. Em có LĐTT 2023, 2024 và 1 sáng kiến. Vậy em có đủ không ạ?",
 ])
 def test_questions_with_the_asker_s_facts_are_eligibility_questions(q: str) -> None:
     assert _checker().is_eligibility_question(q)

@@ -61,6 +61,19 @@ def test_slot_far_wants_the_asked_value_next_to_the_named_subject(evidence: Evid
     assert evidence.slot_far("Tiêu chuẩn danh hiệu Lao động tiên tiến là gì?", [h.chunk for h in art50]) == 0.0
 
 
+def test_slot_far_reads_a_sentence_without_a_title_with_its_section_heading(evidence: Evidence, knowledge) -> None:  # noqa: ANN001
+    sec = _hits(knowledge, lambda c: "tỷ lệ cử tri đi bầu cử đạt từ 98%" in c.text
+                and "Bằng khen của Chủ tịch UBND tỉnh" in " ".join(c.breadcrumb))
+    if not sec:
+        pytest.skip("the Đắk Lắk election plan of ../shared/corpus/raw is not indexed")
+    # the share is written under the heading "Bằng khen của Chủ tịch UBND tỉnh", asked with the name in full
+    q = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh về công tác bầu cử yêu cầu tỷ lệ cử tri đi bầu bao nhiêu %?"
+    assert evidence.slot_far(q, [h.chunk for h in sec]) == 0.0
+    # a title the heading does not name stays far
+    assert evidence.slot_far("Cờ thi đua của Ủy ban nhân dân tỉnh yêu cầu tỷ lệ cử tri đi bầu bao nhiêu %?",
+                             [h.chunk for h in sec]) > 0.3
+
+
 def test_local_unnamed_is_the_share_of_passages_from_a_locality_the_question_does_not_name(
         evidence: Evidence, knowledge) -> None:  # noqa: ANN001
     plan = _hits(knowledge, lambda c: c.source_file == NGHE_AN)[:3]
