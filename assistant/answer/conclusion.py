@@ -40,6 +40,7 @@ class AnswerTypes:
     criteria_references: list[str] = field(default_factory=list)  # folded: criteria set elsewhere ("quy định tại")
     criteria_head_words: list[str] = field(default_factory=list)  # folded: before a criteria noun in an article head
     exclusion: re.Pattern[str] | None = None  # a case a provision leaves out: group 1 or 2 is the case
+    either: list[tuple[list[tuple[re.Pattern[str], re.Pattern[str]]], list[str]]] = field(default_factory=list)
 
     @cached_property
     def criteria_head(self) -> re.Pattern[str] | None:
@@ -71,7 +72,9 @@ class AnswerTypes:
                    [fold(str(x)) for x in d.get("criteria_verbs") or []],
                    [fold(str(x)) for x in d.get("criteria_references") or []],
                    [fold(str(x)) for x in d.get("criteria_head_words") or []],
-                   _exclusion_pattern(d.get("exclusions") or {}))
+                   _exclusion_pattern(d.get("exclusions") or {}),
+                   [([(_question_pattern(w, False), _question_pattern(w, True)) for w in e.get("words") or []],
+                     [str(k) for k in e.get("kinds") or []]) for e in d.get("either") or []])
 
     def __post_init__(self) -> None:
         # the patterns are fixed once loaded: a question's type depends on its text alone
@@ -88,6 +91,13 @@ class AnswerTypes:
     def asks_type(self, question: str, kind: str) -> bool:
         """Whether the question has the question words of `kind` (whichever type `detect` gives it first)."""
         return self._has_words(*_reading(question), kind)
+
+    def also_asked(self, question: str) -> list[str]:
+        """The kinds the question's words may ask besides the one detected (`either`: "thời hạn" asks a length of
+        time or a deadline)."""
+        text, accented = _reading(question)
+        return [k for pats, kinds in self.either if any((a if accented else f).search(text) for a, f in pats)
+                for k in kinds]
 
     def _has_words(self, text: str, accented: bool, kind: str) -> bool:
         return any((acc if accented else folded).search(text) for acc, folded in self.question.get(kind, []))

@@ -712,11 +712,14 @@ class Evidence:
 
     def asked_kinds(self, q: str) -> list[str]:
         """The kinds of fact with a value form (answer_types.yaml) a question asks: that of each of its parts when
-        it asks several ('… do cơ quan nào ban hành, ký ngày nào?'), else its own; the whole question's first."""
+        it asks several ('… do cơ quan nào ban hành, ký ngày nào?'), else its own, the whole question's first; then
+        any other kind its words also ask ("thời hạn": a length of time or a deadline)."""
         types = self.w.types
         if not types:
             return []
-        kinds = [types.detect(q)] + [types.detect(p) for p in asked_parts(q, types)]
+        parts = asked_parts(q, types)
+        kinds = [types.detect(q)] + [types.detect(p) for p in parts]
+        kinds += [k for x in [q, *parts] for k in types.also_asked(x)]  # "thời hạn": a length of time or a deadline
         return list(dict.fromkeys(k for k in kinds if k and types.answer.get(k)))
 
     def phrase_run(self, q: str, folded_text: str) -> tuple[float, float]:

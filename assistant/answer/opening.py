@@ -310,8 +310,12 @@ class OpeningFacts:
                                            room, subject=self._title_text(question))
                     found = con.text.rstrip(" .;:,…") + f" [{cites[0].n}]." if con else None
                 return found
-            return self._one_part_fact(question, part, kind, cites, title or ents, room, lead_chunk, whole,
-                                       title[0] if title else None)
+            # words that ask either of two kinds ("thời hạn": a length of time or a deadline): the other when the
+            # passages state none of the first
+            kinds = [kind, *(k for k in self.types.also_asked(part) if k != kind and self.types.answer.get(k))]
+            return next((f for k in kinds if (f := self._one_part_fact(question, part, k, cites, title or ents, room,
+                                                                        lead_chunk, whole, title[0] if title else None))),
+                        None)
 
         lines = [run(pk, share) for pk in parts]
         stated = [pk for pk, line in zip(parts, lines, strict=True) if line]

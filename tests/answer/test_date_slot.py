@@ -44,3 +44,13 @@ def test_no_date_the_corpus_writes_after_a_document_number_is_read_as_asked(know
                 seen += 1
                 assert not _DOC_SYMBOL.search(c.text[max(0, m.start() - 40):m.start()]), c.text[m.start() - 40:m.end()]
     assert seen > 50  # the corpus' own time limits are still read
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("Thời hạn gửi hồ sơ đề nghị khen thưởng tổng kết năm là khi nào?", ["duration", "date"]),
+    ("thoi han gui ho so de nghi bang khen", ["duration", "date"]),
+    ("Trong bao lâu phải nộp lưu hồ sơ?", []),  # a length of time only
+])
+def test_thoi_han_asks_a_length_of_time_or_a_deadline(question: str, kinds: list[str]) -> None:
+    assert TYPES.also_asked(question) == kinds
+

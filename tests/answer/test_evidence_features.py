@@ -232,3 +232,9 @@ def test_a_quoted_campaign_name_is_no_title(knowledge) -> None:  # noqa: ANN001
     # thi đua bầu cử …" a title that does not exist
     assert ev.title_variants("Bằng khen trong phong trào thi đua bầu cử đại biểu Quốc hội thì cần gì?") == []
     assert ev.title_variants("Tiêu chuẩn danh hiệu Chiến sĩ thi đua cơ xanh là gì?") == ["chien si thi dua co xanh"]
+
+
+def test_a_deadline_answers_a_thoi_han_question(evidence: Evidence) -> None:
+    kinds = evidence.asked_kinds("Thời hạn gửi hồ sơ đề nghị tặng Bằng khen về Sở Nội vụ?")
+    assert kinds[0] == "duration" and "date" in kinds
+    assert evidence.asked_kinds("Bao lâu thì phải nộp lưu hồ sơ?") == ["duration"]
