@@ -607,10 +607,29 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
     i = sents.index(found[0])
     lead_in = _plain(sents[i - 1]) if i and sents[i - 1].rstrip().endswith(":") else ""
     bare = len(found[0].split()) < 2 * MIN_FACT_WORDS and not _ITEM.match(found[0])  # a value, not a list item
+    if kind == "authority" and not (lead_in and bare):
+        # an item of a list of duties is done by its list's head ('2. Thường trực Hội đồng …:' + 'b) Thẩm định …')
+        lead_in, bare = _list_head(sents, i), True
     if lead_in and bare and len(lead_in) <= LEAD_IN_CHARS and len(lead_in) + len(plain) + 2 <= budget:
-        plain = f"{lead_in}: {plain}"  # the words announcing the fact ('Số lượng hồ sơ: 01 bộ')
+        plain = f"{lead_in.rstrip(' :')}: {plain}"  # the words announcing the fact ('Số lượng hồ sơ: 01 bộ')
     m = next((mm for p in pats if (mm := p.search(plain))), found[1])
     return _trim(plain, budget, m)
+
+
+def _list_head(sents: list[str], i: int) -> str:
+    """The head of the list whose item sents[i] is: the nearest sentence before it, past its sibling items (same
+    marker class) and their continuations, that ends with ':' and is no item of that class; '' for no item."""
+    cls = _marker_class(sents[i])
+    if not cls:
+        return ""
+    for j in range(i - 1, -1, -1):
+        if _marker_class(sents[j]) == cls:
+            continue
+        if sents[j].rstrip().endswith(":") and not is_heading(sents[j]):
+            return _plain(sents[j])
+        if _ITEM.match(sents[j]):
+            return ""  # an item of another list: the head is not in reach
+    return ""
 
 
 _QUOTE_MARKS = re.compile(r"[“”\"]")

@@ -40,6 +40,26 @@ def test_a_bare_table_cell_is_no_fact_unless_announced() -> None:
     assert fact_sentence("Thời gian\n01 ngày 2", "duration", TYPES, lambda t: 1.0, [], 200) is None
 
 
+def test_a_duty_of_a_list_is_done_by_the_list_s_head() -> None:
+    quote = ("2. Thường trực Hội đồng Thi đua - Khen thưởng:\n"
+             "a) Thẩm định thành tích, tổng hợp các nội dung trước khi báo cáo Ủy ban nhân dân tỉnh.\n"
+             "b) Thẩm định thành tích, báo cáo Chủ tịch Ủy ban nhân dân tỉnh quyết định tặng thưởng:\n"
+             "Danh hiệu “Tập thể Lao động xuất sắc”;")
+    fact = fact_sentence(quote, "authority", TYPES, lambda t: float("quyet dinh tang" in t), [], 300)
+    assert fact is not None and fact.startswith("Thường trực Hội đồng Thi đua - Khen thưởng: Thẩm định thành tích, báo cáo")
+    # an amount item keeps its room: its list's head ('Đối với cá nhân:') is not put before it
+    amount = "1. Đối với cá nhân:\na) Danh hiệu “Chiến sĩ thi đua toàn quốc” được thưởng 4,5 lần mức lương cơ sở;"
+    got = fact_sentence(amount, "amount", TYPES, lambda t: 1.0, [], 300)
+    assert got is not None and not got.startswith("Đối với cá nhân")
+
+
+def test_the_one_who_has_the_power_to_confer_is_an_actor() -> None:
+    quote = ("- Người có thẩm quyền quyết định tặng danh hiệu thi đua, hình thức khen thưởng thì có thẩm quyền hủy bỏ "
+             "quyết định tặng danh hiệu thi đua, hình thức khen thưởng.")
+    fact = fact_sentence(quote, "authority", TYPES, lambda t: 1.0, [], 300)
+    assert fact is not None and fact.startswith("Người có thẩm quyền quyết định tặng")
+
+
 def test_article_heading_stays_one_sentence() -> None:
     got = sentences("Điều 3. Đối tượng, tiêu chuẩn xét tặng Cờ thi đua\nCờ thi đua để tặng cho tập thể. Nội bộ đoàn kết")
     assert got == ["Điều 3. Đối tượng, tiêu chuẩn xét tặng Cờ thi đua", "Cờ thi đua để tặng cho tập thể.",
