@@ -345,6 +345,10 @@ class Evidence:
                             or (t == "nam" and k + 1 < len(words) and words[k + 1].isdigit()):  # "… năm 2025"
                         break
                     name.append(t)
+                    # a comma ends the name unless the corpus writes the words across it: a coordination of the
+                    # name ("… bộ, ban, ngành, tỉnh"), not the asker's next clause ("… tiêu biểu, ngoài ra …")
+                    if raw[k].endswith(",") and k + 1 < len(words) and not self.in_corpus(f"{t}, {words[k + 1]}"):
+                        break
                 if name:
                     found.append(f"{head} {' '.join(name)}")
         # a name cut short at a word that is a stopword elsewhere ("giải thưởng Hải" + "thượng …") is the corpus

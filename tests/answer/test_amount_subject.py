@@ -70,3 +70,12 @@ def test_a_named_title_ends_with_its_sentence_or_bracket(ask_service) -> None:  
     assert ev.entities("Anh ấy được Bằng khen Bộ trưởng (năm 2025). Ngoài ra thì sao?") == ["bang khen bo truong"]
     assert ev.entities("Chị ấy đạt danh hiệu Lao động tiên tiến. Ngoài tiền thưởng còn gì?") == [
         "danh hieu lao dong tien tien"]
+
+
+def test_a_named_title_ends_at_a_comma_unless_the_corpus_coordinates_across_it(ask_service) -> None:  # noqa: ANN001
+    ev = ask_service.evidence
+    q = "Phường mình được công nhận danh hiệu phường tiêu biểu, ngoài ra có 2 tổ dân phố văn hóa. Thưởng bao nhiêu?"
+    assert ev.entities(q) == ["danh hieu phuong tieu bieu"]
+    # the corpus writes "bộ, ban, ngành, tỉnh": the coordination is part of the name
+    assert any(e.endswith("bo, ban, nganh, tinh") for e in ev.entities(
+        "Danh hiệu chiến sĩ thi đua bộ, ban, ngành, tỉnh cần tiêu chuẩn gì?"))

@@ -185,6 +185,9 @@ def test_api_check(check_server) -> None:  # noqa: ANN001
     # the cue is in what the asker heard; the marked question asks whether a rule still applies
     "Năm 2025 trường em có 40 GV đạt LĐTT, nghe nói CSTĐCS chỉ được xét tối đa 15% số người đạt LĐTT. "
     "Quy định tỷ lệ này hiện còn áp dụng theo Nghị định 152 không ạ?",
+    # whether someone may confer the title: who decides, not whether the asker qualifies
+    "Năm 2025 xã có 3 công chức có sáng kiến. Chủ tịch UBND xã có được ký quyết định tặng CSTĐCS cho các đồng chí "
+    "này không?",
 ])
 def test_general_questions_are_not_taken_for_eligibility_questions(q: str) -> None:
     assert not _checker().is_eligibility_question(q)
