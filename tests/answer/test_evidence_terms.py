@@ -34,3 +34,9 @@ def test_a_title_with_a_list_in_its_name_is_found_in_the_passage(evidence: Evide
     assert any("chien si thi dua bo, ban, nganh, tinh" in fold(h.chunk.text) for h in hits)
     feats, reasons, _, _ = evidence.checks(q, hits, 2026)
     assert feats["entity_missing"] == 0.0 and feats["definition_missing"] == 0.0, reasons
+
+
+@pytest.mark.parametrize("q", ["Xã phường tiêu biểu được thưởng mấy lần lương cơ sở?",
+                               "xa phuong tieu bieu duoc thuong may lan luong co so"])
+def test_interrogatives_are_no_content_terms(evidence: Evidence, q: str) -> None:
+    assert "may" not in evidence.terms(q)

@@ -28,6 +28,12 @@ def test_abbreviations_are_expanded_to_the_corpus_wording(norm: QueryNormaliser)
     assert "Chiến sĩ thi đua cơ sở" in folded.text
 
 
+def test_texting_shorthand_of_general_words_is_written_out(norm: QueryNormaliser) -> None:
+    assert norm.normalise("xa phuong tieu bieu dc thuong bao nhieu").text == "xa phuong tieu bieu được thuong bao nhieu"
+    assert "không" in norm.normalise("LĐTT có đc xét CSTĐCS ko?").text
+    assert "ngân sách" in norm.normalise("giao ước TĐ 2024, chỉ tiêu tổng thu NS bao nhiêu?").text
+
+
 def test_longer_abbreviation_wins_and_document_numbers_stay_intact(norm: QueryNormaliser) -> None:
     assert "Tập thể lao động xuất sắc" in norm.normalise("TTLĐXS cần gì?").text
     r = norm.normalise("KH 21/KH-UBND năm 2025 gồm những mục nào? UBND xã ký")
