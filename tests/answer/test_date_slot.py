@@ -22,6 +22,7 @@ def _dates(text: str) -> list[str]:
     "(Kèm theo Nghị quyết số: 83/2025/NQ-HĐND ngày 27 tháng 11 năm 2025 của Hội đồng nhân dân)",
     "Căn cứ Chỉ thị số 02-CT/TU ngày 05/8/2025 của Ban Thường vụ Tỉnh ủy",
     "Luật Thi đua, khen thưởng số 06/2022/QH15",
+    "Nghệ An, ngày 19 tháng 11 năm 2025",  # the place and date a document opens with: its issue date
 ])
 def test_a_documents_number_and_issue_date_are_no_asked_date(text: str) -> None:
     assert _dates(text) == []
