@@ -489,6 +489,8 @@ class Evidence:
                     continue
                 if len(run) >= 3 and i == len(run) and self.in_corpus(fold(" ".join(run[1:]))):
                     run = []  # a capitalised sentence opener before a name the corpus writes ("Tại Bắc Ninh, …")
+                if run and i == len(run) and k == 0 and run[0].lower() in self.w.stop:
+                    run = run[1:]  # a sentence's opening function word ("Còn Nhà giáo nhân dân …") is no name's
                 if len(run) >= 2:
                     name = fold(" ".join(run))
                     if not self.in_corpus(name):

@@ -53,6 +53,13 @@ def test_a_name_ends_at_a_bracket(ask_service) -> None:  # noqa: ANN001
     assert ev.absent_names("huyện Chi Lăng (Hòa Vang Xanh) phát động thi đua với chủ đề gì?") == ["Hòa Vang Xanh"]
 
 
+
+def test_a_sentence_s_opening_function_word_is_no_part_of_a_name(ask_service) -> None:  # noqa: ANN001
+    ev = ask_service.evidence
+    assert ev.absent_names("Cô đã đủ để đề nghị Nhà giáo ưu tú chưa? Còn Nhà giáo nhân dân thì cần bao nhiêu năm?") == []
+    assert ev.absent_names("Còn Hòa Vang Xanh thì phát động thi đua với chủ đề gì?") == ["Hòa Vang Xanh"]
+
+
 def test_a_span_of_years_is_no_plan_year(ask_service) -> None:  # noqa: ANN001
     ev = ask_service.evidence
     kn = ask_service.knowledge

@@ -55,3 +55,13 @@ def test_no_date_the_corpus_writes_after_a_document_number_is_read_as_asked(know
 def test_thoi_han_asks_a_length_of_time_or_a_deadline(question: str, kinds: list[str]) -> None:
     assert TYPES.also_asked(question) == kinds
 
+
+
+def test_the_signing_date_answers_only_a_question_about_the_document_s_issuing(ask_service) -> None:  # noqa: ANN001
+    if not any(c.source_file.startswith("kh-0125") for c in ask_service.knowledge.searcher.chunks):
+        pytest.skip("the Đắk Lắk election plan of ../shared/corpus/raw is not indexed")
+    issued = ask_service.ask("Kế hoạch 0125/KH-UBND của Đắk Lắk ban hành ngày nào?")
+    assert "ngày ký 18/11/2025" in (issued.conclusion or ""), issued.answer[:300]
+    deadline = ask_service.ask("Theo Kế hoạch 0125/KH-UBND của Đắk Lắk, hồ sơ đề nghị Bằng khen gửi về Sở Nội vụ "
+                               "hạn chót ngày nào?")
+    assert "ngày ký" not in (deadline.conclusion or ""), deadline.answer[:300]
