@@ -20,6 +20,7 @@ from assistant.answer.validity import (
     reform_notes,
 )
 from assistant.corpus.normalize import fold
+from assistant.corpus.structure import SIGNATURE_SECTION
 from assistant.index.retriever import Filters, Hit
 
 MAX_SUPPORTING = 3
@@ -219,16 +220,32 @@ class GroundedAnswer:
         the last passage of the file), for a question that asks who signed it."""
         if self.types.detect(question) != "authority" or not has_phrase(fold(question), self.words.identity):
             return []
-        f = cites[0].source_file
-        last = max(self._facts.by_file.get(f, []), key=lambda c: c.start, default=None)
+        passages = self._facts.by_file.get(cites[0].source_file, [])
+        # the closing block the chunker labelled (an appendix may follow it), else the file's last passage
+        closing = [c for c in passages if c.label.get("section") == SIGNATURE_SECTION] or passages
+        last = max(closing, key=lambda c: c.start, default=None)
         if last is None:
             return []
         lines = [x.strip() for x in last.text.split("\n") if x.strip()]
-        if len(lines) < 2 or any(len(x) > 60 or re.search(r"[.;:]$", x) for x in lines[-2:]):
+        block = lines[-2:]  # the capacity and the name, on two short lines or on one
+        limit = SIGNER_LINE_CHARS if len(block) == 2 else 2 * SIGNER_LINE_CHARS
+        if not block or any(len(x) > limit or re.search(r"[.;:]$", x) for x in block):
+            return []
+        if len(block) == 1 and not _capacity_and_name(block[0]):
             return []
         c = self._citation(len(cites) + 1, Hit(chunk=last, score=0.0, rank=0), question, 200)
         cites.append(c)
-        return [f"Người ký: {lines[-2]} {lines[-1]} [{c.n}]."]
+        return [f"Người ký: {' '.join(block)} [{c.n}]."]
+
+
+SIGNER_LINE_CHARS = 60  # a line of a signature block is short: a capacity ("KT. CHỦ TỊCH") or a name
+
+
+def _capacity_and_name(line: str) -> bool:
+    """Whether one line holds a signer's capacity in capitals and a name ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Thị …")."""
+    words = re.findall(r"\w+", line)
+    caps = any(a.isupper() and b.isupper() and len(a) > 1 and len(b) > 1 for a, b in zip(words, words[1:], strict=False))
+    return caps and bool(words) and words[-1][:1].isupper() and not words[-1].isupper()
 
 
 @dataclass

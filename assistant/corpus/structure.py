@@ -9,6 +9,8 @@ from assistant.corpus.metadata import split_front_matter
 from assistant.corpus.models import Chunk, DocMeta
 from assistant.corpus.normalize import Block, blocks, fold
 
+SIGNATURE_SECTION = "Nơi nhận, chữ ký"  # the section label of a plan's closing block (recipients, signer)
+
 LEGAL_MAX = 1000  # a whole Điều up to this size is one chunk
 KHOAN_MAX = 1200  # a khoản up to this size is one chunk, else split by điểm
 PLAN_MAX = 750  # plan chunks are grouped up to this size
@@ -283,7 +285,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
 
     def label() -> str:
         if not path:
-            return "Phần mở đầu" if not in_tail else "Nơi nhận, chữ ký"
+            return "Phần mở đầu" if not in_tail else SIGNATURE_SECTION
         marks = ".".join(m.rstrip(".") for m, _ in path)
         return f"{marks} {path[-1][1][:80]}".strip()
 
@@ -292,7 +294,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
         if not content:
             return  # headings without content of their own go with the next section's first chunk
         items = pending + content
-        lab = label() if not in_tail else "Nơi nhận, chữ ký"
+        lab = label() if not in_tail else SIGNATURE_SECTION
         for grp in _group(items, PLAN_MAX):
             u = _Unit(grp, {"section": lab}, crumbs() if not in_tail else [root, "Nơi nhận, người ký văn bản"],
                       False)
