@@ -110,10 +110,11 @@ class QueryNormaliser:
         """Long forms in place of short ones; the short forms the corpus also writes are returned as extras."""
         extra: list[str] = []
         out = text
+        unmarked = fold(text) == text.lower()  # typed without diacritics: the long forms go in the same way
         for a, pat, pat_f in self._abbr:
             for p in (pat, pat_f):
                 if p.search(out):
-                    out = p.sub(a.long, out)
+                    out = p.sub(fold(a.long) if unmarked else a.long, out)
                     if a.keep_short:
                         extra.append(a.short)
         return out, extra

@@ -24,12 +24,14 @@ def test_abbreviations_are_expanded_to_the_corpus_wording(norm: QueryNormaliser)
     r = norm.normalise("Tiêu chuẩn CSTĐCS và LĐTT là gì?")
     assert "Chiến sĩ thi đua cơ sở" in r.text and "Lao động tiên tiến" in r.text
     assert "CSTĐ" not in r.text
+    # a question typed without diacritics gets the long form without them too: it stays one unmarked question
+    # (read folded, its dense side re-marked from the corpus' wording)
     folded = norm.normalise("tieu chuan cstdcs la gi")
-    assert "Chiến sĩ thi đua cơ sở" in folded.text
+    assert "chien si thi dua co so" in folded.text
 
 
 def test_texting_shorthand_of_general_words_is_written_out(norm: QueryNormaliser) -> None:
-    assert norm.normalise("xa phuong tieu bieu dc thuong bao nhieu").text == "xa phuong tieu bieu được thuong bao nhieu"
+    assert norm.normalise("xa phuong tieu bieu dc thuong bao nhieu").text == "xa phuong tieu bieu duoc thuong bao nhieu"
     assert "không" in norm.normalise("LĐTT có đc xét CSTĐCS ko?").text
     assert "ngân sách" in norm.normalise("giao ước TĐ 2024, chỉ tiêu tổng thu NS bao nhiêu?").text
 
