@@ -210,6 +210,11 @@ class AbstentionModel:
         return float(1.0 / (1.0 + np.exp(-(float(z @ np.array(self.weights)) + self.bias))))
 
 
+def _with_heading(sentence: str, heading: str) -> str:
+    """A sentence read with its passage's headings when it quotes no title of its own (a section names its subject
+    once: "3.2 Bằng khen của Chủ tịch UBND tỉnh" over "+ Có tỷ lệ cử tri đi bầu cử đạt từ 98% trở lên")."""
+    return sentence if "“" in sentence else f"{heading} {sentence}"
+
 class Evidence:
     """IDF statistics over the indexed chunks, used to judge support and to choose quotes."""
 
@@ -786,8 +791,7 @@ class Evidence:
             for sent in re.split(r"\n|;\s", c.text):
                 if not any(p.search(sent) for p in pats):
                     continue
-                toks = re.findall(r"[0-9a-z]+", fold(sent if "“" in sent or not name else f"{heading} {sent}")
-                                  + " " + scope)
+                toks = re.findall(r"[0-9a-z]+", fold(_with_heading(sent, heading) if name else sent) + " " + scope)
                 if name:
                     text = f" {' '.join(toks)} "
                     best = max([best] + [self._run_share(n, text) for n in names])
@@ -874,7 +878,7 @@ class Evidence:
                     continue  # criteria set in another document or article
                 if not (headed or has_phrase(fs, verbs) or (announce and announce.search(fs))):
                     continue
-                if title_match([name], sent if "“" in sent else f"{heading} {sent}", titles) == 2:
+                if title_match([name], _with_heading(sent, heading), titles) == 2:
                     return True
         return False
 
@@ -903,7 +907,7 @@ class Evidence:
             heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
             for sent in self.announced_sentences(c.text, pats):
                 if any(p.search(sent) for p in pats):
-                    best = max(best, title_match([name], sent if "“" in sent else f"{heading} {sent}", titles))
+                    best = max(best, title_match([name], _with_heading(sent, heading), titles))
                     if best == 2:
                         return 2, []
                 elif title_match([name], sent, titles) == 2:

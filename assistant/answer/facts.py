@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.corpus.normalize import fold, nfc
+from assistant.index.query import POINTING_BACK_WORDS
 
 YEAR = r"(?:19|20)\d{2}"
 RE_RANGE = re.compile(rf"(?:tu\s+(?:nam\s+)?)?({YEAR})\s*(?:-|–|—|den|toi)\s*(?:nam\s+)?({YEAR})")
@@ -19,7 +20,6 @@ RE_COUNT = re.compile(r"(?<![\d%])(\d{1,2})\s+$")
 SEPARATORS = re.compile(r"[.;?!\n]|(?<!\w)(?:thì|nhưng|còn)(?!\w)")  # applied to the text with diacritics
 NUMBER_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5}
 RE_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
-POINTING_BACK_WORDS = 6  # a question sentence this short ("vậy em có đủ không?") asks about the sentences before it
 
 
 def asked_sentence_start(text: str) -> int:

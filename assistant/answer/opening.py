@@ -12,14 +12,13 @@ from assistant.answer.evidence import SLOT_NAMES, has_phrase
 from assistant.answer.grounded import MAX_SUPPORTING
 from assistant.answer.models import Citation
 from assistant.answer.validity import (
-    date_of,
     reform_notes,
     validity_conclusion,
 )
 from assistant.answer.verify import extract_citations
 from assistant.corpus.models import Chunk
 from assistant.corpus.normalize import fold
-from assistant.corpus.registry import norm_number
+from assistant.corpus.registry import as_date, norm_number
 from assistant.index.retriever import Filters, Hit
 
 CORE_CHARS = 40  # the start of a fact line compared with the others; a shorter line is never taken as held
@@ -140,7 +139,7 @@ class OpeningFacts:
             return None
         if not reform_notes(question, self.knowledge.registry, self.today, markers):
             return None
-        when = min(date_of(r["date"]) for r in self.knowledge.registry.reforms if r.get("date"))
+        when = min(as_date(r["date"]) for r in self.knowledge.registry.reforms if r.get("date"))
         if any(int(y) < when.year for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)):
             return None  # asked of a time before the reform: the passages answer it
         level = self.evidence._surface(fact, max((m for m in markers if has_phrase(fold(fact), [m])), key=len))

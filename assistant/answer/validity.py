@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from assistant.corpus.models import DocMeta
 from assistant.corpus.normalize import fold
-from assistant.corpus.registry import LegalDoc, Registry, fmt_date
+from assistant.corpus.registry import LegalDoc, Registry, as_date, fmt_date
 
 AMENDMENT_MARK = "có thể đã được sửa đổi, bổ sung"
 
@@ -40,11 +39,6 @@ def legal_warning(doc: LegalDoc, registry: Registry, today: date) -> str | None:
     return s + (f". Ghi chú: {doc.note}" if doc.note else ".")
 
 
-def date_of(value: Any) -> date:
-    """A registry date (YAML gives a date, or an ISO string)."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
 def reform_notes(question: str, registry: Registry, today: date, markers: list[str]) -> list[str]:
     """Notes on reforms (e.g. two-level local government) when a present-day question speaks of old units."""
     fq = fold(question)
@@ -52,7 +46,7 @@ def reform_notes(question: str, registry: Registry, today: date, markers: list[s
     if any(m in fq for m in markers):
         for r in registry.reforms:
             d = r.get("date")
-            if d and date_of(d) <= today:
+            if d and as_date(d) <= today:
                 out.append(str(r.get("text")))
     return out
 

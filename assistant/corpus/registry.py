@@ -14,7 +14,8 @@ import yaml
 from assistant.corpus.normalize import fold
 
 
-def _d(v: Any) -> date | None:
+def as_date(v: Any) -> date | None:
+    """A registry date: YAML gives a date or an ISO string; None for none."""
     if v is None or v == "":
         return None
     return v if isinstance(v, date) else date.fromisoformat(str(v))
@@ -110,8 +111,8 @@ class Registry:
             docs.append(LegalDoc(
                 id=e["id"], number=e["number"], doc_type=e.get("doc_type", ""), title=e.get("title", ""),
                 short_name=e.get("short_name", ""), issuer=e.get("issuer", ""), level=e.get("level", ""),
-                locality=e.get("locality"), signed=_d(e.get("signed")), in_force_from=_d(e.get("in_force_from")),
-                in_force_to=_d(e.get("in_force_to")), replaced_by=e.get("replaced_by"),
+                locality=e.get("locality"), signed=as_date(e.get("signed")),
+                in_force_from=as_date(e.get("in_force_from")), in_force_to=as_date(e.get("in_force_to")), replaced_by=e.get("replaced_by"),
                 amended_by=e.get("amended_by"), files=list(e.get("files") or []),
                 aliases=list(e.get("aliases") or []), basis=e.get("basis", ""), note=e.get("note"),
             ))

@@ -15,6 +15,7 @@ from assistant.corpus.normalize import fold, nfc, unify_tones
 _SENT_SPLIT = re.compile(r"(?<=[.!?;\n])\s+|\n+")
 _WORD = r"[0-9A-Za-zÀ-ỹđĐ]"
 QUERIES_KEPT = 32  # questions whose normalisation is remembered (those of the recent requests)
+POINTING_BACK_WORDS = 6  # a question sentence this short ("vậy em có đủ không?") asks about the sentences before it
 
 
 def _phrase_re(phrase: str, joiners: str = "") -> re.Pattern[str]:
@@ -160,7 +161,7 @@ class QueryNormaliser:
             return text.strip(), ""
         first = asks[0]
         # a question sentence that only points back ("vậy em có đủ không?") keeps the sentence before it
-        if len(re.findall(r"\w+", sents[first])) <= 6 and first > 0:
+        if len(re.findall(r"\w+", sents[first])) <= POINTING_BACK_WORDS and first > 0:
             first -= 1
         q = " ".join(sents[first:])
         story = " ".join(sents[:first])
