@@ -74,9 +74,18 @@ def _coordinated(name: str) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)") if alts else None
 
 
+@lru_cache(maxsize=256)
+def _comma_tolerant(name: str) -> re.Pattern[str]:
+    """The name's words in order, a comma allowed after each but the last."""
+    return re.compile(",? ".join(re.escape(w) for w in name.split()))
+
+
 def occurrences(name: str, folded_text: str) -> list[tuple[int, int]]:
-    """Where a (folded) title is written in a folded text: as a phrase, or as an item of a coordination."""
-    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(name), folded_text)]
+    """Where a (folded) title is written in a folded text: as a phrase (a comma between its words allowed: a name
+    read without them, "xa phuong dac khu tieu bieu", is "xã, phường, đặc khu tiêu biểu"), or as an item of a
+    coordination."""
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(name), folded_text)] \
+        or [(m.start(), m.end()) for m in _comma_tolerant(name).finditer(folded_text)]
     if spans or not ("," in folded_text or " va " in folded_text or " hoac " in folded_text):
         return spans
     if not set(name.split()) <= set(re.findall(r"[0-9a-z]+", folded_text)):

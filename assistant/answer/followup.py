@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.answer.amounts import base_span
-from assistant.corpus.normalize import fold
+from assistant.corpus.normalize import fold, has_marks
 from assistant.index.retriever import HybridSearcher
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
@@ -23,9 +23,10 @@ def expand_abbreviations(text: str, abbreviations: dict[str, str]) -> str:
 @lru_cache(maxsize=64)
 def _expanded(text: str, items: tuple[tuple[str, str], ...]) -> str:
     """expand_abbreviations, remembered for the texts of the recent requests (one answer expands its question
-    ~14 times)."""
+    ~14 times). A text typed without diacritics gets the long forms without them, so it stays one unmarked text."""
+    plain = not has_marks(text)
     for pat, full in _abbreviation_patterns(items):
-        text = pat.sub(full, text)
+        text = pat.sub(fold(full) if plain else full, text)
     return text
 
 

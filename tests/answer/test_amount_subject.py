@@ -79,3 +79,21 @@ def test_a_named_title_ends_at_a_comma_unless_the_corpus_coordinates_across_it(a
     # the corpus writes "bộ, ban, ngành, tỉnh": the coordination is part of the name
     assert any(e.endswith("bo, ban, nganh, tinh") for e in ev.entities(
         "Danh hiệu chiến sĩ thi đua bộ, ban, ngành, tỉnh cần tiêu chuẩn gì?"))
+
+
+def test_chat_shorthand_in_an_unmarked_question_is_expanded_unmarked() -> None:
+    from assistant.answer.followup import expand_abbreviations
+
+    table = {"dc": "được", "LĐTT": "Lao động tiên tiến"}
+    assert expand_abbreviations("tap the dc thuong bao nhieu", table) == "tap the duoc thuong bao nhieu"
+    assert expand_abbreviations("LĐTT dc thưởng bao nhiêu", table) == "Lao động tiên tiến được thưởng bao nhiêu"
+
+
+def test_an_unmarked_amount_question_with_shorthand_opens_with_the_figure(ask_service) -> None:  # noqa: ANN001
+    # "dc" once became a marked "được" inside an unmarked question, which then matched no sentence as unmarked
+    for q in ("tap the lao dong xuat sac dc thuong may lan luong co so",
+              "danh hieu xa, phuong, dac khu tieu bieu dc thuong bao nhieu lan luong co so vay"):
+        a = ask_service.ask(q)
+        assert not a.refused, a.answer
+        head = _opening(a.answer)
+        assert re.search(r"\d+,\d+\s+lần\s+mức\s+lương", head), head
