@@ -143,7 +143,8 @@ class AskService(FollowupCarry, RefusalPath, GroundedAnswer, OpeningFacts, Title
             ans = ind
         else:
             hits = search_with_parts(self.knowledge.search, rewritten, self.types,
-                                     lambda h: self._supports(rewritten, [h])[0])
+                                     lambda h: self._supports(rewritten, [h])[0],
+                                     part_support=lambda p, h: self._supports(p, [h])[0])
             assess = self.evidence.assess(rewritten, hits, self.today.year)
             missing = self._missing(rewritten)
             articles = [m for m in missing if m.article]
