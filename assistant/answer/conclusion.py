@@ -13,6 +13,7 @@ import yaml
 from assistant.answer.amounts import title_match
 from assistant.corpus.memo import Memo
 from assistant.corpus.normalize import fold, has_marks
+from assistant.corpus.structure import CLOSING_LINE
 
 CONCLUSION_CHARS = 380  # the conclusion must fit the answer's opening (400 characters) with its [n] marker
 SHORT_ITEM = 60  # the longest first clause used as an item's short form
@@ -228,10 +229,19 @@ _GAP = re.compile(r"\[…[^\]]*\]|\[\.\.\.[^\]]*\]")  # the collector's gap mark
 _ARTICLE_NO = re.compile(r"^(?:#+\s*)?Điều\s+\d+[a-z]?\.$")
 
 
+def body_lines(quote: str) -> list[str]:
+    """The quote's non-empty lines (stripped) up to the closing block it may run into (recipients, signer: 'Nơi
+    nhận: …'), which states nothing; a quote that is the closing block keeps it."""
+    lines = [x.strip() for x in quote.split("\n") if x.strip()]
+    if lines and CLOSING_LINE.match(lines[0]):
+        return lines
+    return lines[:next((i for i, x in enumerate(lines) if CLOSING_LINE.match(x)), len(lines))]
+
+
 def sentences(quote: str) -> list[str]:
     """The quote's lines split into sentences (verbatim); an article heading stays one ('Điều 3. Đối tượng, …')."""
     out: list[str] = []
-    for line in quote.split("\n"):
+    for line in body_lines(quote):
         line = _GAP.sub(" ", line).strip()
         if line:
             pieces = [x.strip() for x in _SENT.split(line) if x.strip()]
@@ -699,7 +709,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
                      subject: str | None = None) -> Conclusion | None:
     """The conclusion for a question from one passage: the sentence that holds the asked fact, stated first."""
     kind = kind or types.detect(question)
-    lines = [x.strip() for x in quote.split("\n") if x.strip()]
+    lines = body_lines(quote)
     if not lines:
         return None
     sents = [s for s in sentences(quote) if not is_heading(s)] or sentences(quote)

@@ -29,7 +29,7 @@ _LETTER = re.compile(r"^[A-H]\.\s+[A-ZĐÀ-Ỹ ]{4,}")
 _SECONDARY = re.compile(r"PHỤ LỤC B|TRÍCH DẪN GIÁN TIẾP|trích dẫn lại", re.I)
 _PRIMARY = re.compile(r"^PHẦN A\b|NỘI DUNG TRÍCH NGUYÊN VĂN", re.I)
 _ATTACHED = re.compile(r"^(QUY ĐỊNH|QUY CHẾ|QUY TRÌNH|PHỤ LỤC|HƯỚNG DẪN)\b")
-_TAIL = re.compile(r"^(Nơi nhận|TM\.|KT\.|CHỦ TỊCH\b)")
+CLOSING_LINE = re.compile(r"^(Nơi nhận|TM\.|KT\.|CHỦ TỊCH\b)")  # a text's closing block starts: recipients, signer
 # a form's name field ("1. Tên quy trình: …", "Tên thủ tục: …"): the name of the section it opens
 _NAME_FIELD = re.compile(r"^Tên\s+[^:]{2,30}:\s*(\S.{3,})$")
 _CODE = re.compile(r"\b[A-ZĐ]{1,6}(?:[.\-][A-ZĐ0-9]+)*[.\-]?\d+\b")  # QT.YDCT.11, TT-05, A1
@@ -179,7 +179,7 @@ def _legal_chunks(meta: DocMeta, bl: list[Block], raw_len: int) -> list[Chunk]:
             attached = " ".join(t.split()[:2]).capitalize() + " kèm theo"
             pre[-1].append(b)
             continue
-        if _TAIL.match(t) and dieu_blocks and last_dieu:
+        if CLOSING_LINE.match(t) and dieu_blocks and last_dieu:
             flush_dieu()
             pre.append([b])
             continue
@@ -303,7 +303,7 @@ def _plan_chunks(meta: DocMeta, bl: list[Block], raw_len: int, require_start: bo
 
     for b in bl:
         t = b.text
-        if _TAIL.match(t) and (started or not require_start):
+        if CLOSING_LINE.match(t) and (started or not require_start):
             flush()
             in_tail = True
             path = []

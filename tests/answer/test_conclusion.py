@@ -205,3 +205,14 @@ def test_a_figure_the_question_names_picks_its_sentence_even_when_glued(ask_serv
     flat = " ".join(chunk.text.split()).replace("“", "").replace("”", "")
     for piece in con.text.strip("… ").split(" … "):
         assert " ".join(piece.split()) in flat
+
+
+def test_a_closing_block_the_passage_runs_into_is_no_sentence_of_it() -> None:
+    from assistant.answer.conclusion import body_lines, sentences
+
+    quote = ("Yêu cầu các cơ quan, đơn vị tổ chức triển khai phong trào thi đua ngay từ đầu năm.\n"
+             "Nơi nhận:\n- Sở Nội vụ;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH")
+    assert sentences(quote) == ["Yêu cầu các cơ quan, đơn vị tổ chức triển khai phong trào thi đua ngay từ đầu năm."]
+    # the closing block itself, quoted alone (who signed), keeps its lines
+    closing = "Nơi nhận:\n- Sở Nội vụ;\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
+    assert body_lines(closing) == ["Nơi nhận:", "- Sở Nội vụ;", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
