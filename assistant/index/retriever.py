@@ -195,8 +195,9 @@ class HybridSearcher:
         titles = self._title_index.find(f)
         # the titles of the asker's story are searched for when the question sentence names none of its own ("em
         # được CSTĐCS 2023, 2024 … có đủ điều kiện không?"); a question that names its title is about that one
+        # (a term a text defines, "hồ sơ", is no title of the question's own)
         story_titles = [t for t in self._title_index.find(fold(nq.story)) if t not in f] \
-            if nq.story and not titles else []
+            if nq.story and not titles - self.defined_terms else []
         # keep the most specific titles only ("tap the lao dong tien tien" beats "lao dong tien tien")
         titles = {t for t in titles if not any(t != u and t in u for u in titles)}
         asked = [k for k in self.expansions if re.search(r"(?<!\w)" + re.escape(k) + r"(?!\w)", f)]

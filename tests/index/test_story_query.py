@@ -19,3 +19,12 @@ def test_the_titles_of_the_story_join_only_a_question_that_names_none(knowledge)
     assert "chien si thi dua co so" not in named.expanded, named.expanded
     bare = s.analyse(f"{STORY} Vậy em có đủ điều kiện không?")
     assert "chien si thi dua co so" in bare.expanded, bare.expanded
+
+
+def test_a_term_a_text_defines_is_no_title_of_the_question(knowledge) -> None:  # noqa: ANN001
+    # "hồ sơ" is quoted where the archives decree defines it, so it reads as a quoted name; the question sentence
+    # that names only it still asks about the story's award
+    s = knowledge.searcher
+    assert "ho so" in s.defined_terms
+    qi = s.analyse(f"{STORY} Hồ sơ đề nghị phải nộp cho đơn vị chậm nhất ngày nào?")
+    assert "chien si thi dua co so" in qi.expanded, qi.expanded
