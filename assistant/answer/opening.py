@@ -39,6 +39,7 @@ def _cited_by(fact: str, cites: list[Citation]) -> list[Citation]:
 # validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
 _VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
                              r"(?:khong|chua|nao|bao gio)(?!\w)")
+_FIRST_SENTENCE = re.compile(r"(?<=\])\.\s+")  # where an opening's first cited sentence ends ('… [2]. ')
 BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
 OPEN_PART_SUPPORT = 0.3  # the share of an open part's own words its answer must match
@@ -200,14 +201,15 @@ class OpeningFacts:
 
     def _expired_instead(self, question: str, fact: str | None, cites: list[Citation]) -> str | None:
         """Why a fact is no answer to a question on what a document in force says ("Theo NĐ 152/2025 …"): every
-        passage it cites is of an expired document the question does not name — its rule may not be the current
-        one; None otherwise, and for questions on the documents themselves (validity, date, signer)."""
+        passage its first sentence (what is asked; others complete it) cites is of an expired document the question
+        does not name — its rule may not be the current one; None otherwise, and for questions on the documents
+        themselves (validity, date, signer)."""
         f = fold(question)
         if not fact or _VALIDITY_ASKED.search(f) or has_phrase(f, self.words.identity):
             return None
         named = self.knowledge.registry.find_in_text(question)
         current = [d for d in named if d.files and d.in_force_on(self.today)]
-        cited = _cited_by(fact, cites)
+        cited = _cited_by(_FIRST_SENTENCE.split(fact, 1)[0], cites)
         if not current or not cited or any(c.in_force for c in cited):
             return None
         numbers = {norm_number(d.number) for d in named}
