@@ -104,11 +104,15 @@ class OpeningFacts:
             or self._excluded_case(question, kind, fact) or self._expired_instead(question, fact, cites)
         asked_first = [amount] if amount and kind == "amount" else []
         after = [amount] if amount and kind != "amount" else []
+        actor = None
+        if kinds & {"authority", "yesno"} and fact and not unstated:
+            # the actor the question names, when another khoản of the lead's Điều says what it decides: first
+            actor = self._asked_actor_fact(question, lead.chunk, cites, max(80, budget - len(fact)))
         if fact:
             fact = self._name_this_document(question, fact, cites[0])
         if fact and cites[0].scope and cites[0].scope.startswith("Quy định riêng"):
             fact = f"{cites[0].scope}: {fact}"
-        lines = [*validity, *asked_first, *computed, *([fact] if fact else []), *after]
+        lines = [*validity, *asked_first, *computed, *([actor] if actor else []), *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra, unstated
 

@@ -13,6 +13,10 @@ from assistant.corpus.normalize import fold
 from assistant.index.retriever import Hit
 
 DECIDER_CHARS = 130  # one decider of a list of deciders, at most (its first and last clauses, verbatim)
+ACTOR_WORDS = 3  # an actor named by fewer words ("Sở", "Ban") is too vague to be matched in a question
+# the deciding verb an actor's clause ends with ("Chủ tịch Ủy ban nhân dân cấp xã | quyết định tặng …")
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zđ])[.)]\s*")  # a khoản's or điểm's number ('3. ', 'b) ')
+_ACTOR_VERB = re.compile(r"\s+(?:quyet\s+dinh|ky|tang|cong\s+nhan|phe\s+duyet|xet)$")
 
 
 class TitleFacts:
@@ -78,6 +82,41 @@ class TitleFacts:
                 break
             items.append(item)
         return "; ".join(items) + "." if len(items) >= (1 if single else 2) else None
+
+    def _asked_actor_fact(self, question: str, lead: Chunk, cites: list[Citation], budget: int) -> str | None:
+        """What the actor the question names may decide, when another passage of the lead's Điều gives it ('Chủ tịch
+        UBND xã có được ký quyết định tặng CSTĐCS không?' — the lead says who decides that title; the khoản of
+        'Chủ tịch Ủy ban nhân dân cấp xã' says what that one decides): its first sentence, verbatim and cited (its
+        passage appended to `cites`); None when the question names no actor of the Điều, or the lead is its."""
+        from assistant.answer.conclusion import _plain, _trim
+
+        if not lead.label.get("dieu"):
+            return None
+        asked = fold(self._title_text(question))  # abbreviations written out ('UBND')
+        pats = self.types.answer.get("authority", [])
+
+        def actor_named(text: str) -> bool:
+            first = _NUMBERED.sub("", text.strip().split("\n")[0])
+            m = next((m for p in pats if (m := p.search(first)) and m.start() == 0), None)
+            words = _ACTOR_VERB.sub("", fold(m.group(0))).split() if m else []
+            words = [w for w in words if w != "cap"]
+            return len(words) >= ACTOR_WORDS and bool(
+                re.search(r"(?<!\w)" + r"\s+(?:cap\s+)?".join(map(re.escape, words)) + r"(?!\w)", asked))
+
+        if actor_named(lead.text) or any(actor_named(c.quote) for c in cites if c.source_file == lead.source_file):
+            return None
+        cited = {(c.source_file, c.start) for c in cites}
+        sib = next((c for c in sibling_passages(lead, self._facts.by_file, cited) if actor_named(c.text)), None)
+        if sib is None:
+            return None
+        sent = _NUMBERED.sub("", sib.text.strip().split("\n")[0])
+        cite = self._citation(len(cites) + 1, Hit(chunk=sib, score=0.0, rank=0), question, 400)
+        cite.quote, cite.start, cite.end = self.evidence.quote(sent, sib, self.knowledge.raw_text(sib.source_file), 400)
+        if fold(sent[:60]) not in fold(cite.quote):
+            return None
+        cites.append(cite)
+        plain = _plain(sent)
+        return _trim(plain, budget).rstrip(" .;:,") + f" [{cite.n}]."
 
     def _exact_title_fact(self, question: str, kind: str, lead: Chunk, cites: list[Citation], ents: list[str],
                           share: int) -> list[tuple[int, int, str, Citation]]:

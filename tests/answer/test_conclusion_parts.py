@@ -184,3 +184,15 @@ def test_a_form_to_fill_in_is_no_provision() -> None:
 
     assert is_form("Hội đồng được thành lập theo Quyết định số ……… ngày …../……/…….\nHọp ngày ............ để bầu")
     assert not is_form("1. Danh hiệu “Lao động tiên tiến” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:")
+
+
+def test_the_actor_the_question_names_is_told_what_it_decides(ask_service) -> None:  # noqa: ANN001
+    # the lead says who decides the title (another level); the khoản of the asked actor says what that one decides
+    a = ask_service.ask("Chủ tịch Ủy ban nhân dân cấp xã có quyền tặng danh hiệu Chiến sĩ thi đua cơ sở không?")
+    head = a.answer.split("“")[0].split("\n\n")[0]
+    assert not a.refused and "Chủ tịch Ủy ban nhân dân cấp xã quyết định tặng" in head, head
+    assert any(c.citation.startswith("Khoản 3 Điều 80") for c in a.citations), [c.citation for c in a.citations]
+    # an actor the lead itself names gets no second line
+    b = ask_service.ask("Chủ tịch Ủy ban nhân dân cấp huyện có được tặng danh hiệu Chiến sĩ thi đua cơ sở không?")
+    head = b.answer.split("“")[0].split("\n\n")[0]
+    assert "cấp huyện quyết định tặng" in head and "cấp xã quyết định tặng" not in head, head
