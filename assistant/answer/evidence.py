@@ -902,10 +902,10 @@ class Evidence:
         named: list[set[str]] = []
         for i in range(len(chunks)) if cand is None else cand.tolist():
             c = chunks[i]
-            if c.source_file in self.hidden or c.secondary or name not in self.s.folded[i]:
-                continue
+            if c.source_file in self.hidden or name not in self.s.folded[i]:
+                continue  # (a reworded secondary quote counts: the answer quotes it, labelled)
             heading = " ".join(c.breadcrumb)  # the subject of a sentence that names no title of its own
-            for sent in self.announced_sentences(c.text, pats):
+            for sent in self.announced_sentences(c.text, pats, name):
                 if any(p.search(sent) for p in pats):
                     best = max(best, title_match([name], _with_heading(sent, heading), titles))
                     if best == 2:
@@ -915,10 +915,12 @@ class Evidence:
         return best, ([] if best else named)
 
     @staticmethod
-    def announced_sentences(text: str, pats: list[re.Pattern[str]]) -> Iterator[str]:
+    def announced_sentences(text: str, pats: list[re.Pattern[str]], name: str | None = None) -> Iterator[str]:
         """The sentences of a passage (lines, cut at "; "), each item of a list read after the line announcing it
         when that line states a value of the asked kind ("… báo cáo Chủ tịch Ủy ban nhân dân tỉnh quyết định tặng
-        thưởng:" + "Danh hiệu “Tập thể Lao động xuất sắc”;"); a numbered khoản or điểm closes the list."""
+        thưởng:" + "Danh hiệu “Tập thể Lao động xuất sắc”;") or names the (folded) title `name` exactly ("Danh
+        hiệu “Nhà giáo nhân dân” … đạt các tiêu chuẩn sau đây:" + "- Có thời gian … từ 20 năm trở lên"); a
+        numbered khoản or điểm closes the list."""
         head = ""
         for line in text.split("\n"):
             if _ITEM_MARK.match(line):
@@ -926,7 +928,8 @@ class Evidence:
             for sent in re.split(r";\s", line):
                 yield f"{head} {sent}" if head else sent
             if line.rstrip().endswith(":"):
-                head = line if any(p.search(line) for p in pats) else ""
+                head = line if any(p.search(line) for p in pats) or (
+                    name is not None and title_match([name], line) == 2) else ""
 
     def definition_missing(self, q: str, passages: list[Chunk]) -> float:
         """For a question asking what a term means ("X là gì?", "thế nào là X", "X được hiểu …", X not an aspect

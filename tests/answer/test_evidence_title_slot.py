@@ -88,3 +88,16 @@ def test_definition_missing_when_the_defining_document_is_hidden(evidence: Evide
     assert evidence.definition_missing(q, evidence.wider_passages(hits)) == 0.0  # NĐ 30, Điều 3 defines it
     gone = knowledge.search(q, k=5, filters=Filters(exclude_files=[ND30]))
     assert evidence.view([ND30]).definition_missing(q, evidence.wider_passages(gone)) == 1.0
+
+
+def test_a_value_listed_under_a_line_naming_the_title_is_stated_for_it(evidence: Evidence) -> None:
+    # Điều 64 of the Law survives only as a reworded secondary quote: "(2) Danh hiệu “Nhà giáo nhân dân” … đạt các
+    # tiêu chuẩn sau đây:" + "- Có thời gian trực tiếp nuôi dạy, giảng dạy từ 20 năm trở lên …"
+    assert _title_slot(evidence, "Danh hiệu Nhà giáo nhân dân cần thời gian giảng dạy bao nhiêu năm?") == 0.0
+    items = list(Evidence.announced_sentences("Danh hiệu “Nhà giáo nhân dân” đạt các tiêu chuẩn sau đây:\n"
+                                              "- Có thời gian giảng dạy từ 20 năm trở lên;", [], "nha giao nhan dan"))
+    assert items[-1].startswith("Danh hiệu “Nhà giáo nhân dân”") and items[-1].endswith("20 năm trở lên;")
+    # a line naming another title announces nothing for this one
+    other = list(Evidence.announced_sentences("Danh hiệu “Nhà giáo ưu tú” đạt các tiêu chuẩn sau đây:\n"
+                                              "- Có thời gian giảng dạy từ 15 năm trở lên;", [], "nha giao nhan dan"))
+    assert other[-1] == "- Có thời gian giảng dạy từ 15 năm trở lên;"
