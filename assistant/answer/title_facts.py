@@ -103,18 +103,24 @@ class TitleFacts:
             return len(words) >= ACTOR_WORDS and bool(
                 re.search(r"(?<!\w)" + r"\s+(?:cap\s+)?".join(map(re.escape, words)) + r"(?!\w)", asked))
 
-        if actor_named(lead.text) or any(actor_named(c.quote) for c in cites if c.source_file == lead.source_file):
+        if actor_named(lead.text):
             return None
-        cited = {(c.source_file, c.start) for c in cites}
-        sib = next((c for c in sibling_passages(lead, self._facts.by_file, cited) if actor_named(c.text)), None)
-        if sib is None:
-            return None
-        sent = _NUMBERED.sub("", sib.text.strip().split("\n")[0])
-        cite = self._citation(len(cites) + 1, Hit(chunk=sib, score=0.0, rank=0), question, 400)
-        cite.quote, cite.start, cite.end = self.evidence.quote(sent, sib, self.knowledge.raw_text(sib.source_file), 400)
-        if fold(sent[:60]) not in fold(cite.quote):
-            return None
-        cites.append(cite)
+        # a cited passage of the lead's document that names the actor (under "Xem thêm"), else a sibling passage
+        cite = next((c for c in cites[1:] if c.source_file == lead.source_file and actor_named(c.quote)), None)
+        if cite is not None:
+            sent = _NUMBERED.sub("", cite.quote.strip().split("\n")[0])
+        else:
+            cited = {(c.source_file, c.start) for c in cites}
+            sib = next((c for c in sibling_passages(lead, self._facts.by_file, cited) if actor_named(c.text)), None)
+            if sib is None:
+                return None
+            sent = _NUMBERED.sub("", sib.text.strip().split("\n")[0])
+            cite = self._citation(len(cites) + 1, Hit(chunk=sib, score=0.0, rank=0), question, 400)
+            cite.quote, cite.start, cite.end = self.evidence.quote(sent, sib, self.knowledge.raw_text(sib.source_file),
+                                                                   400)
+            if fold(sent[:60]) not in fold(cite.quote):
+                return None
+            cites.append(cite)
         plain = _plain(sent)
         return _trim(plain, budget).rstrip(" .;:,") + f" [{cite.n}]."
 
