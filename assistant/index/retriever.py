@@ -145,6 +145,9 @@ class HybridSearcher:
         self.lex = LexicalIndex(texts())
         self.localities = sorted({fold(c.meta.locality) for c in chunks if c.meta and c.meta.locality}, key=len)
         self._loc_index = PhraseIndex(self.localities)
+        # a place name typed without its spaces ("ĐắkLắk", "BắcNinh") names that place
+        self._glued = {loc.replace(" ", ""): loc for loc in self.localities if " " in loc}
+        self._glued_index = PhraseIndex(list(self._glued))
         titles: set[str] = set()
         defined: set[str] = set()
         for c in chunks:
@@ -191,7 +194,8 @@ class HybridSearcher:
         # the years the question sentence names: those of the asker's story are facts about them, not the period
         # asked about ("em được CSTĐCS 2022, 2023, 2024 … tiền thưởng CSTĐ cấp tỉnh là bao nhiêu?")
         years = {int(y) for y in _YEAR.findall(nq.text if nq.story else query)}
-        locs = self._loc_index.find(f_full)
+        glued = [self._glued[g] for g in self._glued_index.find(f_full)]
+        locs = self._loc_index.find(f_full) | set(glued)
         titles = self._title_index.find(f)
         # the titles of the asker's story are searched for when the question sentence names none of its own ("em
         # được CSTĐCS 2023, 2024 … có đủ điều kiện không?"); a question that names its title is about that one
@@ -204,7 +208,7 @@ class HybridSearcher:
         extra = [self.expansions[k] for k in asked]
         slot_heads = tuple(dict.fromkeys(h for k in asked for h in self.slot_heads.get(k, [])))
         validity = any(m in f for m in self.validity_markers)
-        expanded = " ".join([nq.lexical, *story_titles, *extra])
+        expanded = " ".join([nq.lexical, *story_titles, *extra, *glued])
         terms = [t for t in dict.fromkeys(re.findall(r"[0-9a-z]+", f)) if t not in self.stop and not t.isdigit()]
         return QueryInfo(query, f, has_diacritics(query), nums, years, locs, titles, old, validity, expanded, terms,
                          nq.text, slot_heads, {norm_number(str(m.number)) for m in named_plans},

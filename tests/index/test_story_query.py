@@ -1,7 +1,9 @@
-"""The asker's story before the question: its years are facts about them, not the period asked about; its titles
-are searched for only when the question sentence names none of its own."""
+"""What the question names: the asker's story's years are facts about them, not the period asked about; its titles
+are searched for only when the question sentence names none of its own; a place typed without spaces is named."""
 
 from __future__ import annotations
+
+from assistant.corpus.normalize import fold
 
 STORY = "Em là giáo viên, 3 năm 2022, 2023, 2024 em đều đạt Chiến sĩ thi đua cơ sở, có 2 sáng kiến."
 
@@ -28,3 +30,14 @@ def test_a_term_a_text_defines_is_no_title_of_the_question(knowledge) -> None:  
     assert "ho so" in s.defined_terms
     qi = s.analyse(f"{STORY} Hồ sơ đề nghị phải nộp cho đơn vị chậm nhất ngày nào?")
     assert "chien si thi dua co so" in qi.expanded, qi.expanded
+
+
+def test_a_place_typed_without_its_spaces_is_that_place(knowledge) -> None:  # noqa: ANN001
+    s = knowledge.searcher
+    spaced = [loc for loc in s.localities if " " in loc]
+    assert "bac ninh" in spaced and "dak lak" in spaced
+    for typed, place in (("BắcNinh", "bac ninh"), ("ĐắkLắk", "dak lak"), ("daklak", "dak lak")):
+        qi = s.analyse(f"Kế hoạch thi đua năm 2025 của {typed} có những chỉ tiêu gì?")
+        assert place in qi.localities and place in fold(qi.expanded), (typed, qi.localities)
+    # a word that merely contains a place's letters names nothing
+    assert not s.analyse("Kế hoạch thi đua hangbacninhx có gì?").localities
