@@ -518,7 +518,7 @@ def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: 
         m = next((mm for p in pats if (mm := p.search(s))), None)
         if m is None or is_heading(s):
             continue
-        lead_in = sents[i - 1] if i and sents[i - 1].rstrip().endswith(":") else ""
+        lead_in = _announcing(sents, i)
         if len(s.split()) < MIN_FACT_WORDS and not lead_in:  # a bare table cell ('01 ngày 2') says nothing alone
             continue
         scored.append((names_entity(s), support(fold(f"{lead_in} {s}")), -i, s, m))
@@ -526,6 +526,19 @@ def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: 
         return None
     scored.sort(key=lambda x: (x[0], x[1], x[2]), reverse=True)
     return scored[0][3], scored[0][4]
+
+
+def _announcing(sents: list[str], i: int) -> str:
+    """The sentence announcing sents[i]: the nearest one before it ending with ':', past the parts of one series
+    the source separates with ';' ('Đối với khen thưởng tổng kết năm:' + 'Các cơ quan …;' + '… trước ngày 10/12');
+    '' when another sentence or item comes between."""
+    for j in range(i - 1, -1, -1):
+        t = sents[j].rstrip()
+        if t.endswith(":"):
+            return sents[j]
+        if not t.endswith(";") or _ITEM.match(sents[j]):
+            return ""
+    return ""
 
 
 def _with_continuation(sent: str, sents: list[str], budget: int) -> str:

@@ -216,3 +216,22 @@ def test_a_closing_block_the_passage_runs_into_is_no_sentence_of_it() -> None:
     # the closing block itself, quoted alone (who signed), keeps its lines
     closing = "Nơi nhận:\n- Sở Nội vụ;\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"
     assert body_lines(closing) == ["Nơi nhận:", "- Sở Nội vụ;", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+
+
+def test_a_fact_is_read_with_the_line_announcing_its_series() -> None:
+    # "Đối với khen thưởng tổng kết năm:" announces the date three ';'-separated parts later; the other khoản's
+    # date shares more words with the question ("năm học") but is announced for another case
+    from assistant.answer.conclusion import _announcing, fact_sentence, sentences
+
+    quote = ("2. Đối với khen thưởng tổng kết năm: Các cơ quan, đơn vị, địa phương; các Cụm, Khối thi đua tổ chức "
+             "bình xét thi đua; gửi hồ sơ đề nghị khen thưởng đến Sở Nội vụ trước ngày 10/12 hằng năm.\n"
+             "3. Đối với ngành Giáo dục và Đào tạo: Căn cứ thời gian kết thúc năm học, gửi hồ sơ đề nghị khen thưởng "
+             "đến Sở Nội vụ trước ngày 10/7 hằng năm.")
+    sents = sentences(quote)
+    i = next(j for j, s in enumerate(sents) if "10/12" in s)
+    assert _announcing(sents, i).startswith("Đối với khen thưởng tổng kết năm")
+    types = AnswerTypes.load(ROOT / "knowledge" / "answer_types.yaml")
+    q = fold("Khen thưởng tổng kết năm thì gửi hồ sơ đề nghị khen thưởng đến Sở Nội vụ trước ngày nào")
+    words = set(q.split())
+    got = fact_sentence(quote, "date", types, lambda t: len(words & set(t.split())) / len(words), [], 200)
+    assert got and "10/12" in got, got
