@@ -39,6 +39,7 @@ def _cited_by(fact: str, cites: list[Citation]) -> list[Citation]:
 # validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
 _VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
                              r"(?:khong|chua|nao|bao gio)(?!\w)")
+_MARKS = re.compile(r"\s*\[\d+\](?:\s*\[\d+\])*")  # citation marks ('[1]', '[2] [1]')
 _FIRST_SENTENCE = re.compile(r"(?<=\])\.\s+")  # where an opening's first cited sentence ends ('… [2]. ')
 BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
@@ -480,8 +481,8 @@ class OpeningFacts:
             if x.rstrip().endswith(":"):  # a lead-in ('Đối với khen thưởng tổng kết năm:') says nothing without
                 # the statement it announces
                 text = _with_continuation(x, sents, room)
-                if text == _plain(x):
-                    continue
+                if text == _plain(x) or _MARKS.sub("", have).strip(" .")[:40] in fold(text):
+                    continue  # nothing announced, or only the fact already stated
             if score > 0 and len(text) <= room:
                 return f"{fact} {text} [{lead.n}]."
         return fact

@@ -160,8 +160,13 @@ class TitleFacts:
             text = s.folded[s.pos[c.chunk_id]] if c.chunk_id in s.pos else fold(c.embed_text)
             return self.evidence.support(expanded, text)
 
-        # sentences are compared on what the question asks besides the title every passage of the Điều names
+        # sentences are compared on what the question asks besides the title every passage of the Điều names, and
+        # besides the words naming the lead's document (a plan's title, "… chi trả … không dùng tiền mặt", names it
+        # in every sentence that recalls what the plan is for, not in the one that answers)
         rest = without_titles(fold(expanded), ents)
+        meta = lead.meta
+        naming = set(fold(f"{meta.title or ''} {meta.short_name or ''}").split()) if meta else set()
+        rest = " ".join(w for w in rest.split() if w.strip("?,.;:") not in naming) or rest
         cited = {(c.source_file, c.start) for c in cites}
         found = best_slot_sentence(lead, sibling_passages(lead, self._facts.by_file, cited),
                                    self.types.answer.get(kind, []), chunk_support,

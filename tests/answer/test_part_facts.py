@@ -156,3 +156,15 @@ def test_a_labelled_value_is_found_for_x_la_gi() -> None:
     for q in ("Chủ đề là gì?", "Hội nghị năm nay, chủ đề là gì?", "Kế hoạch có chủ đề gì?"):
         got = labelled_value(q, sents, 300)
         assert got and "Đoàn kết" in got, (q, got)
+
+
+def test_a_plans_own_dates_answer_not_a_sentence_recalling_what_the_plan_is_for(ask_service) -> None:  # noqa: ANN001
+    # every sentence recalling the plan's purpose repeats its title's words ("chi trả … không dùng tiền mặt"); the
+    # one that answers says when
+    a = ask_service.ask("Kế hoạch thi đua chi trả trợ giúp xã hội không dùng tiền mặt của thành phố Cần Thơ: đợt "
+                        "02 thực hiện vét từ ngày nào đến ngày nào?")
+    head = a.answer.split("\n\n")[0]
+    assert not a.refused and "từ ngày 08 đến ngày 10 tháng 12" in head, head
+    assert "Chỉ thị" not in head, head
+    # the announcing line that completes the opening does not repeat the fact already stated
+    assert head.count("Thực hiện vét trong 03 ngày làm việc") == 1, head
