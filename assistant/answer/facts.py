@@ -154,6 +154,9 @@ class FactReader:
         # a cue followed by one of these asks how a rule counts something, not whether someone qualifies
         verbs = list(v.get("rule_verbs") or [])
         self.rule_re = re.compile(r"\s*" + _phrase_re(verbs).pattern) if verbs else None
+        # a cue whose clause asks a quantity asks that value ("… phải đạt tỷ lệ phiếu bao nhiêu?")
+        values = list(v.get("value_asks") or [])
+        self.value_re = _phrase_re(values) if values else None
 
     # -------------------------------------------------------------------------------------------- helpers
     def titles_in(self, text: str) -> list[Mention]:
@@ -206,6 +209,8 @@ class FactReader:
             if self.rule_re and self.rule_re.match(text, cue.end()):  # "thời gian nghỉ đó có được tính để bình xét …"
                 continue
             same = self._clause(text, cue.start())
+            if self.value_re and self.value_re.search(text, same[0], same[1]):
+                continue
             after = [m for m in mentions if m.start >= cue.start() and m.start - cue.end() < 60
                      and self._clause(text, m.start) == same]
             if after:

@@ -188,6 +188,10 @@ def test_api_check(check_server) -> None:  # noqa: ANN001
     # whether someone may confer the title: who decides, not whether the asker qualifies
     "Năm 2025 xã có 3 công chức có sáng kiến. Chủ tịch UBND xã có được ký quyết định tặng CSTĐCS cho các đồng chí "
     "này không?",
+    # a quantity asked after the cue: the value, not whether someone qualifies
+    "Năm 2024 em đạt LĐTT, có 1 sáng kiến. Người được đề nghị Chiến sĩ thi đua cơ sở phải được bao nhiêu phần trăm "
+    "phiếu đồng ý?",
+    "Em được LĐTT 2023, 2024, có 1 sáng kiến. Em được đề nghị Chiến sĩ thi đua cơ sở mấy lần rồi mới lên tỉnh?",
 ])
 def test_general_questions_are_not_taken_for_eligibility_questions(q: str) -> None:
     assert not _checker().is_eligibility_question(q)
