@@ -22,6 +22,7 @@ MIN_FACT_WORDS = 4  # a shorter sentence states a fact only after the words anno
 LEAD_IN_CHARS = 80  # the longest announcing sentence put before a fact
 HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
+_DASHED = re.compile(r"^[-–+•]\s")  # an item marked by a dash or bullet
 # a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
 _SENT = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=[a-zà-ỹđ)]\.)(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
 _HEADING = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+[a-z]?\.|Chương\s|Mục\s|[IVXLC]+\.\s)")
@@ -744,8 +745,11 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
         text = _trim(definition, budget)
         return Conclusion(text, "definition", [text])
     # a list or the criteria of a title: the head line (or the article heading) and its items
+    # (a sub-item without final punctuation over dashed items heads them too: "b) Thủ tục, hồ sơ đề nghị tặng
+    # Bằng khen …" + "- Tờ trình …")
     heads = [i for i, line in enumerate(lines) if i + 1 < len(lines) and (
-        (line.endswith(":") and not is_heading(lines[i + 1])) or (is_heading(line) and _ITEM.match(lines[i + 1])))]
+        (line.endswith(":") and not is_heading(lines[i + 1])) or (is_heading(line) and _ITEM.match(lines[i + 1]))
+        or (_ITEM.match(line) and not re.search(r"[.;:!?…]$", line) and _DASHED.match(lines[i + 1])))]
     if heads and (kind in ("components", "criteria") or not sents):
         head_i = max(heads, key=lambda i: (lines[i].endswith(":"), support(fold(lines[i])), -i))
         text, spans = _list_conclusion(lines, head_i, budget, support, conditions=kind == "criteria")

@@ -235,3 +235,15 @@ def test_a_fact_is_read_with_the_line_announcing_its_series() -> None:
     words = set(q.split())
     got = fact_sentence(quote, "date", types, lambda t: len(words & set(t.split())) / len(words), [], 200)
     assert got and "10/12" in got, got
+
+
+def test_a_sub_item_over_dashed_items_heads_their_list() -> None:
+    quote = ("V. THỦ TỤC, HỒ SƠ VÀ THỜI GIAN KHEN THƯỞNG\n1. Thủ tục, hồ sơ đề nghị khen thưởng\n"
+             "a) Thủ tục, hồ sơ đề nghị khen thưởng cấp Nhà nước\nThực hiện theo hướng dẫn của Bộ Nội vụ.\n"
+             "b) Thủ tục, hồ sơ đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh\n- Tờ trình đề nghị khen thưởng;\n"
+             "- Biên bản họp xét khen thưởng;\n- Báo cáo thành tích của tập thể, cá nhân.")
+    q = "Hồ sơ đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh gồm những gì?"
+    words = set(fold(q).split())
+    c = build_conclusion(q, quote, TYPES, lambda t: len(words & set(t.split())) / len(words), [])
+    assert c is not None and c.text.startswith("Thủ tục, hồ sơ đề nghị tặng Bằng khen"), c
+    assert "Tờ trình" in c.text and "Biên bản" in c.text and "Báo cáo thành tích" in c.text, c.text
