@@ -670,7 +670,9 @@ def list_subject(question: str) -> str | None:
     m = _LIST_ASK.search(fq)
     if not m:
         return None
-    clause = re.split(r"[,;:?]", fq[: m.start()])[-1]
+    # the clause before 'gồm', after the topic a marked 'thì' closes ('Theo Luật … thì hồ sơ gồm …')
+    topic = [t.end() for t in re.finditer(r"(?<!\w)thì(?!\w)", question.lower()[: m.start()])]
+    clause = re.split(r"[,;:?]", fq[topic[-1] if topic else 0: m.start()])[-1]
     words = re.findall(r"[a-z0-9]+", clause)
     return " ".join(words[:2]) if len(words) >= 2 else None
 

@@ -346,6 +346,7 @@ class OpeningFacts:
             _plain,
             _with_continuation,
             is_heading,
+            list_subject,
             relevant_clauses,
             sentences,
         )
@@ -357,7 +358,10 @@ class OpeningFacts:
         def support(t: str) -> float:
             return self.evidence.support(words, t)
 
-        best: tuple[int, float, str, Citation] | None = None
+        # a list whose head names the noun whose parts are asked ("Hồ sơ … gồm:" for "hồ sơ gồm những gì") answers
+        # before a list of something else that merely mentions it ("Nhiệm vụ … gồm: Quy định hồ sơ …")
+        subject = list_subject(part) if kind in ("components", "criteria") else None
+        best: tuple[int, int, int, float, str, Citation] | None = None
         for i, c in enumerate(cites):
             if kind in ("components", "criteria"):
                 con = build_conclusion(part, c.quote, self.types, support, ents, kind, share,
@@ -376,11 +380,15 @@ class OpeningFacts:
                 own = int(bool(ents) and kind in ("components", "criteria") and bool(title_match(ents, text)))
                 if i >= MAX_SUPPORTING and not own:  # a later passage only for the asked title's own list
                     continue
-                if (score >= OPEN_PART_SUPPORT or own) and (best is None or (own, score) > (best[0], best[1] + 1e-9)):
-                    best = (own, score, text, c)
+                heads = int(bool(subject) and subject in fold(text.split(":", 1)[0]))
+                # a province's own rule answers only when nothing of the question's scope does
+                fits = int(not (c.scope or "").startswith("Quy định riêng"))
+                if (score >= OPEN_PART_SUPPORT or own) and (
+                        best is None or (own, fits, heads, score) > (best[0], best[1], best[2], best[3] + 1e-9)):
+                    best = (own, fits, heads, score, text, c)
         if best is None:
             return None
-        return best[2].rstrip(" .;:,…") + f" [{best[3].n}]."
+        return best[4].rstrip(" .;:,…") + f" [{best[5].n}]."
 
     def _may_state(self, sentence: str, ents: list[str]) -> bool:
         """Whether a sentence may state a fact of the asked titles: it names one, or is not about another title."""

@@ -247,3 +247,20 @@ def test_a_sub_item_over_dashed_items_heads_their_list() -> None:
     c = build_conclusion(q, quote, TYPES, lambda t: len(words & set(t.split())) / len(words), [])
     assert c is not None and c.text.startswith("Thủ tục, hồ sơ đề nghị tặng Bằng khen"), c
     assert "Tờ trình" in c.text and "Biên bản" in c.text and "Báo cáo thành tích" in c.text, c.text
+
+
+def test_the_noun_whose_parts_are_asked_follows_the_topic() -> None:
+    from assistant.answer.conclusion import list_subject
+
+    assert list_subject("Theo Luật Thi đua, khen thưởng thì hồ sơ gồm những giấy tờ gì?") == "ho so"
+    assert list_subject("Hồ sơ đề nghị xét tặng gồm những gì?") == "ho so"
+    # the folded 'thi' of 'thi đua' closes no topic
+    assert list_subject("Hồ sơ xét thi đua gồm những gì?") == "ho so"
+
+
+def test_a_list_part_is_answered_by_the_list_of_the_asked_noun(ask_service) -> None:  # noqa: ANN001
+    q = ("Đơn vị tôi chuẩn bị đề nghị danh hiệu thi đua cho công chức. Theo Luật Thi đua, khen thưởng thì hồ sơ đề "
+         "nghị xét tặng gồm những gì? Và cơ quan nào quy định chi tiết hồ sơ, thủ tục?")
+    head = ask_service.ask(q).answer.split("\n\n")[0]
+    assert head.startswith("Hồ sơ đề nghị xét tặng danh hiệu thi đua gồm"), head
+    assert "Tờ trình" in head and "Biên bản bình xét thi đua" in head, head
