@@ -590,8 +590,6 @@ class Evidence:
             names = [name, *self.wordings(e)] if any(t == e for _, t in aliased) else [name]
             names += self.short_written(names)  # "bằng khen của chủ tịch ubnd tỉnh" as a passage may write it
             with_e = [i for i in range(len(pool)) if any(self._has_all(n, pool_f[i], pool_toks[i]) for n in names)]
-            if not with_e and e in self.s.defined_terms:
-                continue  # a term a text defines ("văn bản", "hồ sơ") is no title the passages must name
             if not with_e:
                 missing_ents += 1
                 reasons.append(f"không thấy “{self._surface(q, e)}” trong các đoạn tìm được")
