@@ -22,6 +22,9 @@ MIN_FACT_WORDS = 4  # a shorter sentence states a fact only after the words anno
 LEAD_IN_CHARS = 80  # the longest announcing sentence put before a fact
 HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
+# the verb an actor's opening clause ends with ('Phòng Nội vụ | theo dõi')
+_ACTOR_END = re.compile(r"\s+(?:quyết\s+định|ký|tặng|công\s+nhận|phê\s+duyệt|xét|chịu\s+trách\s+nhiệm|chủ\s+trì|"
+                        r"là\s+cơ\s+quan|thẩm\s+định|làm|theo\s+dõi|tham\s+mưu|hướng\s+dẫn)$")
 _DASHED = re.compile(r"^[-–+•]\s")  # an item marked by a dash or bullet
 # a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
 _SENT = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=[a-zà-ỹđ)]\.)(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
@@ -529,6 +532,32 @@ def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: 
     return scored[0][3], scored[0][4]
 
 
+def _actor_continuation(quote: str, pats: list[re.Pattern[str]],
+                        support: Callable[[str], float]) -> tuple[float, str] | None:
+    """(support, 'actor: sentence') for the sentence that best matches the question among those continuing an item
+    whose first sentence opens with its actor (an authority pattern at the item's start) and naming no actor of
+    their own; None when there is none."""
+    best: tuple[float, str] | None = None
+    for line in body_lines(quote):
+        pieces = [x.strip() for x in _SENT.split(_GAP.sub(" ", line)) if x.strip()]
+        if pieces and _ITEM.fullmatch(pieces[0] + " "):  # the item's number, split off ('4.')
+            pieces = pieces[1:]
+        if len(pieces) < 2:
+            continue
+        first = _ITEM.sub("", pieces[0])
+        m = next((mm for p in pats if (mm := p.search(first)) and mm.start() == 0), None)
+        if m is None:
+            continue
+        actor = _ACTOR_END.sub("", m.group(0)).strip(" ,:")
+        for piece in pieces[1:]:
+            if any(p.search(piece) for p in pats) or len(piece.split()) < MIN_FACT_WORDS:
+                continue
+            score = support(fold(f"{actor} {piece}"))
+            if best is None or score > best[0]:
+                best = (score, f"{actor}: {_plain(piece)}")
+    return best
+
+
 def _announcing(sents: list[str], i: int) -> str:
     """The sentence announcing sents[i]: the nearest one before it ending with ':', past the parts of one series
     the source separates with ';' ('Đối với khen thưởng tổng kết năm:' + 'Các cơ quan …;' + '… trước ngày 10/12');
@@ -623,6 +652,12 @@ def fact_sentence(quote: str, kind: str | None, types: AnswerTypes, support: Cal
         sents = ([s for s in sents if s in named or not any(p.search(s) for p in pats)] if named
                  else best_subject_sentences(sents, question, pats))
     found = _fact_sentence(sents, pats, lambda s: title_match(entities, s), support)
+    if kind == "authority":
+        # a duty stated after its actor's sentence in the same item ('4. Phòng Nội vụ theo dõi, … . Thẩm định hồ sơ
+        # trình UBND huyện khen thưởng …'): its actor does it
+        cont = _actor_continuation(quote, pats, support)
+        if cont and (not found or cont[0] > support(fold(found[0]))):
+            return _trim(cont[1], budget)
     if not found or (kind == "amount" and entities and not title_match(entities, found[0])):
         return None  # an amount is stated only for the title asked, never another title's figure
     plain = _with_continuation(found[0], sents, budget)

@@ -148,6 +148,11 @@ class OpeningFacts:
         when = min(as_date(r["date"]) for r in self.knowledge.registry.reforms if r.get("date"))
         if any(int(y) < when.year for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)):
             return None  # asked of a time before the reform: the passages answer it
+        # … or of what a document signed before it says ("Theo KH 21/KH-UBND ngày 03/02/2025 …, cơ quan nào …")
+        info = self._analyse(question)
+        named = [m for m in self.knowledge.documents() if m.number and norm_number(m.number) in info.doc_numbers]
+        if any(m.signed and m.signed < when for m in named):
+            return None
         level = self.evidence._surface(fact, max((m for m in markers if has_phrase(fold(fact), [m])), key=len))
         return (f"các đoạn tìm được giao việc này cho {level}, không còn từ {when:%d/%m/%Y} theo sắp xếp chính "
                 "quyền địa phương; kho chưa có văn bản quy định lại thẩm quyền này")

@@ -66,3 +66,33 @@ def test_years_of_a_span_a_date_or_a_document_number_are_not_asked() -> None:
     q = "Theo Nghị quyết 12/2023/NQ-HĐND, giai đoạn 2021-2025, ngày 05/01/2026, chỉ tiêu năm 2024 là bao nhiêu?"
     assert [y for _, y in asked_years(q)] == [2024]
     assert all(q[i:i + 4] == str(y) for i, y in asked_years(q))  # positions in the text itself
+
+
+def test_a_document_signed_before_the_reform_is_asked_what_it_says(ask_service) -> None:  # noqa: ANN001
+    reform = ask_service.knowledge.registry.reforms[0]
+    plans = [m for m in ask_service.knowledge.documents()
+             if m.kind == "plan" and m.signed and m.signed < reform["date"] and m.locality and m.number]
+    assert plans
+    # the district's plan (signed before the reform) says who examines the dossiers: that is what is asked
+    a = ask_service.ask("Theo kế hoạch 21/KH-UBND năm 2025 của huyện Bình Sơn, cơ quan nào thẩm định hồ sơ trình "
+                        "UBND huyện khen thưởng?")
+    head = a.answer.split("\n\n")[0]
+    assert not a.refused and head.startswith("Phòng Nội vụ: Thẩm định hồ sơ"), head
+    # asked of now, the same duty of an abolished level is still no answer
+    b = ask_service.ask("Hiện nay không còn UBND huyện thì cơ quan nào thẩm định hồ sơ trình UBND huyện khen thưởng?")
+    assert b.refused and f"không còn từ {reform['date']:%d/%m/%Y}" in b.answer, b.answer[:300]
+
+
+def test_a_duty_after_its_actors_sentence_is_the_actors() -> None:
+    from helpers import ROOT
+
+    from assistant.answer.conclusion import AnswerTypes, fact_sentence
+    from assistant.corpus.normalize import fold
+
+    types = AnswerTypes.load(ROOT / "knowledge" / "answer_types.yaml")
+    quote = ("3. Phòng Văn hóa theo dõi phong trào thi đua của ngành, tổng hợp báo cáo theo quy định.\n"
+             "4. Phòng Nội vụ theo dõi, kiểm tra việc thực hiện Kế hoạch này, tổng hợp báo cáo kết quả theo quy định. "
+             "Thẩm định hồ sơ trình Ủy ban nhân dân khen thưởng và đề xuất cấp trên khen thưởng.")
+    words = set(fold("cơ quan nào thẩm định hồ sơ trình khen thưởng").split())
+    got = fact_sentence(quote, "authority", types, lambda t: len(words & set(t.split())) / len(words), [], 300)
+    assert got == "Phòng Nội vụ: Thẩm định hồ sơ trình Ủy ban nhân dân khen thưởng và đề xuất cấp trên khen thưởng"
