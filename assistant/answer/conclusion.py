@@ -22,8 +22,8 @@ MIN_FACT_WORDS = 4  # a shorter sentence states a fact only after the words anno
 LEAD_IN_CHARS = 80  # the longest announcing sentence put before a fact
 HEAD_CHARS = 110  # a longer list head is shown as its start … its end (both verbatim)
 _ITEM = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
-# the verb an actor's opening clause ends with ('Phòng Nội vụ | theo dõi')
-_ACTOR_END = re.compile(r"\s+(?:quyết\s+định|ký|tặng|công\s+nhận|phê\s+duyệt|xét|chịu\s+trách\s+nhiệm|chủ\s+trì|"
+# the verb an actor's opening clause ends with ('Phòng Nội vụ | theo dõi', 'Chủ tịch … cấp xã | quyết định')
+ACTOR_END = re.compile(r"\s+(?:quyết\s+định|ký|tặng|công\s+nhận|phê\s+duyệt|xét|chịu\s+trách\s+nhiệm|chủ\s+trì|"
                         r"là\s+cơ\s+quan|thẩm\s+định|làm|theo\s+dõi|tham\s+mưu|hướng\s+dẫn)$")
 _DASHED = re.compile(r"^[-–+•]\s")  # an item marked by a dash or bullet
 # a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
@@ -548,7 +548,7 @@ def _actor_continuation(quote: str, pats: list[re.Pattern[str]],
         m = next((mm for p in pats if (mm := p.search(first)) and mm.start() == 0), None)
         if m is None:
             continue
-        actor = _ACTOR_END.sub("", m.group(0)).strip(" ,:")
+        actor = ACTOR_END.sub("", m.group(0)).strip(" ,:")
         for piece in pieces[1:]:
             if any(p.search(piece) for p in pats) or len(piece.split()) < MIN_FACT_WORDS:
                 continue

@@ -20,8 +20,8 @@ def search_with_parts(search: Callable[..., list[Hit]], question: str, types: An
     finds when those WHOLE_KEPT do not hold it and it matches the whole question (`support`) at least PART_SUPPORT
     as well as the least of them, then the whole question's next ones; k in all. A part's passage is the one it
     finds alone, or the one it finds in the whole's lead document when that matches the part (`part_support`) at
-    least PART_SUPPORT as well: a later part often asks more of the same document without naming it ('… hạn nộp hồ sơ, và mỗi
-    năm xét tặng tối đa bao nhiêu người?')."""
+    least PART_SUPPORT as well: a later part often asks more of the same document without naming it ('… hạn nộp
+    hồ sơ, và mỗi năm xét tặng tối đa bao nhiêu người?')."""
     hits = search(question, k)
     parts = [p for p in asked_parts(question, types) if len(re.findall(r"\w+", p)) >= PART_WORDS]
     if len(parts) < 2 or not hits:

@@ -14,9 +14,7 @@ from assistant.index.retriever import Hit
 
 DECIDER_CHARS = 130  # one decider of a list of deciders, at most (its first and last clauses, verbatim)
 ACTOR_WORDS = 3  # an actor named by fewer words ("Sở", "Ban") is too vague to be matched in a question
-# the deciding verb an actor's clause ends with ("Chủ tịch Ủy ban nhân dân cấp xã | quyết định tặng …")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zđ])[.)]\s*")  # a khoản's or điểm's number ('3. ', 'b) ')
-_ACTOR_VERB = re.compile(r"\s+(?:quyet\s+dinh|ky|tang|cong\s+nhan|phe\s+duyet|xet)$")
 
 
 class TitleFacts:
@@ -88,7 +86,7 @@ class TitleFacts:
         UBND xã có được ký quyết định tặng CSTĐCS không?' — the lead says who decides that title; the khoản of
         'Chủ tịch Ủy ban nhân dân cấp xã' says what that one decides): its first sentence, verbatim and cited (its
         passage appended to `cites`); None when the question names no actor of the Điều, or the lead is its."""
-        from assistant.answer.conclusion import _plain, _trim
+        from assistant.answer.conclusion import ACTOR_END, _plain, _trim
 
         if not lead.label.get("dieu"):
             return None
@@ -98,7 +96,7 @@ class TitleFacts:
         def actor_named(text: str) -> bool:
             first = _NUMBERED.sub("", text.strip().split("\n")[0])
             m = next((m for p in pats if (m := p.search(first)) and m.start() == 0), None)
-            words = _ACTOR_VERB.sub("", fold(m.group(0))).split() if m else []
+            words = fold(ACTOR_END.sub("", m.group(0))).split() if m else []
             words = [w for w in words if w != "cap"]
             return len(words) >= ACTOR_WORDS and bool(
                 re.search(r"(?<!\w)" + r"\s+(?:cap\s+)?".join(map(re.escape, words)) + r"(?!\w)", asked))
