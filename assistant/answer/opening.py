@@ -39,7 +39,6 @@ def _cited_by(fact: str, cites: list[Citation]) -> list[Citation]:
 # validity asked, not only mentioned ("… đang có hiệu lực thì …"): a validity word closely followed by an interrogative
 _VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|thay the|bai bo)(?:\W+\w+){0,3}?\W+"
                              r"(?:khong|chua|nao|bao gio)(?!\w)")
-_MARKS = re.compile(r"\s*\[\d+\](?:\s*\[\d+\])*")  # citation marks ('[1]', '[2] [1]')
 _FIRST_SENTENCE = re.compile(r"(?<=\])\.\s+")  # where an opening's first cited sentence ends ('… [2]. ')
 BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
@@ -149,9 +148,10 @@ class OpeningFacts:
         if any(int(y) < when.year for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)):
             return None  # asked of a time before the reform: the passages answer it
         # … or of what a document signed before it says ("Theo KH 21/KH-UBND ngày 03/02/2025 …, cơ quan nào …")
+        from assistant.answer.lead import names_document
+
         info = self._analyse(question)
-        named = [m for m in self.knowledge.documents() if m.number and norm_number(m.number) in info.doc_numbers]
-        if any(m.signed and m.signed < when for m in named):
+        if any(m.signed and m.signed < when and names_document(m, info) for m in self.knowledge.documents()):
             return None
         level = self.evidence._surface(fact, max((m for m in markers if has_phrase(fold(fact), [m])), key=len))
         return (f"các đoạn tìm được giao việc này cho {level}, không còn từ {when:%d/%m/%Y} theo sắp xếp chính "
@@ -494,7 +494,7 @@ class OpeningFacts:
             if x.rstrip().endswith(":"):  # a lead-in ('Đối với khen thưởng tổng kết năm:') says nothing without
                 # the statement it announces
                 text = _with_continuation(x, sents, room)
-                if text == _plain(x) or _MARKS.sub("", have).strip(" .")[:40] in fold(text):
+                if text == _plain(x) or _holds(text, fact):
                     continue  # nothing announced, or only the fact already stated
             if score > 0 and len(text) <= room:
                 return f"{fact} {text} [{lead.n}]."
