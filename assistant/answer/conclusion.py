@@ -27,6 +27,7 @@ ACTOR_END = re.compile(r"\s+(?:quyết\s+định|ký|tặng|công\s+nhận|phê\
                         r"là\s+cơ\s+quan|thẩm\s+định|làm|theo\s+dõi|tham\s+mưu|hướng\s+dẫn)$")
 _DASHED = re.compile(r"^[-–+•]\s")  # an item marked by a dash or bullet
 # a sentence ends at . ; : before a space, or at a '.' the source glued to the next capitalised sentence ('…).Đối với')
+LABEL_VALUE_CHARS = 40  # a value this short after a label's colon on its line stays with its label
 _SENT = re.compile(r"(?<=[.;:])\s+(?=\S)|(?<=[a-zà-ỹđ)]\.)(?=[A-ZĐÀ-Ỹ][a-zà-ỹđ])")
 _HEADING = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+[a-z]?\.|Chương\s|Mục\s|[IVXLC]+\.\s)")
 
@@ -249,6 +250,10 @@ def sentences(quote: str) -> list[str]:
         line = _GAP.sub(" ", line).strip()
         if line:
             pieces = [x.strip() for x in _SENT.split(line) if x.strip()]
+            # a label and its short value on one line ('Số trường đạt chuẩn Quốc gia năm 2024: 01 trường;') are
+            # one fact
+            if len(pieces) == 2 and pieces[0].endswith(":") and len(pieces[1]) <= LABEL_VALUE_CHARS:
+                pieces = [f"{pieces[0]} {pieces[1]}"]
             if len(pieces) > 1 and _ARTICLE_NO.match(pieces[0]):
                 pieces = [f"{pieces[0]} {pieces[1]}", *pieces[2:]]
             out.extend(pieces)
@@ -715,22 +720,48 @@ def list_subject(question: str) -> str | None:
 _WHICH = re.compile(r"((?:[a-z0-9]+\s+){1,3})(?:la\s+)?(?:gi|nao)(?!\w)")  # '… chủ đề gì', '… hình thức nào'
 
 
-def labelled_value(question: str, sents: list[str], budget: int) -> str | None:
-    """For 'X gì/nào?': the passage's sentence that labels its value with X and a colon ('… với chủ đề: “…”',
-    'Hình thức: …'), continued with the value; None when no sentence does."""
+_CLAUSE_HEAD = re.compile(r"^((?:[a-z0-9]+\s+){2,4}?)(?:cua|nam|trong|o|tai|theo|doi voi)\s")  # 'chủ đề thi đua năm …'
+
+
+def asked_labels(question: str) -> list[str]:
+    """The folded nouns (two words or more, longest first) a 'X gì/nào?' question asks the value of: the words
+    before 'gì/nào' ('… với chủ đề gì') or the head of a clause asked with 'là gì' ('chủ đề thi đua năm 2024 của
+    huyện … là gì')."""
     fq = fold(question)
+    found: list[str] = []
     for m in _WHICH.finditer(fq):
         words = m.group(1).split()
         if words and words[-1] == "la":  # '… chủ đề là gì': the greedy words took the 'là'
             words = words[:-1]
-        for n in range(min(3, len(words)), 1, -1):  # the longest noun of two words or more first
-            noun = " ".join(words[-n:])
-            pat = re.compile(r"(?<!\w)" + re.escape(noun) + r"\s*:")
-            for s in sents:
-                fs = fold(_plain(s, keep_quotes=True)) + (":" if s.rstrip().endswith(":") else "")
-                if pat.search(fs):
-                    text = _with_continuation(s, sents, budget)
-                    return _trim(text, budget, re.search(re.escape(noun), fold(text)))
+        found += [" ".join(words[-n:]) for n in range(min(3, len(words)), 1, -1)]
+    for clause in re.split(r"[,.;:?!]\s*", fq):
+        h = _CLAUSE_HEAD.match(clause.strip() + " ")
+        if h and re.search(r"(?<!\w)la (?:gi|nao)(?!\w)", clause):
+            words = h.group(1).split()
+            found += [" ".join(words[:n]) for n in range(len(words), 1, -1)]
+    return list(dict.fromkeys(found))
+
+
+def asks_label(kind: str | None, entities: list[str]) -> bool:
+    """Whether a labelled value may answer: a question of no answer type, or a 'là gì' naming no title."""
+    return kind is None or (kind == "criteria" and not entities)
+
+
+def label_pattern(noun: str) -> re.Pattern[str]:
+    """A folded noun labelling its value with a colon ('chủ đề:')."""
+    return re.compile(r"(?<!\w)" + re.escape(noun) + r"\s*:")
+
+
+def labelled_value(question: str, sents: list[str], budget: int) -> str | None:
+    """For 'X gì/nào?': the passage's sentence that labels its value with X and a colon ('… với chủ đề: “…”',
+    'Hình thức: …'), continued with the value; None when no sentence does."""
+    for noun in asked_labels(question):
+        pat = label_pattern(noun)
+        for s in sents:
+            fs = fold(_plain(s, keep_quotes=True)) + (":" if s.rstrip().endswith(":") else "")
+            if pat.search(fs):
+                text = _with_continuation(s, sents, budget)
+                return _trim(text, budget, re.search(re.escape(noun), fold(text)))
     return None
 
 
@@ -774,7 +805,7 @@ def build_conclusion(question: str, quote: str, types: AnswerTypes, support: Cal
     fact = fact_sentence(quote, kind, types, support, ents, budget, subject or question)
     if fact:
         return Conclusion(fact, kind, [fact])
-    labelled = labelled_value(question, sents, budget) if kind is None else None
+    labelled = labelled_value(question, sents, budget) if asks_label(kind, ents) else None
     if labelled:
         return Conclusion(labelled, kind, [labelled])
     definition = definition_sentence(question, quote)

@@ -91,15 +91,17 @@ class GroundedAnswer:
         facts = self._facts
         names_plan = (any(fold(n) in info.folded for n in facts.plan_numbers)
                       or has_phrase(fold(question), self.types.plan_words) or bool(info.localities & facts.plan_places))
-        from assistant.answer.conclusion import list_subject
+        from assistant.answer.conclusion import asked_labels, asks_label, label_pattern, list_subject
 
         kind = self.types.detect(question)
         subject = list_subject(self.knowledge.searcher.normaliser.strip_fillers(question)) \
             if kind == "components" else None
-        return LeadContext(info, names_plan, self.today, self._entities(question), facts.title_names,
+        ents = self._entities(question)
+        labels = [label_pattern(n) for n in asked_labels(question)] if asks_label(kind, ents) else []
+        return LeadContext(info, names_plan, self.today, ents, facts.title_names,
                            self.types.answer.get(kind or "", []), subject,
                            about_document=has_phrase(fold(question), self.words.identity), criteria=kind == "criteria",
-                           residual_markers=self.words.residual)
+                           residual_markers=self.words.residual, labels=labels)
 
     @property
     def _facts(self) -> _CorpusFacts:

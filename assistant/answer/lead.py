@@ -33,6 +33,7 @@ class LeadContext:
     about_document: bool = False  # the question asks about a document itself (its date, signer, number)
     criteria: bool = False  # the question asks for the criteria of the titles it names
     residual_markers: list[str] = field(default_factory=list)  # folded: "không thuộc đối tượng quy định tại" …
+    labels: list[re.Pattern[str]] = field(default_factory=list)  # folded 'chủ đề:' for '… chủ đề là gì?'
 
 
 _LIST_LINE = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*[.)]|\(\d+\)|[-–+•])\s*")
@@ -56,6 +57,8 @@ def holds_slot(chunk: Chunk, ctx: LeadContext) -> bool:
     """Whether a passage holds the kind of fact asked: a figure/time limit/decision maker matching the answer type's
     patterns, or, for a list, an enumeration whose head names what is listed. True when nothing is known to check."""
     text = chunk.text
+    if ctx.labels:  # the value the question asks by its label ('chủ đề là gì?' → 'với chủ đề: …')
+        return any(p.search(fold(text)) for p in ctx.labels)
     if ctx.criteria and ctx.entities:  # a criteria list announced for the asked title itself, not a longer one
         return any(title_match(ctx.entities, h, ctx.titles) == 2 for h in announcing_lines(text))
     if ctx.list_subject:
@@ -120,8 +123,18 @@ def scope_fits(chunk: Chunk, ctx: LeadContext) -> bool:
     return scope_ok
 
 
+def plan_asked(meta: DocMeta | None, info: QueryInfo) -> bool:
+    """False only for a plan of another place or year than the question names (a 2025 plan quoting its 2024 results
+    does not answer about the 2024 plan, nor a commune's plan about a district's)."""
+    if not (meta and meta.kind == "plan"):
+        return True
+    other_year = bool(meta.year and info.years and meta.year not in info.years)
+    other_place = bool(meta.locality and info.localities and not names_locality(meta, info))
+    return not (other_year or other_place)
+
+
 def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
-    """Sort key (higher leads): right scope, in force (or named by the question), holds the asked kind of fact, names
+    """Sort key (higher leads): right scope, a plan of the asked place and year, in force (or named by the question), holds the asked kind of fact, names
     the asked title, not a residual clause the question does not place itself in, verbatim, national authority,
     support."""
     m = hit.chunk.meta
@@ -133,7 +146,7 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     # a legal text's preamble or closing (căn cứ, signature) states no rule: it leads only a question about the text;
     # nor does a form to fill in ('ông/bà...........đủ tiêu chuẩn')
     provision = (ctx.about_document or not is_preamble(hit.chunk)) and not is_form(hit.chunk.text)
-    return (float(scope_ok), float(in_force), float(provision), float(holds_slot(hit.chunk, ctx)), float(names_title),
+    return (float(scope_ok), float(plan_asked(m, ctx.info)), float(in_force), float(provision), float(holds_slot(hit.chunk, ctx)), float(names_title),
             float(not residual_unnamed(hit.chunk, ctx)), float(not hit.chunk.secondary), float(national), support)
 
 
@@ -158,6 +171,9 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
         return best
     top = supports[best] if best < len(supports) else max(supports, default=0.0)
     slots = [holds_slot(h.chunk, ctx) for h in hits]
+    if ctx.labels and not any(slots):  # no passage labels the asked value: the answer type's own checks
+        ctx = replace(ctx, labels=[])
+        slots = [holds_slot(h.chunk, ctx) for h in hits]
     if ctx.criteria and not any(slots):  # no passage announces the asked title's criteria: ranked as any question
         ctx = replace(ctx, criteria=False)
         slots = [holds_slot(h.chunk, ctx) for h in hits]
