@@ -628,7 +628,8 @@ class Evidence:
             if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in pool_acc):
                 figure_missing = 1.0
                 reasons.append(f"không thấy mức {pct}% trong các văn bản")
-        scope_missing = self._scope_checks(q, pool, pool_f, today_year, reasons)
+        pool_sups = sups + [max(self.support(v, t) for v in readings) for t in pool_f[len(sups):]]
+        scope_missing = self._scope_checks(q, pool, pool_f, today_year, reasons, pool_sups, readings)
         names = self.absent_names(q)
         reasons += [f"kho văn bản không có “{n}”" for n in names]
         feats = self._scores(q, hits, best, sups[best])
@@ -1001,9 +1002,26 @@ class Evidence:
             n += 1.0 if m.kind == "plan" or named else 0.0
         return n / len(top) if top else 0.0
 
+    def _another_plan_answers(self, loc: str, year: int | None, plans: set[tuple[str, int | None]], named: set[str],
+                              pool: list[Hit], pool_f: list[str], sups: list[float], readings: list[str]) -> bool:
+        """A question about a place's plan (which the corpus holds) that a plan of a place the question does not name
+        supports better than all the passages of the named places' texts together: the asked plan does not state it."""
+        held = (loc, year) in plans if year is not None else any(p[0] == loc for p in plans)
+        if not held:
+            return False
+
+        def place(h: Hit) -> str:
+            return fold(h.chunk.meta.locality) if h.chunk.meta and h.chunk.meta.locality else ""
+
+        other = [sups[i] for i, h in enumerate(pool) if h.chunk.meta and h.chunk.meta.kind == "plan" and place(h)
+                 and place(h) not in named]
+        own = " ".join(pool_f[i] for i, h in enumerate(pool) if place(h) in named)
+        return bool(other) and max(other) > (max(self.support(v, own) for v in readings) if own else 0.0)
+
     def _scope_checks(self, q: str, pool: list[Hit], pool_f: list[str], today_year: int | None,
-                      reasons: list[str]) -> int:
-        """Locality and year the question sentence names, absent from the passages: count of mismatches."""
+                      reasons: list[str], sups: list[float] | None = None, readings: list[str] | None = None) -> int:
+        """Locality and year the question sentence names, absent from the passages (or stated only by another
+        place's plan): count of mismatches."""
         n = 0
         # the years of a span ("nhiệm kỳ 2026 - 2031", "giai đoạn 2021-2025") name a period, not a plan's year
         spanless = re.sub(r"(?<!\d)20\d\d\s*[-–]\s*20\d\d(?!\d)", " ", q)
@@ -1024,6 +1042,11 @@ class Evidence:
                 if year is not None and (loc, year) not in plans and any(p[0] == loc for p in plans):
                     n += 1
                     reasons.append(f"không có kế hoạch/văn bản của {self._surface(q, loc)} cho năm {year}")
+                elif sups and readings and self._another_plan_answers(loc, year, plans, qi.localities, pool, pool_f,
+                                                                      sups, readings):
+                    n += 1
+                    reasons.append(f"văn bản của {self._surface(q, loc)} không nêu nội dung được hỏi; chỉ văn bản của "
+                                   f"địa phương khác nêu")
         # a question about the current (or a future) year needs a source that speaks of that year
         for y in subject_years if len(subject_years) == 1 and not qi.doc_numbers else []:
             if today_year and y < today_year:

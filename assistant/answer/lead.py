@@ -184,7 +184,15 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
         # a passage of the right scope holding the asked kind of fact competes further down
         cands += [i for i, s in enumerate(supports) if i not in cands and slots[i] and s >= SCOPE_SUPPORT * top
                   and scope_fits(hits[i].chunk, ctx)]
+    # a question naming a place or year of a plan the corpus holds is answered from that plan, not another's figures
+    info = ctx.info
+    if ctx.plan_question and (info.localities or info.years):
+        named = [i for i, h in enumerate(hits)
+                 if h.chunk.meta and h.chunk.meta.kind == "plan" and plan_asked(h.chunk.meta, info)]
+        if named and not any(i in named for i in cands):
+            cands = [i for i in named if supports[i] >= SCOPE_SUPPORT * top] or cands
     # among equals by scope, validity and authority, the passage the evidence check judged best stays the lead
     # unless another supports the question clearly better
     return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,
                                      i == best, supports[i], -i))
+

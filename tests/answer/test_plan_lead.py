@@ -96,3 +96,26 @@ def test_vanban_heading_a_retrieved_plans_designation_is_no_missing_term(ask_ser
         assert not ev.designates_document(fold("văn bản hỏa tốc gửi ai?"), "van ban", hits)
         checked += 1
     assert checked
+
+
+def test_a_target_only_another_places_plan_sets_is_not_given_for_the_asked_place(ask_service) -> None:  # noqa: ANN001
+    chunks = ask_service.knowledge.searcher.chunks
+    text_of: dict[tuple[str, int], str] = defaultdict(str)
+    for c in chunks:
+        if c.meta and c.meta.kind == "plan" and c.meta.locality and c.meta.year:
+            text_of[(c.meta.locality, c.meta.year)] += fold(c.text) + "\n"
+    checked = 0
+    for r in ask_service.indicators.rows:
+        if not (r.locality and r.year) or len(r.metric.split()) < 4:
+            continue
+        for (place, year), text in text_of.items():
+            if place == r.locality or fold(r.metric) in text:
+                continue
+            a = ask_service.ask(f"Trong văn bản thi đua năm {year} của {place}, chỉ tiêu {r.metric.lower()} "
+                                f"được đăng ký ở mức bao nhiêu?")
+            assert a.refused or a.citations[0].source_file != r.source_file, (place, year, r.metric, a.answer[:200])
+            checked += 1
+            break
+        if checked >= 6:
+            break
+    assert checked
