@@ -620,7 +620,7 @@ class Evidence:
         variants = self.title_variants(q)
         reasons += [f"kho văn bản không có danh hiệu/hình thức “{self._surface(q, v)}”" for v in variants]
         khoan, khoan_f = self.best_khoan(readings, top)
-        wider = self.wider_passages(pool)
+        wider = self.wider_passages(self.of_named_plans(q, pool))
         slot_asked, slot_missing = self.slot(q, khoan, [c.text for c in wider], reasons)
         # figures the question states (a percentage) that no retrieved passage contains
         figure_missing = 0.0
@@ -702,6 +702,14 @@ class Evidence:
     def by_file(self) -> dict[str, list[Chunk]]:
         """The indexed passages of each source file, in index order (for the sibling lookup of siblings.py)."""
         return passages_by_file(self.s.chunks)
+
+    def of_named_plans(self, q: str, pool: list[Hit]) -> list[Hit]:
+        """The passages of the plans the question names by number ('KH 0124 … mấy Bằng khen?'), when any was
+        retrieved: another plan's figure does not answer it; else the whole pool."""
+        numbers = self._analyse(q).plan_numbers
+        named = [h for h in pool if h.chunk.meta and h.chunk.meta.number
+                 and norm_number(h.chunk.meta.number) in numbers]
+        return named or pool
 
     def wider_passages(self, hits: list[Hit]) -> list[Chunk]:
         """The retrieved passages followed by their siblings — the other passages of each one's Điều (outside

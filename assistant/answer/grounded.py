@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.answer.amounts import title_match
 from assistant.answer.compose import grounded_text
+from assistant.answer.conclusion import asked_parts, asks
 from assistant.answer.evidence import has_phrase
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import Missing
@@ -172,8 +173,10 @@ class GroundedAnswer:
         signer = self._signer_line(question, cites)
         identity = self._identity_lines(question, chosen)
         if signer or (identity and self._names_document(question)):
-            # a question about the document itself (its date, its signer): the registry/header fact first
-            conclusion = " ".join([*identity, *signer, "" if signer else conclusion or ""]).strip()
+            # a question about the document itself (its date, its signer): the registry/header fact first, then what
+            # else the question asks
+            rest = (conclusion or "") if not signer or self._asks_more(question) else ""
+            conclusion = " ".join([*identity, *signer, rest]).strip()
         else:
             extra += identity
         text = grounded_text(cites, validity_lines, extra, conclusion=conclusion)
@@ -217,10 +220,16 @@ class GroundedAnswer:
         info = self._analyse(question)
         return bool(info.doc_numbers) or any(fold(n) in info.folded for n in self._facts.plan_numbers)
 
+    def _asks_more(self, question: str) -> bool:
+        """Whether a question asks, beside its document's identity (signer, date), another fact."""
+        return any(asks(p, self.types) and not has_phrase(fold(p), self.words.identity)
+                   for p in asked_parts(question, self.types))
+
     def _signer_line(self, question: str, cites: list[Citation]) -> list[str]:
         """'Người ký: CHỦ TỊCH Nguyễn Văn A [n].' — the closing lines of the lead document (its signature block,
         the last passage of the file), for a question that asks who signed it."""
-        if self.types.detect(question) != "authority" or not has_phrase(fold(question), self.words.identity):
+        if not any(self.types.detect(p) == "authority" and has_phrase(fold(p), self.words.identity)
+                   for p in [question, *asked_parts(question, self.types)]):
             return []
         passages = self._facts.by_file.get(cites[0].source_file, [])
         # the closing block the chunker labelled (an appendix may follow it), else the file's last passage

@@ -166,6 +166,9 @@ class PlanAnswers:
             cites.append(Citation(n=i, source_file=r.source_file, citation=r.citation, quote=r.text, start=r.start,
                                   end=r.end, in_force=meta.in_force_on(self.today) if meta else True,
                                   doc_number=meta.number if meta else None, doc_title=meta.title if meta else None))
+        signer = self._signer_line(question, cites)  # '… Kế hoạch do ai ký?' asked beside the targets
+        if signer:
+            text = f"{text}\n- {' '.join(signer)}"
         files = {r.source_file for r in rows}
         for h in self.knowledge.search(question, k=3):
             if h.chunk.source_file in files and not any(c.start <= h.chunk.start < c.end for c in cites):

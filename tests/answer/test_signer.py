@@ -22,3 +22,26 @@ def test_the_signer_of_a_plan_with_an_appendix_after_its_signature(ask_service) 
         pytest.skip("the Cần Thơ plan of ../shared/corpus/raw is not indexed")
     a = ask_service.ask("KH 157 của Cần Thơ về chi trả không dùng tiền mặt do ai ký?")
     assert "Nguyễn Thị Ngọc Điệp" in (a.conclusion or ""), a.answer[:300]
+
+
+def test_the_signer_asked_beside_a_target_states_both(ask_service) -> None:  # noqa: ANN001
+    """'… chỉ tiêu … là bao nhiêu? Kế hoạch do ai ký?': the signer (from the closing block) and the target, each."""
+    from assistant.corpus.structure import SIGNATURE_SECTION
+
+    rows = [r for r in ask_service.indicators.rows if r.locality and r.year and r.value is not None]
+    closing = {c.source_file: c.text for c in ask_service.knowledge.searcher.chunks
+               if c.label.get("section") == SIGNATURE_SECTION}
+    checked = 0
+    for r in rows:
+        name = next((x.strip() for x in reversed(closing.get(r.source_file, "").split("\n")) if x.strip()), "")
+        if not name or len(name.split()) > 5 or name.isupper():
+            continue
+        a = ask_service.ask(f"Văn bản thi đua năm {r.year} của {r.locality} đặt chỉ tiêu {r.metric.lower()} là bao "
+                            f"nhiêu? Văn bản đó do ai ký?")
+        opening = (a.conclusion or "")
+        assert name in opening, (r.metric, opening)
+        assert r.value_text.split()[0].strip(";.") in a.answer, (r.metric, r.value_text, a.answer[:400])
+        checked += 1
+        if checked >= 3:
+            break
+    assert checked
