@@ -22,6 +22,7 @@ def search_with_parts(search: Callable[..., list[Hit]], question: str, types: An
     finds alone, or the one it finds in the whole's lead document when that matches the part (`part_support`) at
     least PART_SUPPORT as well: a later part often asks more of the same document without naming it ('… hạn nộp
     hồ sơ, và mỗi năm xét tặng tối đa bao nhiêu người?')."""
+    # of a part's passages not yet kept, one stating the kind of fact the part asks (a count, a date …) is taken first
     hits = search(question, k)
     parts = [p for p in asked_parts(question, types) if len(re.findall(r"\w+", p)) >= PART_WORDS]
     if len(parts) < 2 or not hits:
@@ -31,8 +32,15 @@ def search_with_parts(search: Callable[..., list[Hit]], question: str, types: An
     lead_doc = Filters(source_files=[hits[0].chunk.source_file])
     extra: list[Hit] = []
     for p in parts:
-        top = next((h for h in search(p, 2) if h.chunk.chunk_id not in seen), None)
-        own = next((h for h in search(p, 2, lead_doc) if h.chunk.chunk_id not in seen), None)
+        pats = types.answer.get(types.detect(p) or "", [])
+
+        def first(found: list[Hit], pats: list = pats) -> Hit | None:
+            """The first passage not yet kept, one holding the part's kind of fact (a count, a date …) first."""
+            fresh = [h for h in found if h.chunk.chunk_id not in seen]
+            return next((h for h in fresh if any(x.search(h.chunk.text) for x in pats)), fresh[0] if fresh else None)
+
+        top = first(search(p, 2))
+        own = first(search(p, 2, lead_doc))
         if own is not None and (top is None or part_support is None
                                 or part_support(p, own) >= PART_SUPPORT * part_support(p, top)):
             top = own

@@ -94,3 +94,26 @@ def test_a_part_naming_nothing_of_its_own_is_searched_in_the_lead_document(ask_s
     assert any("10 cá nhân" in h.chunk.text and h.chunk.source_file == lead for h in got), \
         [h.chunk.citation for h in got]
     assert not any("10 cá nhân" in h.chunk.text for h in k.search(q, 5))  # the whole search alone misses it
+
+
+def test_a_part_takes_the_passage_holding_its_kind_of_fact(ask_service) -> None:  # noqa: ANN001
+    """Of a part's two best passages not yet kept, the one stating the kind of fact the part asks (a count: '… không
+    quá 10 cá nhân …') is taken before one that states none."""
+    from assistant.index.retriever import Hit
+
+    chunks = ask_service.knowledge.searcher.chunks
+    pats = ask_service.types.answer["count"]
+    counted = next(c for c in chunks if any(p.search(c.text) for p in pats))
+    bare = [c for c in chunks if not any(p.search(c.text) for p in pats) and c.source_file != counted.source_file]
+    whole = bare[:3]
+    plain = bare[3]
+
+    def search(text: str, k: int, filters=None) -> list[Hit]:  # noqa: ANN001
+        if text.startswith("và"):  # the second part: a passage stating no count ranks above the one stating it
+            return [Hit(plain, 0.9, 0), Hit(counted, 0.8, 1)][:k]
+        return [Hit(c, 1.0 - i / 10, i) for i, c in enumerate(whole)][:k]
+
+    q = "Hồ sơ đề nghị xét tặng danh hiệu này gửi về trước ngày nào, và mỗi năm xét tặng tối đa bao nhiêu người?"
+    got = search_with_parts(search, q, ask_service.types, lambda h: 1.0)
+    assert counted.chunk_id in [h.chunk.chunk_id for h in got]
+    assert plain.chunk_id not in [h.chunk.chunk_id for h in got]
