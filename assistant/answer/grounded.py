@@ -8,7 +8,14 @@ from typing import Any
 
 from assistant.answer.amounts import title_match
 from assistant.answer.compose import grounded_text
-from assistant.answer.conclusion import asked_parts, asks
+from assistant.answer.conclusion import (
+    asked_labels,
+    asked_parts,
+    asks,
+    asks_label,
+    label_pattern,
+    list_subject,
+)
 from assistant.answer.evidence import has_phrase
 from assistant.answer.lead import LeadContext, choose_lead, scope_label
 from assistant.answer.missing import Missing
@@ -92,8 +99,6 @@ class GroundedAnswer:
         facts = self._facts
         names_plan = (any(fold(n) in info.folded for n in facts.plan_numbers)
                       or has_phrase(fold(question), self.types.plan_words) or bool(info.localities & facts.plan_places))
-        from assistant.answer.conclusion import asked_labels, asks_label, label_pattern, list_subject
-
         kind = self.types.detect(question)
         subject = list_subject(self.knowledge.searcher.normaliser.strip_fillers(question)) \
             if kind == "components" else None

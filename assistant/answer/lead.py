@@ -134,9 +134,9 @@ def plan_asked(meta: DocMeta | None, info: QueryInfo) -> bool:
 
 
 def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
-    """Sort key (higher leads): right scope, a plan of the asked place and year, in force (or named by the question), holds the asked kind of fact, names
-    the asked title, not a residual clause the question does not place itself in, verbatim, national authority,
-    support."""
+    """Sort key (higher leads): right scope, a plan of the asked place and year, in force (or named by the
+    question), holds the asked kind of fact, names the asked title, not a residual clause the question does not place
+    itself in, verbatim, national authority, support."""
     m = hit.chunk.meta
     named = names_document(m, ctx.info)
     scope_ok = scope_fits(hit.chunk, ctx)
@@ -146,8 +146,9 @@ def lead_rank(hit: Hit, support: float, ctx: LeadContext) -> tuple[float, ...]:
     # a legal text's preamble or closing (căn cứ, signature) states no rule: it leads only a question about the text;
     # nor does a form to fill in ('ông/bà...........đủ tiêu chuẩn')
     provision = (ctx.about_document or not is_preamble(hit.chunk)) and not is_form(hit.chunk.text)
-    return (float(scope_ok), float(plan_asked(m, ctx.info)), float(in_force), float(provision), float(holds_slot(hit.chunk, ctx)), float(names_title),
-            float(not residual_unnamed(hit.chunk, ctx)), float(not hit.chunk.secondary), float(national), support)
+    return (float(scope_ok), float(plan_asked(m, ctx.info)), float(in_force), float(provision),
+            float(holds_slot(hit.chunk, ctx)), float(names_title), float(not residual_unnamed(hit.chunk, ctx)),
+            float(not hit.chunk.secondary), float(national), support)
 
 
 _BLANK = re.compile(r"(?:\.{5,}|…{3,}|_{5,})")  # the blanks of a form ('……….', '.........', '_____')
@@ -195,4 +196,3 @@ def choose_lead(hits: list[Hit], supports: list[float], best: int, ctx: LeadCont
     # unless another supports the question clearly better
     return max(cands, key=lambda i: (*lead_rank(hits[i], supports[i], ctx)[:-1], supports[i] >= top + CLEARLY_BETTER,
                                      i == best, supports[i], -i))
-

@@ -21,8 +21,8 @@ def search_with_parts(search: Callable[..., list[Hit]], question: str, types: An
     as well as the least of them, then the whole question's next ones; k in all. A part's passage is the one it
     finds alone, or the one it finds in the whole's lead document when that matches the part (`part_support`) at
     least PART_SUPPORT as well: a later part often asks more of the same document without naming it ('… hạn nộp
-    hồ sơ, và mỗi năm xét tặng tối đa bao nhiêu người?')."""
-    # of a part's passages not yet kept, one stating the kind of fact the part asks (a count, a date …) is taken first
+    hồ sơ, và mỗi năm xét tặng tối đa bao nhiêu người?'). Of a part's passages not yet kept, one stating the kind of
+    fact the part asks (a count, a date …) is taken before one stating none."""
     hits = search(question, k)
     parts = [p for p in asked_parts(question, types) if len(re.findall(r"\w+", p)) >= PART_WORDS]
     if len(parts) < 2 or not hits:
@@ -33,14 +33,8 @@ def search_with_parts(search: Callable[..., list[Hit]], question: str, types: An
     extra: list[Hit] = []
     for p in parts:
         pats = types.answer.get(types.detect(p) or "", [])
-
-        def first(found: list[Hit], pats: list = pats) -> Hit | None:
-            """The first passage not yet kept, one holding the part's kind of fact (a count, a date …) first."""
-            fresh = [h for h in found if h.chunk.chunk_id not in seen]
-            return next((h for h in fresh if any(x.search(h.chunk.text) for x in pats)), fresh[0] if fresh else None)
-
-        top = first(search(p, 2))
-        own = first(search(p, 2, lead_doc))
+        top = _first_fresh(search(p, 2), seen, pats)
+        own = _first_fresh(search(p, 2, lead_doc), seen, pats)
         if own is not None and (top is None or part_support is None
                                 or part_support(p, own) >= PART_SUPPORT * part_support(p, top)):
             top = own
@@ -49,3 +43,9 @@ def search_with_parts(search: Callable[..., list[Hit]], question: str, types: An
             extra.append(top)
     rest = [h for h in hits[WHOLE_KEPT:] if h.chunk.chunk_id not in seen]
     return (hits[:WHOLE_KEPT] + extra + rest)[:k]
+
+
+def _first_fresh(found: list[Hit], seen: set[str], pats: list[re.Pattern[str]]) -> Hit | None:
+    """The first passage not yet kept, one holding the part's kind of fact (`pats`: a count, a date …) first."""
+    fresh = [h for h in found if h.chunk.chunk_id not in seen]
+    return next((h for h in fresh if any(x.search(h.chunk.text) for x in pats)), fresh[0] if fresh else None)
