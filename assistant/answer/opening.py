@@ -41,6 +41,7 @@ _VALIDITY_ASKED = re.compile(r"(?<!\w)(?:hieu luc|ap dung|thay the|bai bo)(?:\W+
                              r"(?:khong|chua|nao|bao gio)(?!\w)")
 _FIRST_SENTENCE = re.compile(r"(?<=\])\.\s+")  # where an opening's first cited sentence ends ('… [2]. ')
 BARE_TITLE_WORDS = 10  # a line without final punctuation and shorter than this is a title, not a statement
+VALUE_KINDS = ("count", "duration", "date")  # kinds of fact that are a value: an answer without one says nothing
 OPEN_PART = "open"  # a sub-question of no known kind ('… tặng cho đối tượng nào')
 OPEN_PART_SUPPORT = 0.3  # the share of an open part's own words its answer must match
 
@@ -98,7 +99,8 @@ class OpeningFacts:
             # with the closest passages
             named = f" của {self.evidence._surface(self._expand(question), max(ents, key=len))}" if ents else " được hỏi"
             unstated = f"các đoạn tìm được không nêu {SLOT_NAMES['amount']}{named}"
-        unstated = unstated or self._abolished_authority(question, kinds, fact) \
+        unstated = unstated or self._value_unstated(question, kind, fact, cites, bool(computed)) \
+            or self._abolished_authority(question, kinds, fact) \
             or self._criteria_unstated(question, kind, ents) \
             or self._other_title_unstated(question, kind, ents, fact, cites) \
             or self._excluded_case(question, kind, fact) or self._expired_instead(question, fact, cites)
@@ -115,6 +117,22 @@ class OpeningFacts:
         lines = [*validity, *asked_first, *computed, *([actor] if actor else []), *([fact] if fact else []), *after]
         extra = deadline
         return (" ".join(x for x in lines if x) or None), extra, unstated
+
+    def _value_unstated(self, question: str, kind: str | None, fact: str | None, cites: list[Citation],
+                        computed: bool) -> str | None:
+        """Why a question of one part asking a number, a time limit or a date is not answered: neither its opening
+        nor any cited passage states a value of that kind ('… mấy Bằng khen?' answered by a list of forms). A
+        document's own date (asked as 'ban hành ngày nào') comes from the registry, not from a passage."""
+        from assistant.answer.conclusion import asked_parts, asks
+
+        if kind not in VALUE_KINDS or computed or has_phrase(fold(question), self.words.identity):
+            return None
+        if sum(asks(p, self.types) for p in asked_parts(question, self.types)) != 1:
+            return None
+        pats = self.types.answer.get(kind, [])
+        if not pats or any(p.search(x) for p in pats for x in [fact or "", *(c.quote for c in cites)]):
+            return None
+        return f"các đoạn tìm được không nêu {SLOT_NAMES[kind]}"
 
     def _criteria_unstated(self, question: str, kind: str | None, ents: list[str]) -> str | None:
         """Why a question asking the criteria or conditions of a title is not answered: no passage of the corpus
