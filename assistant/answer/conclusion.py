@@ -537,6 +537,13 @@ def _fact_sentence(sents: list[str], pats: list[re.Pattern[str]], names_entity: 
     return scored[0][3], scored[0][4]
 
 
+def actor_clause(sentence: str, pats: list[re.Pattern[str]]) -> str | None:
+    """The actor a sentence opens with (an authority pattern matched at its start, without the verb that ends it:
+    'Phòng Nội vụ theo dõi …' → 'Phòng Nội vụ'); None when it opens with none."""
+    m = next((mm for p in pats if (mm := p.search(sentence)) and mm.start() == 0), None)
+    return ACTOR_END.sub("", m.group(0)) if m else None
+
+
 def _actor_continuation(quote: str, pats: list[re.Pattern[str]],
                         support: Callable[[str], float]) -> tuple[float, str] | None:
     """(support, 'actor: sentence') for the sentence that best matches the question among those continuing an item
@@ -549,11 +556,10 @@ def _actor_continuation(quote: str, pats: list[re.Pattern[str]],
             pieces = pieces[1:]
         if len(pieces) < 2:
             continue
-        first = _ITEM.sub("", pieces[0])
-        m = next((mm for p in pats if (mm := p.search(first)) and mm.start() == 0), None)
-        if m is None:
+        opening = actor_clause(_ITEM.sub("", pieces[0]), pats)
+        if opening is None:
             continue
-        actor = ACTOR_END.sub("", m.group(0)).strip(" ,:")
+        actor = opening.strip(" ,:")
         for piece in pieces[1:]:
             if any(p.search(piece) for p in pats) or len(piece.split()) < MIN_FACT_WORDS:
                 continue

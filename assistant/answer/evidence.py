@@ -628,8 +628,7 @@ class Evidence:
             if not any(re.search(r"(?<![\d.,])" + re.escape(pct) + r"\s*%", t) for t in pool_acc):
                 figure_missing = 1.0
                 reasons.append(f"không thấy mức {pct}% trong các văn bản")
-        pool_sups = sups + [max(self.support(v, t) for v in readings) for t in pool_f[len(sups):]]
-        scope_missing = self._scope_checks(q, pool, pool_f, today_year, reasons, pool_sups, readings)
+        scope_missing = self._scope_checks(q, pool, pool_f, today_year, reasons, sups, readings)
         names = self.absent_names(q)
         reasons += [f"kho văn bản không có “{n}”" for n in names]
         feats = self._scores(q, hits, best, sups[best])
@@ -1013,7 +1012,8 @@ class Evidence:
     def _another_plan_answers(self, loc: str, year: int | None, plans: set[tuple[str, int | None]], named: set[str],
                               pool: list[Hit], pool_f: list[str], sups: list[float], readings: list[str]) -> bool:
         """A question about a place's plan (which the corpus holds) that a plan of a place the question does not name
-        supports better than all the passages of the named places' texts together: the asked plan does not state it."""
+        supports better than all the passages of the named places' texts together: the asked plan does not state it.
+        `sups`: the supports of the first passages of the pool (the others are computed here, only when asked)."""
         held = (loc, year) in plans if year is not None else any(p[0] == loc for p in plans)
         if not held:
             return False
@@ -1021,7 +1021,10 @@ class Evidence:
         def place(h: Hit) -> str:
             return fold(h.chunk.meta.locality) if h.chunk.meta and h.chunk.meta.locality else ""
 
-        other = [sups[i] for i, h in enumerate(pool) if h.chunk.meta and h.chunk.meta.kind == "plan" and place(h)
+        def sup(i: int) -> float:
+            return sups[i] if i < len(sups) else max(self.support(v, pool_f[i]) for v in readings)
+
+        other = [sup(i) for i, h in enumerate(pool) if h.chunk.meta and h.chunk.meta.kind == "plan" and place(h)
                  and place(h) not in named]
         own = " ".join(pool_f[i] for i, h in enumerate(pool) if place(h) in named)
         return bool(other) and max(other) > (max(self.support(v, own) for v in readings) if own else 0.0)

@@ -17,6 +17,11 @@ ACTOR_WORDS = 3  # an actor named by fewer words ("Sở", "Ban") is too vague to
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[a-zđ])[.)]\s*")  # a khoản's or điểm's number ('3. ', 'b) ')
 
 
+def _first_line(text: str) -> str:
+    """A passage's first line without its khoản's or điểm's number."""
+    return _NUMBERED.sub("", text.strip().split("\n")[0])
+
+
 class TitleFacts:
     """Part of AskService (service.py): facts stated for the asked title: who decides it, its exact-title sentence, sibling passages of the lead's Điều."""
 
@@ -86,7 +91,7 @@ class TitleFacts:
         UBND xã có được ký quyết định tặng CSTĐCS không?' — the lead says who decides that title; the khoản of
         'Chủ tịch Ủy ban nhân dân cấp xã' says what that one decides): its first sentence, verbatim and cited (its
         passage appended to `cites`); None when the question names no actor of the Điều, or the lead is its."""
-        from assistant.answer.conclusion import ACTOR_END, _plain, _trim
+        from assistant.answer.conclusion import _plain, _trim, actor_clause
 
         if not lead.label.get("dieu"):
             return None
@@ -94,9 +99,8 @@ class TitleFacts:
         pats = self.types.answer.get("authority", [])
 
         def actor_named(text: str) -> bool:
-            first = _NUMBERED.sub("", text.strip().split("\n")[0])
-            m = next((m for p in pats if (m := p.search(first)) and m.start() == 0), None)
-            words = fold(ACTOR_END.sub("", m.group(0))).split() if m else []
+            actor = actor_clause(_first_line(text), pats)
+            words = fold(actor).split() if actor is not None else []
             words = [w for w in words if w != "cap"]
             return len(words) >= ACTOR_WORDS and bool(
                 re.search(r"(?<!\w)" + r"\s+(?:cap\s+)?".join(map(re.escape, words)) + r"(?!\w)", asked))
@@ -106,13 +110,13 @@ class TitleFacts:
         # a cited passage of the lead's document that names the actor (under "Xem thêm"), else a sibling passage
         cite = next((c for c in cites[1:] if c.source_file == lead.source_file and actor_named(c.quote)), None)
         if cite is not None:
-            sent = _NUMBERED.sub("", cite.quote.strip().split("\n")[0])
+            sent = _first_line(cite.quote)
         else:
             cited = {(c.source_file, c.start) for c in cites}
             sib = next((c for c in sibling_passages(lead, self._facts.by_file, cited) if actor_named(c.text)), None)
             if sib is None:
                 return None
-            sent = _NUMBERED.sub("", sib.text.strip().split("\n")[0])
+            sent = _first_line(sib.text)
             cite = self._citation(len(cites) + 1, Hit(chunk=sib, score=0.0, rank=0), question, 400)
             cite.quote, cite.start, cite.end = self.evidence.quote(sent, sib, self.knowledge.raw_text(sib.source_file),
                                                                    400)
